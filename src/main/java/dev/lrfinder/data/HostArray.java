@@ -1,0 +1,202 @@
+package dev.lrfinder.data;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import org.tensorflow.ndarray.buffer.ByteDataBuffer;
+
+/**
+ * An immutable n-dimensional array in Java memory: a type, a shape and little-endian bytes in C
+ * order. The first dimension is the row (sample) dimension.
+ */
+public final class HostArray {
+  private final DType dtype;
+  private final long[] shape;
+  private final byte[] bytes;
+
+  private HostArray(DType dtype, long[] shape, byte[] bytes) {
+    this.dtype = dtype;
+    this.shape = shape;
+    this.bytes = bytes;
+  }
+
+  /** Wraps {@code bytes} (not copied: the caller hands them over). */
+  public static HostArray of(DType dtype, long[] shape, byte[] bytes) {
+    long expected = elementCount(shape) * dtype.byteSize();
+    if (expected != bytes.length) {
+      throw new IllegalArgumentException(
+          "shape " + Arrays.toString(shape) + " of " + dtype + " needs " + expected
+              + " bytes, got " + bytes.length);
+    }
+    return new HostArray(dtype, shape.clone(), bytes);
+  }
+
+  public static HostArray ofFloats(long[] shape, float... values) {
+    ByteBuffer buffer = littleEndian(values.length * 4);
+    buffer.asFloatBuffer().put(values);
+    return of(DType.FLOAT32, shape, buffer.array());
+  }
+
+  public static HostArray ofInts(long[] shape, int... values) {
+    ByteBuffer buffer = littleEndian(values.length * 4);
+    buffer.asIntBuffer().put(values);
+    return of(DType.INT32, shape, buffer.array());
+  }
+
+  /** Copies the raw bytes of a tensor (TensorFlow stores host tensors little-endian on x86). */
+  public static HostArray copyOf(DType dtype, long[] shape, ByteDataBuffer raw) {
+    byte[] bytes = new byte[Math.toIntExact(raw.size())];
+    raw.read(bytes);
+    return of(dtype, shape, bytes);
+  }
+
+  public DType dtype() {
+    return dtype;
+  }
+
+  public long[] shape() {
+    return shape.clone();
+  }
+
+  public int rank() {
+    return shape.length;
+  }
+
+  public long rows() {
+    return shape.length == 0 ? 1 : shape[0];
+  }
+
+  public long elementCount() {
+    return elementCount(shape);
+  }
+
+  public long byteSize() {
+    return bytes.length;
+  }
+
+  /** The shape without the row dimension. */
+  public long[] rowShape() {
+    return shape.length == 0 ? new long[0] : Arrays.copyOfRange(shape, 1, shape.length);
+  }
+
+  /** Writes all bytes into {@code target}, which must hold at least {@link #byteSize()} bytes. */
+  public void writeTo(ByteDataBuffer target) {
+    target.write(bytes);
+  }
+
+  /** Writes all bytes to {@code out}. */
+  public void writeTo(java.io.OutputStream out) throws java.io.IOException {
+    out.write(bytes);
+  }
+
+  /** The element at flat (C-order) index {@code i}, widened to a double. */
+  public double getDouble(long i) {
+    ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+    int at = Math.toIntExact(i * dtype.byteSize());
+    switch (dtype) {
+      case FLOAT32:
+        return b.getFloat(at);
+      case FLOAT64:
+        return b.getDouble(at);
+      case INT32:
+        return b.getInt(at);
+      case INT64:
+        return b.getLong(at);
+      case UINT8:
+        return Byte.toUnsignedInt(b.get(at));
+      case BOOL:
+        return b.get(at) != 0 ? 1 : 0;
+      default:
+        throw new AssertionError(dtype);
+    }
+  }
+
+  /** A new array holding the given rows, in the given order. */
+  public HostArray gatherRows(int[] rowIndices) {
+    int rowBytes = Math.toIntExact(bytes.length / Math.max(1, rows()));
+    byte[] out = new byte[rowBytes * rowIndices.length];
+    for (int i = 0; i < rowIndices.length; i++) {
+      int row = rowIndices[i];
+      if (row < 0 || row >= rows()) {
+        throw new IndexOutOfBoundsException("row " + row + " of " + rows());
+      }
+      System.arraycopy(bytes, row * rowBytes, out, i * rowBytes, rowBytes);
+    }
+    long[] newShape = shape.clone();
+    newShape[0] = rowIndices.length;
+    return new HostArray(dtype, newShape, out);
+  }
+
+  /**
+   * This array as {@code target} type: shared when equal, else converted element by element.
+   * Integer narrowing checks every value's range.
+   *
+   * @throws DataException when the conversion is not allowed or a value does not fit
+   */
+  public HostArray convertTo(DType target, String what) {
+    if (target == dtype) {
+      return this;
+    }
+    if (!dtype.canConvertTo(target)) {
+      throw new DataException(what + " has dtype " + dtype + " but the model expects " + target);
+    }
+    long n = elementCount();
+    ByteBuffer out = littleEndian(Math.toIntExact(n * target.byteSize()));
+    for (long i = 0; i < n; i++) {
+      double value = getDouble(i);
+      switch (target) {
+        case FLOAT32:
+          out.putFloat((float) value);
+          break;
+        case FLOAT64:
+          out.putDouble(value);
+          break;
+        case INT32:
+          if (value < Integer.MIN_VALUE || value > Integer.MAX_VALUE) {
+            throw new DataException(what + " holds " + (long) value + ", which does not fit int32");
+          }
+          out.putInt((int) value);
+          break;
+        case INT64:
+          out.putLong((long) value);
+          break;
+        default:
+          throw new DataException(what + " cannot be converted to " + target);
+      }
+    }
+    return new HostArray(target, shape.clone(), out.array());
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof HostArray
+        && ((HostArray) o).dtype == dtype
+        && Arrays.equals(((HostArray) o).shape, shape)
+        && Arrays.equals(((HostArray) o).bytes, bytes);
+  }
+
+  @Override
+  public int hashCode() {
+    return 31 * Arrays.hashCode(shape) + Arrays.hashCode(bytes);
+  }
+
+  @Override
+  public String toString() {
+    return dtype + Arrays.toString(shape);
+  }
+
+  static long elementCount(long[] shape) {
+    long n = 1;
+    for (long d : shape) {
+      if (d < 0) {
+        throw new IllegalArgumentException("negative dimension in " + Arrays.toString(shape));
+      }
+      n = Math.multiplyExact(n, d);
+    }
+    return n;
+  }
+
+  private static ByteBuffer littleEndian(int size) {
+    return ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
+  }
+}

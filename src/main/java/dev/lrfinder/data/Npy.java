@@ -1,0 +1,115 @@
+package dev.lrfinder.data;
+
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads and writes numpy's {@code .npy} format (versions 1 to 3): a magic string, a header that is
+ * a Python dict literal ({@code descr}, {@code fortran_order}, {@code shape}), then raw data. See
+ * numpy's {@code numpy/lib/format.py}. Only C-order arrays of the {@link DType} types are read.
+ */
+public final class Npy {
+  private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
+  private static final Pattern DESCR = Pattern.compile("'descr'\\s*:\\s*'([^']*)'");
+  private static final Pattern FORTRAN = Pattern.compile("'fortran_order'\\s*:\\s*(True|False)");
+  private static final Pattern SHAPE = Pattern.compile("'shape'\\s*:\\s*\\(([^)]*)\\)");
+
+  private Npy() {}
+
+  /** Reads one array; {@code name} only labels error messages. */
+  public static HostArray read(InputStream stream, String name) throws IOException {
+    DataInputStream in = new DataInputStream(stream);
+    byte[] magic = new byte[MAGIC.length];
+    try {
+      in.readFully(magic);
+    } catch (EOFException e) {
+      throw new DataException(name + " is empty or not a .npy array");
+    }
+    if (!java.util.Arrays.equals(magic, MAGIC)) {
+      throw new DataException(name + " is not a .npy array (bad magic bytes)");
+    }
+    int major = in.readUnsignedByte();
+    in.readUnsignedByte(); // minor version
+    byte[] lengthBytes = new byte[major == 1 ? 2 : 4];
+    in.readFully(lengthBytes);
+    ByteBuffer lengthBuffer = ByteBuffer.wrap(lengthBytes).order(ByteOrder.LITTLE_ENDIAN);
+    int headerLength = major == 1 ? Short.toUnsignedInt(lengthBuffer.getShort()) : lengthBuffer.getInt();
+    byte[] headerBytes = new byte[headerLength];
+    in.readFully(headerBytes);
+    String header = new String(headerBytes, major >= 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+
+    String descr = group(DESCR, header, name, "descr");
+    DType dtype = DType.fromNpyDescr(descr).orElseThrow(() -> new DataException(
+        name + " has numpy dtype '" + descr + "'; supported: float32, float64, int32, int64, uint8, bool"
+            + " (little-endian)"));
+    if (group(FORTRAN, header, name, "fortran_order").equals("True")) {
+      throw new DataException(name + " is stored in Fortran order; save it with np.ascontiguousarray");
+    }
+    long[] shape = parseShape(group(SHAPE, header, name, "shape"), name);
+    long size = HostArray.elementCount(shape) * dtype.byteSize();
+    if (size > Integer.MAX_VALUE - 16) {
+      throw new DataException(name + " is larger than 2 GiB, which is not supported");
+    }
+    byte[] data = new byte[(int) size];
+    try {
+      in.readFully(data);
+    } catch (EOFException e) {
+      throw new DataException(name + " is truncated: its header promises " + size + " bytes of data");
+    }
+    return HostArray.of(dtype, shape, data);
+  }
+
+  /** Writes {@code array} in format version 1.0 (what {@code np.save} writes for small headers). */
+  public static void write(HostArray array, OutputStream out) throws IOException {
+    StringBuilder shape = new StringBuilder();
+    for (long d : array.shape()) {
+      shape.append(d).append(", ");
+    }
+    if (array.rank() > 1) {
+      shape.setLength(shape.length() - 1);
+    }
+    String dict = "{'descr': '" + array.dtype().npyDescr() + "', 'fortran_order': False, 'shape': ("
+        + shape.toString().trim() + "), }";
+    int unpadded = MAGIC.length + 2 + 2 + dict.length() + 1;
+    int padding = (64 - unpadded % 64) % 64;
+    String header = dict + " ".repeat(padding) + "\n";
+    out.write(MAGIC);
+    out.write(new byte[] {1, 0});
+    out.write(ByteBuffer.allocate(2).order(ByteOrder.LITTLE_ENDIAN).putShort((short) header.length()).array());
+    out.write(header.getBytes(StandardCharsets.ISO_8859_1));
+    array.writeTo(out);
+  }
+
+  private static String group(Pattern pattern, String header, String name, String key) {
+    Matcher m = pattern.matcher(header);
+    if (!m.find()) {
+      throw new DataException(name + " has a .npy header without '" + key + "'");
+    }
+    return m.group(1);
+  }
+
+  private static long[] parseShape(String text, String name) {
+    List<Long> dims = new ArrayList<>();
+    for (String part : text.split(",")) {
+      String trimmed = part.trim();
+      if (!trimmed.isEmpty()) {
+        try {
+          dims.add(Long.parseLong(trimmed.replace("L", "")));
+        } catch (NumberFormatException e) {
+          throw new DataException(name + " has a bad shape (" + text + ") in its .npy header");
+        }
+      }
+    }
+    return dims.stream().mapToLong(Long::longValue).toArray();
+  }
+}

@@ -1,0 +1,192 @@
+package dev.lrfinder.model;
+
+import dev.lrfinder.data.Batch;
+import dev.lrfinder.data.HostArray;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.tensorflow.SavedModelBundle;
+import org.tensorflow.Signature;
+import org.tensorflow.Tensor;
+
+/**
+ * A SavedModel exported by {@code scripts/export.py}: training, evaluation and learning-rate access
+ * go through the signatures of its training contract (docs/contract.md).
+ */
+public final class ExportedModel implements TrainableModel {
+  private final Path directory;
+  private final ModelContract contract;
+  private final SavedModelBundle bundle;
+  private final SignatureCall evaluate;
+  private final Map<String, SignatureCall> trainSteps;
+  private final Map<String, SignatureCall> getLearningRates;
+  private final Map<String, SignatureCall> setLearningRates;
+  private final VariableStore variables;
+
+  private ExportedModel(Path directory, ModelContract contract, SavedModelBundle bundle) {
+    this.directory = directory;
+    this.contract = contract;
+    this.bundle = bundle;
+    Map<String, Signature> signatures = new HashMap<>();
+    bundle.signatures().forEach(s -> signatures.put(s.key(), s));
+    List<String> xy = List.of(contract.input().name(), contract.label().name());
+    this.evaluate = resolve(signatures, "evaluate", xy, "loss");
+    this.trainSteps = new LinkedHashMap<>();
+    this.getLearningRates = new LinkedHashMap<>();
+    this.setLearningRates = new LinkedHashMap<>();
+    for (String key : contract.optimizerKeys()) {
+      trainSteps.put(key, resolve(signatures, "train_" + key, xy, "loss"));
+      getLearningRates.put(key, resolve(signatures, "get_lr_" + key, List.of(), "lr"));
+      setLearningRates.put(key, resolve(signatures, "set_lr_" + key, List.of("lr"), "lr"));
+    }
+    this.variables = VariableStore.create(bundle.graph(), bundle.session());
+  }
+
+  /**
+   * Loads and checks a SavedModel with the training contract.
+   *
+   * @throws ModelException naming what is missing or wrong, in one sentence
+   */
+  public static ExportedModel load(Path directory) {
+    if (!Files.exists(directory)) {
+      throw new ModelException("model directory '" + directory + "' does not exist");
+    }
+    if (!Files.isDirectory(directory)) {
+      throw new ModelException("'" + directory + "' is not a directory; give a SavedModel directory");
+    }
+    if (!Files.isRegularFile(directory.resolve("saved_model.pb"))) {
+      throw new ModelException("'" + directory + "' is not a SavedModel (no saved_model.pb)");
+    }
+    ModelContract contract = ModelContract.read(directory);
+    SavedModelBundle bundle;
+    try {
+      bundle = SavedModelBundle.load(directory.toString(), SavedModelBundle.DEFAULT_TAG);
+    } catch (RuntimeException e) {
+      throw new ModelException("TensorFlow cannot load '" + directory + "': " + firstLine(e));
+    }
+    try {
+      return new ExportedModel(directory, contract, bundle);
+    } catch (RuntimeException e) {
+      bundle.close();
+      throw e instanceof ModelException ? e : new ModelException(
+          "'" + directory + "' does not fit its training contract: " + firstLine(e), e);
+    }
+  }
+
+  public Path directory() {
+    return directory;
+  }
+
+  @Override
+  public ModelContract contract() {
+    return contract;
+  }
+
+  /** Names of every variable that snapshots cover. */
+  public List<String> variableNames() {
+    return variables.names();
+  }
+
+  @Override
+  public StepResult trainStep(String optimizer, Batch batch) {
+    return run(signature(trainSteps, optimizer), batch);
+  }
+
+  @Override
+  public StepResult evaluate(Batch batch) {
+    return run(evaluate, batch);
+  }
+
+  @Override
+  public double learningRate(String optimizer) {
+    return signature(getLearningRates, optimizer).callScalars().get("lr");
+  }
+
+  @Override
+  public void setLearningRate(String optimizer, double learningRate) {
+    if (!Double.isFinite(learningRate) || learningRate < 0) {
+      throw new IllegalArgumentException("learning rate must be finite and >= 0, got " + learningRate);
+    }
+    try (Tensor lr = Tensors.scalarFloat(learningRate)) {
+      signature(setLearningRates, optimizer).callScalars(lr);
+    }
+  }
+
+  @Override
+  public ModelSnapshot snapshot() {
+    return variables.read();
+  }
+
+  @Override
+  public ModelSnapshot snapshotToDisk(Path prefix) {
+    bundle.session().save(prefix.toString());
+    return new ModelSnapshot.OnDisk(prefix);
+  }
+
+  @Override
+  public void restore(ModelSnapshot snapshot) {
+    if (snapshot instanceof ModelSnapshot.InMemory) {
+      variables.write((ModelSnapshot.InMemory) snapshot);
+    } else if (snapshot instanceof ModelSnapshot.OnDisk) {
+      bundle.session().restore(((ModelSnapshot.OnDisk) snapshot).prefix().toString());
+    } else {
+      throw new IllegalArgumentException("unknown snapshot type " + snapshot.getClass());
+    }
+  }
+
+  @Override
+  public void close() {
+    bundle.close();
+  }
+
+  private StepResult run(SignatureCall call, Batch batch) {
+    checkFits(contract.input(), batch.x());
+    checkFits(contract.label(), batch.y());
+    try (Tensor x = Tensors.toTensor(batch.x()); Tensor y = Tensors.toTensor(batch.y())) {
+      Map<String, Double> outputs = call.callScalars(x, y);
+      double loss = outputs.remove("loss");
+      return new StepResult(loss, outputs);
+    }
+  }
+
+  private static void checkFits(TensorSpec spec, HostArray array) {
+    long[] expected = spec.rowShape();
+    long[] actual = array.rowShape();
+    boolean fits = array.dtype() == spec.dtype() && expected.length == actual.length;
+    for (int i = 0; fits && i < actual.length; i++) {
+      fits = expected[i] < 0 || expected[i] == actual[i];
+    }
+    if (!fits) {
+      throw new IllegalArgumentException("'" + spec.name() + "' expects " + spec + " but got "
+          + array.dtype() + Arrays.toString(array.shape()));
+    }
+  }
+
+  private SignatureCall signature(Map<String, SignatureCall> calls, String optimizer) {
+    SignatureCall call = calls.get(optimizer);
+    if (call == null) {
+      throw new IllegalArgumentException("unknown optimizer '" + optimizer + "'; this model has "
+          + String.join(", ", calls.keySet()));
+    }
+    return call;
+  }
+
+  private SignatureCall resolve(Map<String, Signature> signatures, String key,
+      List<String> inputs, String firstOutput) {
+    Signature signature = signatures.get(key);
+    if (signature == null) {
+      throw new ModelException("the SavedModel has no signature '" + key
+          + "', which its training contract requires");
+    }
+    return SignatureCall.of(signature, bundle.session(), inputs, firstOutput);
+  }
+
+  private static String firstLine(Throwable e) {
+    String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    return message.lines().findFirst().orElse(message).trim();
+  }
+}

@@ -1,0 +1,54 @@
+package dev.lrfinder.model;
+
+import dev.lrfinder.data.Batch;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * A model that Java trains batch by batch, with a settable learning rate per optimizer and exact
+ * snapshots of all its variables.
+ *
+ * <p>An instance is not safe for concurrent use: give each thread its own (instances share no
+ * variables, even when loaded from the same directory). Close it to free native memory.
+ */
+public interface TrainableModel extends AutoCloseable {
+
+  /** What the model offers: inputs, labels, loss, metrics and optimizers. */
+  ModelContract contract();
+
+  /** The optimizer keys, in contract order. */
+  default List<String> optimizers() {
+    return contract().optimizerKeys();
+  }
+
+  default TensorSpec inputSpec() {
+    return contract().input();
+  }
+
+  default TensorSpec labelSpec() {
+    return contract().label();
+  }
+
+  /** One step of {@code optimizer} on {@code batch}; returns the loss before the update. */
+  StepResult trainStep(String optimizer, Batch batch);
+
+  /** Loss and metrics on {@code batch} in inference mode; changes no variable. */
+  StepResult evaluate(Batch batch);
+
+  /** The current value of the optimizer's own learning-rate variable. */
+  double learningRate(String optimizer);
+
+  void setLearningRate(String optimizer, double learningRate);
+
+  /** Copies every variable into Java memory. */
+  ModelSnapshot snapshot();
+
+  /** Writes every variable to a checkpoint with prefix {@code prefix} (its directory must exist). */
+  ModelSnapshot snapshotToDisk(Path prefix);
+
+  /** Sets every variable back to the values of {@code snapshot}, bit for bit. */
+  void restore(ModelSnapshot snapshot);
+
+  @Override
+  void close();
+}

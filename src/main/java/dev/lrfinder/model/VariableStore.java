@@ -1,0 +1,144 @@
+package dev.lrfinder.model;
+
+import dev.lrfinder.data.DType;
+import dev.lrfinder.data.HostArray;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.tensorflow.Graph;
+import org.tensorflow.GraphOperation;
+import org.tensorflow.Operand;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.Tensor;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.core.ReadVariableOp;
+import org.tensorflow.types.TBool;
+import org.tensorflow.types.family.TType;
+
+/**
+ * Reads and writes every resource variable of a graph in one session call each way. Variables are
+ * the graph's {@code VarHandleOp}s that hold a value once the model is loaded, counted once per
+ * {@code (container, shared_name)} since two handles with the same shared name are the same
+ * variable. (A TF2 SavedModel loaded as a graph also holds handles that nothing initializes: the
+ * Keras-side copies of variables whose restored twins the functions use. They are skipped.)
+ */
+final class VariableStore {
+  private final Session session;
+  private final List<String> names;
+  private final List<Output> reads;
+  private final List<Placeholder<?>> feeds;
+  private final Op assignAll;
+
+  private record Output(ReadVariableOp<?> read, DType dtype) {}
+
+  private VariableStore(Session session, List<String> names, List<Output> reads,
+      List<Placeholder<?>> feeds, Op assignAll) {
+    this.session = session;
+    this.names = List.copyOf(names);
+    this.reads = reads;
+    this.feeds = feeds;
+    this.assignAll = assignAll;
+  }
+
+  /** Adds read and assign ops for every variable of {@code graph} (once per model). */
+  @SuppressWarnings("unchecked")
+  static VariableStore create(Graph graph, Session session) {
+    Map<String, GraphOperation> candidates = new LinkedHashMap<>();
+    for (Iterator<GraphOperation> it = graph.operations(); it.hasNext(); ) {
+      GraphOperation op = it.next();
+      if (op.type().equals("VarHandleOp")) {
+        String shared = stringAttr(op, "shared_name");
+        String container = stringAttr(op, "container");
+        String key = (container.isEmpty() ? "" : container + ":") + (shared.isEmpty() ? op.name() : shared);
+        candidates.putIfAbsent(key, op);
+      }
+    }
+    Ops tf = Ops.create(graph).withSubScope("lrfinder_variables");
+    Map<String, GraphOperation> handles = initializedOnly(candidates, tf, session);
+    List<String> names = new ArrayList<>();
+    List<Output> reads = new ArrayList<>();
+    List<Placeholder<?>> feeds = new ArrayList<>();
+    List<Op> assigns = new ArrayList<>();
+    for (Map.Entry<String, GraphOperation> entry : handles.entrySet()) {
+      GraphOperation handle = entry.getValue();
+      DType dtype = Tensors.dtypeOf(handle.attributes().getAttrType("dtype")).orElseThrow(
+          () -> new ModelException("variable '" + entry.getKey() + "' has unsupported type "
+              + handle.attributes().getAttrType("dtype")));
+      Class<? extends TType> type = Tensors.typeClass(dtype);
+      Operand<? extends TType> resource = (Operand<? extends TType>) handle.output(0);
+      names.add(entry.getKey());
+      reads.add(new Output(tf.readVariableOp(resource, type), dtype));
+      Placeholder<?> feed = tf.placeholder(type);
+      feeds.add(feed);
+      assigns.add(tf.assignVariableOp(resource, feed));
+    }
+    Op assignAll = tf.withControlDependencies(assigns).noOp();
+    return new VariableStore(session, names, reads, feeds, assignAll);
+  }
+
+  private static String stringAttr(GraphOperation op, String name) {
+    // Read through the proto: getAttrString misreads empty strings in TF Java 1.1.0.
+    return op.attributes().getAttrValueProto(name).getS().toStringUtf8();
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, GraphOperation> initializedOnly(
+      Map<String, GraphOperation> candidates, Ops tf, Session session) {
+    List<String> keys = new ArrayList<>(candidates.keySet());
+    Session.Runner runner = session.runner();
+    for (String key : keys) {
+      runner.fetch(tf.varIsInitializedOp((Operand<? extends TType>) candidates.get(key).output(0)));
+    }
+    Map<String, GraphOperation> initialized = new LinkedHashMap<>();
+    if (keys.isEmpty()) {
+      return initialized;
+    }
+    try (Result result = runner.run()) {
+      for (int i = 0; i < keys.size(); i++) {
+        if (((TBool) result.get(i)).getBoolean()) {
+          initialized.put(keys.get(i), candidates.get(keys.get(i)));
+        }
+      }
+    }
+    return initialized;
+  }
+
+  List<String> names() {
+    return names;
+  }
+
+  ModelSnapshot.InMemory read() {
+    Session.Runner runner = session.runner();
+    reads.forEach(r -> runner.fetch(r.read()));
+    List<HostArray> values = new ArrayList<>(reads.size());
+    try (Result result = runner.run()) {
+      for (int i = 0; i < reads.size(); i++) {
+        values.add(Tensors.toHost(result.get(i)));
+      }
+    }
+    return new ModelSnapshot.InMemory(names, values);
+  }
+
+  void write(ModelSnapshot.InMemory snapshot) {
+    if (!snapshot.variableNames().equals(names)) {
+      throw new IllegalArgumentException("the snapshot was taken from a different model");
+    }
+    List<Tensor> tensors = new ArrayList<>(feeds.size());
+    try {
+      Session.Runner runner = session.runner();
+      for (int i = 0; i < feeds.size(); i++) {
+        Tensor tensor = Tensors.toTensor(snapshot.values().get(i));
+        tensors.add(tensor);
+        runner.feed(feeds.get(i), tensor);
+      }
+      runner.addTarget(assignAll).run().close();
+    } finally {
+      tensors.forEach(Tensor::close);
+    }
+  }
+}
