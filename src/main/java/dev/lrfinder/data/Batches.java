@@ -56,6 +56,20 @@ public final class Batches {
     return new Batch(data.x().gatherRows(rows), data.y().gatherRows(rows));
   }
 
+  /** Every row of {@code data} in file order, in batches of at most {@code size} rows. */
+  public static java.util.List<Batch> sequential(Dataset data, int size) {
+    java.util.List<Batch> batches = new java.util.ArrayList<>();
+    int rows = Math.toIntExact(data.rows());
+    for (int start = 0; start < rows; start += size) {
+      int[] indices = new int[Math.min(size, rows - start)];
+      for (int i = 0; i < indices.length; i++) {
+        indices[i] = start + i;
+      }
+      batches.add(new Batch(data.x().gatherRows(indices), data.y().gatherRows(indices)));
+    }
+    return batches;
+  }
+
   private int[] orderOf(long epoch) {
     if (epoch != cachedEpoch) {
       cachedOrder = permutation(Math.toIntExact(data.rows()), shuffle, seed + epoch);

@@ -138,7 +138,8 @@ public final class HostArray {
       return this;
     }
     if (!dtype.canConvertTo(target)) {
-      throw new DataException(what + " has dtype " + dtype + " but the model expects " + target);
+      throw new DataException(what + " have dtype " + dtype + ", which cannot be fed where the model"
+          + " expects " + target);
     }
     long n = elementCount();
     ByteBuffer out = littleEndian(Math.toIntExact(n * target.byteSize()));

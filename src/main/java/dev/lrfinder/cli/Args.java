@@ -1,0 +1,74 @@
+package dev.lrfinder.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.apache.commons.cli.CommandLine;
+
+/** Typed access to option values with one-line errors. */
+final class Args {
+  private Args() {}
+
+  static int positiveInt(CommandLine line, String option, int fallback) {
+    String text = line.getOptionValue(option);
+    if (text == null) {
+      return fallback;
+    }
+    try {
+      int value = Integer.parseInt(text.trim());
+      if (value <= 0) {
+        throw new UsageException("--" + option + " must be a positive integer, got " + text);
+      }
+      return value;
+    } catch (NumberFormatException e) {
+      throw new UsageException("--" + option + " must be a positive integer, got '" + text + "'");
+    }
+  }
+
+  static long longValue(CommandLine line, String option, long fallback) {
+    String text = line.getOptionValue(option);
+    try {
+      return text == null ? fallback : Long.parseLong(text.trim());
+    } catch (NumberFormatException e) {
+      throw new UsageException("--" + option + " must be an integer, got '" + text + "'");
+    }
+  }
+
+  /** A finite non-negative number, or {@code NaN} when the option is absent. */
+  static double rate(CommandLine line, String option) {
+    String text = line.getOptionValue(option);
+    if (text == null) {
+      return Double.NaN;
+    }
+    try {
+      double value = Double.parseDouble(text.trim());
+      if (!Double.isFinite(value) || value < 0) {
+        throw new UsageException("--" + option + " must be a finite number >= 0, got " + text);
+      }
+      return value;
+    } catch (NumberFormatException e) {
+      throw new UsageException("--" + option + " must be a number, got '" + text + "'");
+    }
+  }
+
+  /** The single positional model directory, or the bundled default when none is given. */
+  static Path modelDir(CommandLine line, Console console) {
+    if (line.getArgList().size() > 1) {
+      throw new UsageException("expected one model directory, got " + line.getArgList());
+    }
+    return line.getArgList().isEmpty() ? console.defaultModel() : Path.of(line.getArgList().get(0));
+  }
+
+  /** {@code --data}, or {@code <model-dir>.npz} beside the model when it exists. */
+  static Path dataFile(CommandLine line, Path modelDir) {
+    if (line.hasOption("data")) {
+      return Path.of(line.getOptionValue("data"));
+    }
+    Path normalized = modelDir.toAbsolutePath().normalize();
+    Path sibling = normalized.resolveSibling(normalized.getFileName() + ".npz");
+    if (!Files.isRegularFile(sibling)) {
+      throw new UsageException("no --data given and no " + sibling.getFileName()
+          + " beside the model directory");
+    }
+    return sibling;
+  }
+}

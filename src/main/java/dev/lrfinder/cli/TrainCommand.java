@@ -1,0 +1,177 @@
+package dev.lrfinder.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.lrfinder.data.Batch;
+import dev.lrfinder.data.Batches;
+import dev.lrfinder.data.Dataset;
+import dev.lrfinder.model.ExportedModel;
+import dev.lrfinder.model.StepResult;
+import dev.lrfinder.model.TensorSpec;
+import dev.lrfinder.model.TrainableModel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+
+/**
+ * {@code lrfinder train}: a few training steps at a fixed learning rate, printing the loss. The
+ * model is trained in memory only; nothing on disk changes.
+ */
+final class TrainCommand implements Command {
+  @Override
+  public String name() {
+    return "train";
+  }
+
+  @Override
+  public String arguments() {
+    return "[model-dir]";
+  }
+
+  @Override
+  public String description() {
+    return "train in memory for some steps at a fixed learning rate and print the loss"
+        + " (the model on disk is not changed)";
+  }
+
+  @Override
+  public Options options() {
+    return new Options()
+        .addOption(valued("data", "FILE", ".npz (x_train/y_train, x_test/y_test) or .csv;"
+            + " default: <model-dir>.npz"))
+        .addOption(valued("label-column", "NAME", "label column of a CSV file (default: label)"))
+        .addOption(valued("optimizer", "KEY", "optimizer key (default: the model's first)"))
+        .addOption(valued("lr", "RATE", "learning rate (default: the optimizer's own)"))
+        .addOption(valued("steps", "N", "training steps (default: 100)"))
+        .addOption(valued("batch-size", "N", "rows per batch (default: 64)"))
+        .addOption(valued("seed", "N", "seed of the batch shuffle (default: 0)"))
+        .addOption(valued("every", "N", "print every N steps (default: steps/10)"))
+        .addOption(Option.builder().longOpt("no-shuffle")
+            .desc("batches in file order: step i takes rows [i*B, (i+1)*B)").build())
+        .addOption(Option.builder().longOpt("json").desc("print every step as JSON").build());
+  }
+
+  private static Option valued(String name, String arg, String description) {
+    return Option.builder().longOpt(name).hasArg().argName(arg).desc(description).build();
+  }
+
+  @Override
+  public int run(CommandLine line, Console console) throws Exception {
+    Path modelDir = Args.modelDir(line, console);
+    int steps = Args.positiveInt(line, "steps", 100);
+    int batchSize = Args.positiveInt(line, "batch-size", 64);
+    int every = Args.positiveInt(line, "every", Math.max(1, steps / 10));
+    long seed = Args.longValue(line, "seed", 0);
+    double rate = Args.rate(line, "lr");
+    Path dataFile = Args.dataFile(line, modelDir);
+    if (!Files.isRegularFile(dataFile)) {
+      throw new UsageException("data file '" + dataFile + "' does not exist");
+    }
+    boolean json = line.hasOption("json");
+
+    try (TrainableModel model = ExportedModel.load(modelDir)) {
+      String optimizer = line.getOptionValue("optimizer", model.optimizers().get(0));
+      if (!model.optimizers().contains(optimizer)) {
+        throw new UsageException("the model has no optimizer '" + optimizer + "'; it has "
+            + String.join(", ", model.optimizers()));
+      }
+      String labelColumn = line.getOptionValue("label-column", "label");
+      Dataset train = conform(Dataset.load(dataFile, "train", labelColumn), model);
+      Batches batches = new Batches(train, batchSize, !line.hasOption("no-shuffle"), seed);
+      if (!Double.isNaN(rate)) {
+        model.setLearningRate(optimizer, rate);
+      }
+      double lr = model.learningRate(optimizer);
+      Dataset test = dataFile.toString().endsWith(".npz") && hasTestSplit(dataFile)
+          ? conform(Dataset.load(dataFile, "test", labelColumn), model) : null;
+
+      if (!json) {
+        console.out().printf("training %s with %s at learning rate %s: %d steps of %d rows from %s"
+                + " (%d rows, seed %d)%n", model.contract().modelName(), optimizer,
+            InspectCommand.format(lr), steps, batchSize, dataFile, train.rows(), seed);
+        console.out().println("the model is trained in memory; nothing on disk changes");
+      }
+      StepResult before = test == null ? null : evaluate(model, test, batchSize);
+      if (before != null && !json) {
+        console.out().printf("test before  %s%n", describe(before));
+      }
+      List<Map<String, Object>> records = new ArrayList<>();
+      long started = System.nanoTime();
+      for (int step = 0; step < steps; step++) {
+        StepResult result = model.trainStep(optimizer, batches.get(step));
+        Map<String, Object> record = new LinkedHashMap<>();
+        record.put("step", step);
+        record.put("loss", result.loss());
+        record.putAll(result.metrics());
+        records.add(record);
+        if (!json && ((step + 1) % every == 0 || step == steps - 1)) {
+          console.out().printf("step %5d   %s%n", step + 1, describe(result));
+        }
+      }
+      double seconds = (System.nanoTime() - started) / 1e9;
+      StepResult after = test == null ? null : evaluate(model, test, batchSize);
+      if (json) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("model", model.contract().modelName());
+        out.put("optimizer", optimizer);
+        out.put("learning_rate", lr);
+        out.put("batch_size", batchSize);
+        out.put("shuffle", !line.hasOption("no-shuffle"));
+        out.put("seed", seed);
+        out.put("steps", records);
+        out.put("test_before", before);
+        out.put("test_after", after);
+        out.put("seconds", seconds);
+        console.out().println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+            .writeValueAsString(out));
+      } else {
+        if (after != null) {
+          console.out().printf("test after   %s%n", describe(after));
+        }
+        console.out().printf("%d steps in %.2f s (%.2f ms per step)%n", steps, seconds,
+            1000 * seconds / steps);
+      }
+    }
+    return Main.OK;
+  }
+
+  private static boolean hasTestSplit(Path file) {
+    try {
+      Dataset.load(file, "test", "label");
+      return true;
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
+  private static Dataset conform(Dataset data, TrainableModel model) {
+    TensorSpec x = model.inputSpec();
+    TensorSpec y = model.labelSpec();
+    return data.conformTo(x.dtype(), x.rowShape(), y.dtype(), y.rowShape());
+  }
+
+  /** Loss and metrics over every row, each batch weighted by its size. */
+  private static StepResult evaluate(TrainableModel model, Dataset data, int batchSize) {
+    double loss = 0;
+    Map<String, Double> metrics = new LinkedHashMap<>();
+    for (Batch batch : Batches.sequential(data, batchSize)) {
+      StepResult result = model.evaluate(batch);
+      double weight = (double) batch.size() / data.rows();
+      loss += weight * result.loss();
+      result.metrics().forEach((k, v) -> metrics.merge(k, weight * v, Double::sum));
+    }
+    return new StepResult(loss, metrics);
+  }
+
+  private static String describe(StepResult result) {
+    StringBuilder text = new StringBuilder(String.format("loss %.4f", result.loss()));
+    result.metrics().forEach((k, v) -> text.append(String.format("   %s %.4f", k, v)));
+    return text.toString();
+  }
+}
