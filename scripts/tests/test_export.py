@@ -1,0 +1,474 @@
+"""Tests of scripts/export.py: the training contract of an exported SavedModel, its metadata, the
+optimizer-spec parser, the command line's handling of bad input, the bundled models and the
+Keras 2 SavedModel input format."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import warnings
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import export
+from conftest import (BATCH, CLASSES, INPUT_DIM, KERAS_OPTIMIZERS, LOSS, REPO, SEED,
+                      build_tiny_model, clone_with_weights, make_batches, serve)
+
+
+def call(loaded, signature, **tensors):
+    """Call a signature with numpy/float arguments and return its outputs as numpy values."""
+    outputs = loaded.signatures[signature](**{k: tf.constant(v) for k, v in tensors.items()})
+    return {name: value.numpy() for name, value in outputs.items()}
+
+
+def run_main(capsys, *argv):
+    """Run main in process; Python warnings are recorded rather than printed, so stderr holds only
+    what the exporter writes itself (test_cli_... checks the real command line's stderr)."""
+    with warnings.catch_warnings(record=True):
+        warnings.simplefilter("always")
+        code = export.main([str(a) for a in argv])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def assert_one_line_error(err: str, *fragments: str):
+    assert err.endswith("\n") and err.count("\n") == 1, f"expected one line on stderr, got {err!r}"
+    assert err.startswith("export: error: "), err
+    for fragment in fragments:
+        assert fragment in err, f"{fragment!r} not in {err!r}"
+
+
+# --- 1. Round trip: the exported train step is Keras's train step -------------------------------
+
+@pytest.mark.parametrize("key", ["adam", "sgd_momentum"])
+def test_train_steps_match_keras_train_on_batch(shared_export, loaded_export, batches, key):
+    _, _, model, weights = shared_export
+    clone = clone_with_weights(model, weights, KERAS_OPTIMIZERS[key]())
+
+    exported_losses, keras_losses, exported_acc, keras_acc = [], [], [], []
+    for x, y in batches:
+        outputs = call(loaded_export, f"train_{key}", x=x, y=y)
+        exported_losses.append(outputs["loss"])
+        exported_acc.append(outputs["accuracy"])
+        # Keras 3's train_on_batch reports the running mean of its loss tracker since the last
+        # reset_metrics(), not this batch's loss, so reset before every step.
+        clone.reset_metrics()
+        logs = clone.train_on_batch(x, y, return_dict=True)
+        keras_losses.append(logs["loss"])
+        keras_acc.append(logs["accuracy"])
+
+    np.testing.assert_allclose(exported_losses, keras_losses, rtol=1e-6)
+    np.testing.assert_allclose(exported_acc, keras_acc, rtol=1e-6)
+    assert len(set(np.round(exported_losses, 6))) > 1, "the loss never changed: nothing trained"
+
+
+@pytest.mark.parametrize("key", ["adam", "sgd_momentum"])
+def test_train_steps_end_at_keras_weights(shared_export, loaded_export, batches, key):
+    _, _, model, weights = shared_export
+    clone = clone_with_weights(model, weights, KERAS_OPTIMIZERS[key]())
+    for x, y in batches:
+        call(loaded_export, f"train_{key}", x=x, y=y)
+        clone.train_on_batch(x, y)
+
+    exported = [v.numpy() for v in loaded_export.trainable_variables]
+    trained = [v.numpy() for v in clone.trainable_variables]
+    assert [w.shape for w in exported] == [w.shape for w in trained]
+    assert not np.allclose(trained[0], weights[0]), "Keras did not move the weights"
+    for got, want in zip(exported, trained):
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+    x = batches[0][0]
+    np.testing.assert_allclose(serve(loaded_export, x), clone.predict(x, verbose=0),
+                               rtol=1e-5, atol=1e-6)
+
+
+# --- 2. get_lr / set_lr ------------------------------------------------------------------------
+
+def test_get_lr_starts_at_initial_learning_rate(shared_export, loaded_export):
+    for entry in shared_export[1]["optimizers"]:
+        lr = call(loaded_export, f"get_lr_{entry['key']}")["lr"]
+        assert lr == pytest.approx(entry["initial_learning_rate"], rel=1e-7)
+    assert call(loaded_export, "get_lr_sgd")["lr"] == pytest.approx(0.1, rel=1e-6)
+
+
+def test_set_lr_then_get_lr_returns_new_value(loaded_export):
+    assert call(loaded_export, "set_lr_adam", lr=np.float32(0.5))["lr"] == 0.5
+    assert call(loaded_export, "get_lr_adam")["lr"] == 0.5
+
+
+def test_set_lr_leaves_other_optimizers_alone(loaded_export):
+    before = {k: call(loaded_export, f"get_lr_{k}")["lr"] for k in ("sgd", "sgd_momentum")}
+    call(loaded_export, "set_lr_adam", lr=np.float32(0.5))
+    after = {k: call(loaded_export, f"get_lr_{k}")["lr"] for k in ("sgd", "sgd_momentum")}
+    assert after == before
+    assert 0.5 not in after.values()
+
+
+def test_sgd_step_at_zero_lr_leaves_serving_output_unchanged(loaded_export, batches):
+    x, y = batches[0]
+    before = serve(loaded_export, x)
+    call(loaded_export, "set_lr_sgd", lr=np.float32(0.0))
+    loss = call(loaded_export, "train_sgd", x=x, y=y)["loss"]
+    assert np.isfinite(loss) and loss > 0
+    np.testing.assert_array_equal(serve(loaded_export, x), before)
+
+
+def test_sgd_step_at_positive_lr_changes_serving_output(loaded_export, batches):
+    x, y = batches[0]
+    before = serve(loaded_export, x)
+    call(loaded_export, "set_lr_sgd", lr=np.float32(0.5))
+    call(loaded_export, "train_sgd", x=x, y=y)
+    assert np.abs(serve(loaded_export, x) - before).max() > 1e-4
+
+
+# --- 3. evaluate --------------------------------------------------------------------------------
+
+def test_evaluate_is_repeatable_and_leaves_serving_output_unchanged(loaded_export, batches):
+    x, y = batches[1]
+    before = serve(loaded_export, x)
+    first = call(loaded_export, "evaluate", x=x, y=y)
+    second = call(loaded_export, "evaluate", x=x, y=y)
+    assert set(first) == {"loss", "accuracy"}
+    assert first == second
+    np.testing.assert_array_equal(serve(loaded_export, x), before)
+
+
+def test_evaluate_matches_keras_test_on_batch(shared_export, loaded_export, batches):
+    _, _, model, weights = shared_export
+    clone = clone_with_weights(model, weights, keras.optimizers.Adam(learning_rate=0.01))
+    for x, y in batches[:3]:
+        outputs = call(loaded_export, "evaluate", x=x, y=y)
+        clone.reset_metrics()
+        logs = clone.test_on_batch(x, y, return_dict=True)
+        np.testing.assert_allclose(outputs["loss"], logs["loss"], rtol=1e-6)
+        np.testing.assert_allclose(outputs["accuracy"], logs["accuracy"], rtol=1e-6)
+
+
+def test_evaluate_loss_includes_l2_penalty(shared_export, loaded_export, batches):
+    _, _, model, weights = shared_export
+    x, y = batches[2]
+    probabilities = model.predict(x, verbose=0)
+    cross_entropy = -np.mean(np.log(probabilities[np.arange(len(y)), y]))
+    penalty = 0.01 * np.sum(np.square(weights[0]))  # L2(0.01) on the first kernel
+    assert penalty > 1e-3
+    loss = call(loaded_export, "evaluate", x=x, y=y)["loss"]
+    np.testing.assert_allclose(loss, cross_entropy + penalty, rtol=1e-5)
+
+
+# --- 4. Metadata --------------------------------------------------------------------------------
+
+def test_metadata_file_matches_returned_metadata(shared_export):
+    out, metadata, _, _ = shared_export
+    path = out / "assets" / export.METADATA_FILE
+    assert path.is_file()
+    assert json.loads(path.read_text()) == metadata
+
+
+def test_metadata_describes_contract_specs_and_model(shared_export):
+    _, metadata, model, _ = shared_export
+    assert metadata["contract_version"] == 1
+    assert metadata["model_name"] == "tiny"
+    assert metadata["input"] == {"name": "x", "dtype": "float32", "shape": [None, INPUT_DIM]}
+    assert metadata["label"] == {"name": "y", "dtype": "int32", "shape": [None]}
+    assert metadata["loss"]["name"] == LOSS
+    assert metadata["metrics"] == ["accuracy"]
+    assert metadata["evaluate_signature"] == "evaluate"
+    assert metadata["parameter_count"] == model.count_params() == INPUT_DIM * 16 + 16 + 16 * 3 + 3
+    assert metadata["tensorflow_version"] == tf.__version__
+    assert metadata["keras_version"] == keras.__version__
+
+
+def test_metadata_lists_optimizers_in_order_with_initial_learning_rates(shared_export):
+    optimizers = shared_export[1]["optimizers"]
+    assert [o["key"] for o in optimizers] == ["adam", "sgd", "sgd_momentum"]
+    assert [o["class_name"] for o in optimizers] == ["Adam", "SGD", "SGD"]
+    assert [o["initial_learning_rate"] for o in optimizers] == pytest.approx([0.01, 0.1, 0.01])
+    assert optimizers[2]["config"]["momentum"] == pytest.approx(0.9)
+
+
+def test_signatures_take_the_specs_in_the_metadata(shared_export, loaded_export):
+    metadata = shared_export[1]
+    keys = [o["key"] for o in metadata["optimizers"]]
+    for name in ["evaluate"] + [f"train_{k}" for k in keys]:
+        _, specs = loaded_export.signatures[name].structured_input_signature
+        for role in ("input", "label"):
+            spec = specs[metadata[role]["name"]]
+            assert spec.dtype.name == metadata[role]["dtype"]
+            assert spec.shape.as_list() == metadata[role]["shape"]
+    _, serving = loaded_export.signatures["serving_default"].structured_input_signature
+    assert serving["x"].shape.as_list() == [None, INPUT_DIM]
+
+
+# --- 5. parse_optimizer_spec ----------------------------------------------------------------------
+
+def test_parse_plain_name_uses_it_as_key():
+    spec = export.parse_optimizer_spec("sgd")
+    assert (spec.key, spec.name, spec.config) == ("sgd", "sgd", {})
+
+
+def test_parse_parameters_extend_the_key_and_become_floats():
+    spec = export.parse_optimizer_spec("sgd:momentum=0.9")
+    assert (spec.key, spec.name) == ("sgd_momentum", "sgd")
+    assert spec.config == {"momentum": 0.9} and isinstance(spec.config["momentum"], float)
+    assert isinstance(export.parse_optimizer_spec("sgd:momentum=1").config["momentum"], float)
+
+
+def test_parse_learning_rate_does_not_extend_the_key():
+    spec = export.parse_optimizer_spec("adam:learning_rate=0.01")
+    assert spec.key == "adam" and spec.config == {"learning_rate": 0.01}
+
+
+def test_parse_explicit_key():
+    spec = export.parse_optimizer_spec("fast=adam:learning_rate=0.01")
+    assert (spec.key, spec.name, spec.config) == ("fast", "adam", {"learning_rate": 0.01})
+
+
+def test_parse_booleans_and_several_parameters():
+    spec = export.parse_optimizer_spec("sgd:momentum=0.9,nesterov=true")
+    assert spec.key == "sgd_momentum_nesterov"
+    assert spec.config == {"momentum": 0.9, "nesterov": True}
+
+
+@pytest.mark.parametrize("text", ["", "sgd:momentum", "Bad Key=sgd", "=sgd", "1st=sgd"])
+def test_parse_rejects_bad_specs(text):
+    with pytest.raises(export.ExportError):
+        export.parse_optimizer_spec(text)
+
+
+def test_duplicate_optimizer_keys_are_rejected(tmp_path):
+    out = tmp_path / "out"
+    with pytest.raises(export.ExportError, match="unique"):
+        export.export_trainable(build_tiny_model(), out, ["sgd", "sgd:learning_rate=0.5"])
+    assert not out.exists()
+
+
+# --- 6. The command line: success and bad input ---------------------------------------------------
+
+def test_main_exports_with_the_compiled_optimizer_by_default(tmp_path, capsys, tiny_keras_file):
+    out = tmp_path / "out"
+    code, stdout, err = run_main(capsys, tiny_keras_file, "--out", out)
+    assert code == 0, err
+    assert stdout.startswith("exported tiny (") and stdout.rstrip().endswith("optimizers: adam")
+    metadata = json.loads((out / "assets" / export.METADATA_FILE).read_text())
+    assert metadata["source"] == "tiny.keras"
+    assert [o["key"] for o in metadata["optimizers"]] == ["adam"]
+    assert metadata["optimizers"][0]["initial_learning_rate"] == pytest.approx(0.01)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # no staging leftovers
+
+
+def test_main_missing_model_is_a_one_line_error(tmp_path, capsys):
+    missing = tmp_path / "nope.keras"
+    code, stdout, err = run_main(capsys, missing, "--out", tmp_path / "out")
+    assert code == 2 and stdout == ""
+    assert_one_line_error(err, str(missing), "does not exist")
+    assert not (tmp_path / "out").exists()
+
+
+def test_main_existing_output_dir_is_an_error_and_left_untouched(tmp_path, capsys,
+                                                                 tiny_keras_file):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "keep.txt").write_text("precious\n")
+    code, _, err = run_main(capsys, tiny_keras_file, "--out", out, "--optimizer", "sgd")
+    assert code == 2
+    assert_one_line_error(err, "already exists")
+    assert [p.name for p in out.iterdir()] == ["keep.txt"]
+    assert (out / "keep.txt").read_text() == "precious\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_main_unknown_optimizer_is_an_error(tmp_path, capsys, tiny_keras_file):
+    out = tmp_path / "out"
+    code, _, err = run_main(capsys, tiny_keras_file, "--out", out, "--optimizer", "nosuchopt")
+    assert code == 2
+    assert_one_line_error(err, "unknown optimizer 'nosuchopt'")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="export.py bug: loading a .keras file saved compiled but untrained makes Keras warn "
+           "'Skipping variable loading for optimizer ...' on stderr (2 lines) before the one-line "
+           "'export: error:' message. See the proposed patch in the test report.")
+def test_cli_error_is_the_only_line_on_stderr(tmp_path, tiny_keras_file):
+    done = subprocess.run(
+        [sys.executable, str(REPO / "scripts" / "export.py"), str(tiny_keras_file),
+         "--out", str(tmp_path / "out"), "--optimizer", "nosuchopt"],
+        capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and done.stdout == ""
+    assert_one_line_error(done.stderr, "unknown optimizer 'nosuchopt'")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_main_bad_optimizer_parameter_is_an_error(tmp_path, capsys, tiny_keras_file):
+    code, _, err = run_main(capsys, tiny_keras_file, "--out", tmp_path / "out",
+                            "--optimizer", "sgd:no_such_param=1")
+    assert code == 2
+    assert_one_line_error(err, "optimizer 'sgd_no_such_param'")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_main_uncompiled_model_without_loss_asks_for_loss(tmp_path, capsys):
+    path = tmp_path / "bare.keras"
+    build_tiny_model(compiled=False).save(path)
+    code, _, err = run_main(capsys, path, "--out", tmp_path / "out", "--optimizer", "sgd")
+    assert code == 2
+    assert_one_line_error(err, "--loss")
+    assert not (tmp_path / "out").exists()
+
+
+def test_main_uncompiled_model_with_loss_exports(tmp_path, capsys):
+    path = tmp_path / "bare.keras"
+    build_tiny_model(compiled=False).save(path)
+    code, _, err = run_main(capsys, path, "--out", tmp_path / "out", "--optimizer", "sgd",
+                            "--loss", LOSS, "--metric", "accuracy")
+    assert code == 0, err
+    metadata = json.loads((tmp_path / "out" / "assets" / export.METADATA_FILE).read_text())
+    assert metadata["loss"]["name"] == LOSS and metadata["metrics"] == ["accuracy"]
+    assert metadata["label"]["dtype"] == "int32"
+
+
+def schedule_model():
+    schedule = keras.optimizers.schedules.ExponentialDecay(0.1, decay_steps=10, decay_rate=0.9)
+    return build_tiny_model(optimizer=keras.optimizers.SGD(learning_rate=schedule)), schedule
+
+
+def test_compiled_optimizer_with_lr_schedule_is_an_error(tmp_path):
+    model, _ = schedule_model()
+    with pytest.raises(export.ExportError, match="schedule"):
+        export.export_trainable(model, tmp_path / "out", [])
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_requested_optimizer_with_lr_schedule_is_an_error(tmp_path):
+    model, schedule = schedule_model()
+    spec = export.OptimizerSpec(key="sgd", name="sgd", config={"learning_rate": schedule})
+    with pytest.raises(export.ExportError, match="schedule"):
+        export.export_trainable(model, tmp_path / "out", [spec])
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_main_lr_schedule_is_a_one_line_error(tmp_path, capsys):
+    path = tmp_path / "scheduled.keras"
+    schedule_model()[0].save(path)
+    code, _, err = run_main(capsys, path, "--out", tmp_path / "out")
+    assert code == 2
+    assert_one_line_error(err, "schedule")
+    assert not (tmp_path / "out").exists()
+
+
+def test_main_directory_without_saved_model_is_an_error(tmp_path, capsys):
+    (tmp_path / "empty").mkdir()
+    code, _, err = run_main(capsys, tmp_path / "empty", "--out", tmp_path / "out")
+    assert code == 2
+    assert_one_line_error(err, "saved_model.pb")
+
+
+def test_main_unsupported_file_suffix_is_an_error(tmp_path, capsys):
+    path = tmp_path / "model.txt"
+    path.write_text("not a model\n")
+    code, _, err = run_main(capsys, path, "--out", tmp_path / "out")
+    assert code == 2
+    assert_one_line_error(err, ".keras")
+
+
+# --- 7. The bundled models (read only: loaded in memory, never written) --------------------------
+
+SAVEDMODELS = REPO / "savedmodels"
+
+
+def bundled_metadata(name):
+    return json.loads((SAVEDMODELS / name / "assets" / export.METADATA_FILE).read_text())
+
+
+BLOBS_KEYS = [o["key"] for o in bundled_metadata("blobs_mlp")["optimizers"]]
+
+
+@pytest.mark.parametrize("name", ["blobs_mlp", "mnist_cnn"])
+def test_bundled_model_has_contract_signatures_for_every_optimizer(name):
+    metadata = bundled_metadata(name)
+    assert metadata["contract_version"] == export.CONTRACT_VERSION
+    keys = [o["key"] for o in metadata["optimizers"]]
+    assert keys
+    signatures = set(tf.saved_model.load(str(SAVEDMODELS / name)).signatures)
+    expected = {"serving_default", metadata["evaluate_signature"]}
+    for key in keys:
+        expected |= {f"train_{key}", f"get_lr_{key}", f"set_lr_{key}"}
+    assert expected <= signatures
+
+
+def test_bundled_blobs_mlp_learning_rates_match_metadata():
+    loaded = tf.saved_model.load(str(SAVEDMODELS / "blobs_mlp"))
+    for entry in bundled_metadata("blobs_mlp")["optimizers"]:
+        lr = call(loaded, f"get_lr_{entry['key']}")["lr"]
+        assert lr == pytest.approx(entry["initial_learning_rate"], rel=1e-7)
+
+
+@pytest.fixture(scope="module")
+def blobs_data():
+    with np.load(SAVEDMODELS / "blobs_mlp.npz") as data:
+        return {k: data[k] for k in data.files}
+
+
+def test_bundled_blobs_mlp_serves_like_its_source_model(blobs_data):
+    loaded = tf.saved_model.load(str(SAVEDMODELS / "blobs_mlp"))
+    source = keras.models.load_model(SAVEDMODELS / "sources" / "blobs_mlp.keras", compile=False)
+    x = blobs_data["x_test"][:64]
+    np.testing.assert_allclose(serve(loaded, x), source.predict(x, verbose=0),
+                               rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("key", BLOBS_KEYS)
+def test_bundled_blobs_mlp_train_steps_match_keras(blobs_data, key):
+    entry = next(o for o in bundled_metadata("blobs_mlp")["optimizers"] if o["key"] == key)
+    loaded = tf.saved_model.load(str(SAVEDMODELS / "blobs_mlp"))
+    source = keras.models.load_model(SAVEDMODELS / "sources" / "blobs_mlp.keras", compile=False)
+    source.compile(optimizer=keras.optimizers.deserialize(
+        {"class_name": entry["class_name"], "config": entry["config"]}),
+        loss=LOSS, metrics=["accuracy"])
+    exported_losses, keras_losses = [], []
+    for step in range(3):
+        x = blobs_data["x_train"][step * 32:(step + 1) * 32]
+        y = blobs_data["y_train"][step * 32:(step + 1) * 32]
+        exported_losses.append(call(loaded, f"train_{key}", x=x, y=y)["loss"])
+        source.reset_metrics()
+        keras_losses.append(source.train_on_batch(x, y, return_dict=True)["loss"])
+    np.testing.assert_allclose(exported_losses, keras_losses, rtol=1e-5)
+
+
+# --- 8. Keras 2 (tf_keras) SavedModel directories -------------------------------------------------
+
+@pytest.mark.xfail(
+    strict=True, raises=TypeError,
+    reason="export.py bug: _load_keras2_saved_model feeds tf_keras's to_json() (a Keras 2 config "
+           "without 'module' keys) to keras.models.model_from_json, which raises TypeError "
+           "\"Could not locate class 'Sequential'\"; the TypeError is not turned into an "
+           "ExportError either. See the proposed patch in the test report.")
+def test_main_exports_keras2_saved_model_directory(tmp_path, capsys):
+    tf_keras = pytest.importorskip("tf_keras")
+    tf_keras.utils.set_random_seed(SEED)
+    legacy = tf_keras.Sequential([
+        tf_keras.Input(shape=(INPUT_DIM,)),
+        tf_keras.layers.Dense(8, activation="relu"),
+        tf_keras.layers.Dense(CLASSES, activation="softmax"),
+    ])
+    legacy.compile(optimizer="sgd", loss=LOSS, metrics=["accuracy"])
+    legacy_dir = tmp_path / "legacy_savedmodel"
+    legacy.save(str(legacy_dir), save_format="tf")
+    assert (legacy_dir / "saved_model.pb").is_file()
+
+    out = tmp_path / "exported"
+    # No --loss: the loss the Keras 2 model was compiled with must carry over.
+    code, _, err = run_main(capsys, legacy_dir, "--out", out, "--optimizer", "sgd")
+    assert code == 0, err
+    x, y = make_batches(count=1, seed=5)[0]
+    loaded = tf.saved_model.load(str(out))
+    np.testing.assert_allclose(serve(loaded, x), legacy.predict(x, verbose=0),
+                               rtol=1e-6, atol=1e-6)
+    metadata = json.loads((out / "assets" / export.METADATA_FILE).read_text())
+    assert metadata["loss"]["name"] == LOSS
+    assert metadata["source"] == "legacy_savedmodel"
+    assert call(loaded, "evaluate", x=x, y=y)["loss"] == pytest.approx(
+        legacy.evaluate(x, y, batch_size=BATCH, verbose=0)[0], rel=1e-5)

@@ -1,0 +1,72 @@
+package dev.lrfinder.bench;
+
+import dev.lrfinder.data.Batches;
+import dev.lrfinder.data.Dataset;
+import dev.lrfinder.model.ExportedModel;
+import dev.lrfinder.model.TensorSpec;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
+
+/**
+ * Times {@code trainStep} from Java and reports the process's resident memory before and after,
+ * as one JSON line. Usage: {@code StepBenchmark <model-dir> <optimizer> <batch-size> <steps>
+ * [warmup]}. Each step includes gathering its batch from the training data, as a real run does.
+ */
+public final class StepBenchmark {
+  private StepBenchmark() {}
+
+  public static void main(String[] args) throws IOException {
+    if (args.length < 4) {
+      System.err.println("usage: StepBenchmark <model-dir> <optimizer> <batch-size> <steps> [warmup]");
+      System.exit(2);
+    }
+    Path dir = Path.of(args[0]);
+    String optimizer = args[1];
+    int batchSize = Integer.parseInt(args[2]);
+    int steps = Integer.parseInt(args[3]);
+    int warmup = args.length > 4 ? Integer.parseInt(args[4]) : 50;
+    Path dataFile = dir.toAbsolutePath().normalize().resolveSibling(dir.getFileName() + ".npz");
+
+    try (ExportedModel model = ExportedModel.load(dir)) {
+      TensorSpec x = model.inputSpec();
+      TensorSpec y = model.labelSpec();
+      Dataset data = Dataset.load(dataFile, "train", "label")
+          .conformTo(x.dtype(), x.rowShape(), y.dtype(), y.rowShape());
+      Batches batches = new Batches(data, batchSize, true, 0);
+      model.setLearningRate(optimizer, 1e-4);
+      for (int i = 0; i < warmup; i++) {
+        model.trainStep(optimizer, batches.get(i));
+      }
+      long rssBefore = rssKiB();
+      double[] millis = new double[steps];
+      for (int i = 0; i < steps; i++) {
+        long start = System.nanoTime();
+        model.trainStep(optimizer, batches.get(warmup + i));
+        millis[i] = (System.nanoTime() - start) / 1e6;
+      }
+      long rssAfter = rssKiB();
+      double[] sorted = millis.clone();
+      Arrays.sort(sorted);
+      System.out.println(String.format(Locale.ROOT,
+          "{\"side\": \"java\", \"model\": \"%s\", \"optimizer\": \"%s\", \"batch_size\": %d,"
+              + " \"steps\": %d, \"ms_mean\": %.4f, \"ms_median\": %.4f, \"ms_p90\": %.4f,"
+              + " \"rss_mib_before\": %.1f, \"rss_mib_after\": %.1f}",
+          model.contract().modelName(), optimizer, batchSize, steps,
+          Arrays.stream(millis).average().orElse(0), sorted[steps / 2], sorted[(int) (steps * 0.9)],
+          rssBefore / 1024.0, rssAfter / 1024.0));
+    }
+  }
+
+  /** Resident set size of this process from /proc (Linux), in KiB; -1 elsewhere. */
+  static long rssKiB() throws IOException {
+    Path status = Path.of("/proc/self/status");
+    if (!Files.exists(status)) {
+      return -1;
+    }
+    return Files.readAllLines(status).stream().filter(l -> l.startsWith("VmRSS:"))
+        .map(l -> Long.parseLong(l.replaceAll("[^0-9]", ""))).findFirst().orElse(-1L);
+  }
+}
