@@ -38,14 +38,20 @@ public final class Npy {
     if (!java.util.Arrays.equals(magic, MAGIC)) {
       throw new DataException(name + " is not a .npy array (bad magic bytes)");
     }
-    int major = in.readUnsignedByte();
-    in.readUnsignedByte(); // minor version
-    byte[] lengthBytes = new byte[major == 1 ? 2 : 4];
-    in.readFully(lengthBytes);
-    ByteBuffer lengthBuffer = ByteBuffer.wrap(lengthBytes).order(ByteOrder.LITTLE_ENDIAN);
-    int headerLength = major == 1 ? Short.toUnsignedInt(lengthBuffer.getShort()) : lengthBuffer.getInt();
-    byte[] headerBytes = new byte[headerLength];
-    in.readFully(headerBytes);
+    int major;
+    byte[] headerBytes;
+    try {
+      major = in.readUnsignedByte();
+      in.readUnsignedByte(); // minor version
+      byte[] lengthBytes = new byte[major == 1 ? 2 : 4];
+      in.readFully(lengthBytes);
+      ByteBuffer lengthBuffer = ByteBuffer.wrap(lengthBytes).order(ByteOrder.LITTLE_ENDIAN);
+      int headerLength = major == 1 ? Short.toUnsignedInt(lengthBuffer.getShort()) : lengthBuffer.getInt();
+      headerBytes = new byte[headerLength];
+      in.readFully(headerBytes);
+    } catch (EOFException e) {
+      throw new DataException(name + " is truncated: its .npy header is incomplete");
+    }
     String header = new String(headerBytes, major >= 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
 
     String descr = group(DESCR, header, name, "descr");

@@ -1,5 +1,6 @@
 package dev.lrfinder.data;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -9,6 +10,7 @@ import java.nio.file.Path;
 import java.util.Enumeration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
@@ -68,8 +70,17 @@ public final class NpzFile {
   public static void write(Path file, Map<String, HostArray> arrays) throws IOException {
     try (OutputStream out = Files.newOutputStream(file); ZipOutputStream zip = new ZipOutputStream(out)) {
       for (Map.Entry<String, HostArray> e : arrays.entrySet()) {
-        zip.putNextEntry(new ZipEntry(e.getKey() + ".npy"));
-        Npy.write(e.getValue(), zip);
+        ByteArrayOutputStream npy = new ByteArrayOutputStream();
+        Npy.write(e.getValue(), npy);
+        CRC32 crc = new CRC32();
+        crc.update(npy.toByteArray());
+        ZipEntry entry = new ZipEntry(e.getKey() + ".npy");
+        entry.setMethod(ZipEntry.STORED);
+        entry.setSize(npy.size());
+        entry.setCompressedSize(npy.size());
+        entry.setCrc(crc.getValue());
+        zip.putNextEntry(entry);
+        npy.writeTo(zip);
         zip.closeEntry();
       }
     }

@@ -1,0 +1,146 @@
+package dev.lrfinder.data;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CsvFileTest {
+  @TempDir Path dir;
+
+  private Path csv(String text) throws IOException {
+    return Files.writeString(dir.resolve("data.csv"), text);
+  }
+
+  private static double[] values(HostArray array) {
+    double[] out = new double[Math.toIntExact(array.elementCount())];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = array.getDouble(i);
+    }
+    return out;
+  }
+
+  private static DataException readFails(Path file, String label) {
+    return assertThrows(DataException.class, () -> CsvFile.read(file, label));
+  }
+
+  @Test
+  void readsFeaturesAsFloat32WithoutTheLabelColumn() throws IOException {
+    Dataset data = CsvFile.read(csv("a,label,b\n1.5,0,-2\n3,1,4.25\n"), "label");
+
+    assertEquals(DType.FLOAT32, data.x().dtype());
+    assertArrayEquals(new long[] {2, 2}, data.x().shape());
+    assertArrayEquals(new double[] {1.5, -2, 3, 4.25}, values(data.x()));
+  }
+
+  @Test
+  void integralLabelsBecomeInt64() throws IOException {
+    Dataset data = CsvFile.read(csv("label,a\n2,0\n0,0\n7.0,0\n-1,0\n"), "label");
+
+    assertEquals(DType.INT64, data.y().dtype());
+    assertArrayEquals(new long[] {4}, data.y().shape());
+    assertArrayEquals(new double[] {2, 0, 7, -1}, values(data.y()));
+  }
+
+  @Test
+  void anyFractionalLabelMakesAllLabelsFloat32() throws IOException {
+    Dataset data = CsvFile.read(csv("a,target\n0,1\n0,0.5\n"), "target");
+
+    assertEquals(DType.FLOAT32, data.y().dtype());
+    assertArrayEquals(new double[] {1, 0.5}, values(data.y()));
+  }
+
+  @Test
+  void skipsBlankLinesAndTrimsCells() throws IOException {
+    Dataset data = CsvFile.read(csv(" a , y \n\n 1 , 2 \n   \n3,4\n\n"), "y");
+
+    assertEquals(2, data.rows());
+    assertArrayEquals(new double[] {1, 3}, values(data.x()));
+    assertArrayEquals(new double[] {2, 4}, values(data.y()));
+  }
+
+  @Test
+  void readsWindowsLineEndings() throws IOException {
+    Dataset data = CsvFile.read(csv("a,y\r\n1,2\r\n3,4\r\n"), "y");
+
+    assertArrayEquals(new double[] {1, 3}, values(data.x()));
+    assertArrayEquals(new double[] {2, 4}, values(data.y()));
+  }
+
+  @Test
+  void missingLabelColumnIsNamedWithTheColumnsThereAre() throws IOException {
+    Path file = csv("a,b,c\n1,2,3\n");
+
+    DataException e = readFails(file, "label");
+
+    assertEquals("CSV '" + file + "' has no column 'label'; columns: a, b, c", e.getMessage());
+  }
+
+  @Test
+  void nonNumberIsReportedWithLineAndColumn() throws IOException {
+    Path file = csv("a,b,label\n1,2,0\n3,abc,1\n");
+
+    DataException e = readFails(file, "label");
+
+    assertEquals("CSV '" + file + "' line 3 column 'b' is not a number: 'abc'", e.getMessage());
+  }
+
+  @Test
+  void lineNumbersCountBlankLines() throws IOException {
+    Path file = csv("a,label\n\n1,0\n\n\n2,x\n");
+
+    DataException e = readFails(file, "label");
+
+    assertEquals("CSV '" + file + "' line 6 column 'label' is not a number: 'x'", e.getMessage());
+  }
+
+  @Test
+  void emptyCellIsReportedAsNotANumber() throws IOException {
+    Path file = csv("a,label\n1,0\n,1\n");
+
+    DataException e = readFails(file, "label");
+
+    assertEquals("CSV '" + file + "' line 3 column 'a' is not a number: ''", e.getMessage());
+  }
+
+  @Test
+  void rowWithTheWrongNumberOfCellsIsReported() throws IOException {
+    Path file = csv("a,b,label\n1,2,0\n3,1\n");
+
+    DataException e = readFails(file, "label");
+
+    assertEquals("CSV '" + file + "' line 3 has 2 cells, the header has 3", e.getMessage());
+  }
+
+  @Test
+  void headerWithoutRowsIsReported() throws IOException {
+    Path file = csv("a,label\n\n");
+
+    DataException e = readFails(file, "label");
+
+    assertEquals("data file '" + file + "' has a header but no rows", e.getMessage());
+  }
+
+  @Test
+  void emptyFileIsReported() throws IOException {
+    Path file = csv("");
+
+    DataException e = readFails(file, "label");
+
+    assertEquals("data file '" + file + "' is empty", e.getMessage());
+  }
+
+  @Test
+  void missingFileIsReported() {
+    Path file = dir.resolve("absent.csv");
+
+    DataException e = readFails(file, "label");
+
+    assertEquals("data file '" + file + "' does not exist", e.getMessage());
+  }
+}
