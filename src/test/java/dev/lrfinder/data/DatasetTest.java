@@ -203,6 +203,6 @@ class DatasetTest {
     DataException e = assertThrows(DataException.class,
         () -> new Dataset(X, fractional).conformTo(DType.FLOAT32, new long[] {3}, DType.INT32, new long[0]));
 
-    assertEquals("labels has dtype float32 but the model expects int32", e.getMessage());
+    assertEquals("labels have dtype float32, which cannot be fed where the model expects int32", e.getMessage());
   }
 }

@@ -174,7 +174,7 @@ class HostArrayTest {
     DataException e = assertThrows(DataException.class,
         () -> HostArray.ofFloats(new long[] {1}, 1).convertTo(DType.UINT8, "features"));
 
-    assertEquals("features has dtype float32 but the model expects uint8", e.getMessage());
+    assertEquals("features have dtype float32, which cannot be fed where the model expects uint8", e.getMessage());
   }
 
   @Test
@@ -182,7 +182,7 @@ class HostArrayTest {
     DataException e = assertThrows(DataException.class,
         () -> HostArray.ofFloats(new long[] {1}, 1).convertTo(DType.INT32, "labels"));
 
-    assertEquals("labels has dtype float32 but the model expects int32", e.getMessage());
+    assertEquals("labels have dtype float32, which cannot be fed where the model expects int32", e.getMessage());
   }
 
   @Test
