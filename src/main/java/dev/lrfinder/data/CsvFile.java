@@ -23,6 +23,9 @@ public final class CsvFile {
     }
     try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
       String headerLine = reader.readLine();
+      if (headerLine != null && headerLine.startsWith("\uFEFF")) {
+        headerLine = headerLine.substring(1); // byte-order mark written by spreadsheet programs
+      }
       if (headerLine == null || headerLine.isBlank()) {
         throw new DataException("data file '" + file + "' is empty");
       }

@@ -24,6 +24,9 @@ public final class Npy {
   private static final Pattern FORTRAN = Pattern.compile("'fortran_order'\\s*:\\s*(True|False)");
   private static final Pattern SHAPE = Pattern.compile("'shape'\\s*:\\s*\\(([^)]*)\\)");
 
+  /** numpy itself refuses headers over 10,000 bytes by default; leave generous room. */
+  private static final int MAX_HEADER_BYTES = 1 << 20;
+
   private Npy() {}
 
   /** Reads one array; {@code name} only labels error messages. */
@@ -47,6 +50,9 @@ public final class Npy {
       in.readFully(lengthBytes);
       ByteBuffer lengthBuffer = ByteBuffer.wrap(lengthBytes).order(ByteOrder.LITTLE_ENDIAN);
       int headerLength = major == 1 ? Short.toUnsignedInt(lengthBuffer.getShort()) : lengthBuffer.getInt();
+      if (headerLength < 0 || headerLength > MAX_HEADER_BYTES) {
+        throw new DataException(name + " has a corrupt .npy header length (" + headerLength + ")");
+      }
       headerBytes = new byte[headerLength];
       in.readFully(headerBytes);
     } catch (EOFException e) {

@@ -143,4 +143,12 @@ class CsvFileTest {
 
     assertEquals("data file '" + file + "' does not exist", e.getMessage());
   }
+
+  @Test
+  void aByteOrderMarkBeforeTheHeaderIsIgnored() throws IOException {
+    Dataset data = CsvFile.read(csv("\uFEFFlabel,a\n1,2.5\n"), "label");
+
+    assertEquals(1.0, data.y().getDouble(0));
+    assertEquals(2.5, data.x().getDouble(0));
+  }
 }

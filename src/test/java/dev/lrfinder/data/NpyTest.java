@@ -215,4 +215,13 @@ class NpyTest {
 
     assertTrue(e.getMessage().contains("bad shape (2, n)"), e.getMessage());
   }
+
+  @Test
+  void aCorruptVersionTwoHeaderLengthIsAOneLineError() {
+    byte[] bytes = RawNpy.withVersion(2, FLOAT_DICT, SIX_FLOATS);
+    ByteBuffer.wrap(bytes, 8, 4).order(ByteOrder.LITTLE_ENDIAN).putInt(-7);
+
+    DataException e = assertThrows(DataException.class, () -> read(bytes));
+    assertTrue(e.getMessage().contains("corrupt .npy header length (-7)"), e.getMessage());
+  }
 }
