@@ -1,0 +1,51 @@
+package dev.lrfinder.rangetest;
+
+import java.util.List;
+
+/**
+ * What a range test recorded for one optimizer: per step, the learning rate it trained at, the
+ * raw training loss, the loss the curve follows (the training loss, or the validation loss in
+ * validation mode) and its bias-corrected smoothed value. The step that triggered a stop is
+ * included (as in seed 002 and fast.ai).
+ *
+ * @param secondsInModel time spent in model calls (set learning rate, train, evaluate), so that
+ *     {@code seconds - secondsInModel} is the engine's own overhead
+ */
+public record OptimizerCurve(
+    String optimizer,
+    List<Double> learningRates,
+    List<Double> trainLosses,
+    List<Double> losses,
+    List<Double> smoothedLosses,
+    StopReason stopReason,
+    long plannedSteps,
+    double bestSmoothedLoss,
+    double seconds,
+    double secondsInModel) {
+
+  public OptimizerCurve {
+    learningRates = List.copyOf(learningRates);
+    trainLosses = List.copyOf(trainLosses);
+    losses = List.copyOf(losses);
+    smoothedLosses = List.copyOf(smoothedLosses);
+    int n = learningRates.size();
+    if (trainLosses.size() != n || losses.size() != n || smoothedLosses.size() != n) {
+      throw new IllegalArgumentException("all per-step lists must have the same length");
+    }
+  }
+
+  /** Number of steps actually run. */
+  public int stepsRun() {
+    return learningRates.size();
+  }
+
+  /** The learning rates as an array (a copy). */
+  public double[] learningRateArray() {
+    return learningRates.stream().mapToDouble(Double::doubleValue).toArray();
+  }
+
+  /** The smoothed losses as an array (a copy). */
+  public double[] smoothedArray() {
+    return smoothedLosses.stream().mapToDouble(Double::doubleValue).toArray();
+  }
+}

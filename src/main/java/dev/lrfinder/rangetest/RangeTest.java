@@ -1,0 +1,165 @@
+package dev.lrfinder.rangetest;
+
+import dev.lrfinder.data.Batch;
+import dev.lrfinder.data.Batches;
+import dev.lrfinder.data.Dataset;
+import dev.lrfinder.model.ModelSnapshot;
+import dev.lrfinder.model.StepResult;
+import dev.lrfinder.model.TrainableModel;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The learning-rate range test (Smith 2017): for each optimizer, train from the same start state
+ * on the same batches while the learning rate rises step by step, record the loss, and stop when
+ * it diverges. Every variable, learning rates included, is snapshotted before and restored after
+ * each optimizer's run, whether it ends normally, diverges, throws or is interrupted.
+ *
+ * <pre>{@code
+ * RangeTestResult result = new RangeTest(RangeTestConfig.builder().build())
+ *     .run(model, trainData, null);
+ * }</pre>
+ */
+public final class RangeTest {
+  private final RangeTestConfig config;
+  private final List<RangeTestListener> listeners;
+
+  public RangeTest(RangeTestConfig config, List<RangeTestListener> listeners) {
+    this.config = config;
+    this.listeners = List.copyOf(listeners);
+  }
+
+  public RangeTest(RangeTestConfig config) {
+    this(config, List.of());
+  }
+
+  public RangeTestConfig config() {
+    return config;
+  }
+
+  /**
+   * Runs the test for every optimizer of the config (or of the model when the config names none).
+   *
+   * @param validation held-out data for validation mode, or {@code null}; required when the config
+   *     asks for validation batches
+   * @throws IllegalArgumentException for an optimizer the model lacks or missing validation data
+   */
+  public RangeTestResult run(TrainableModel model, Dataset train, Dataset validation) {
+    List<String> optimizers = config.optimizers().isEmpty() ? model.optimizers() : config.optimizers();
+    for (String optimizer : optimizers) {
+      if (!model.optimizers().contains(optimizer)) {
+        throw new IllegalArgumentException("the model has no optimizer '" + optimizer + "'; it has "
+            + String.join(", ", model.optimizers()));
+      }
+    }
+    List<Batch> validationBatches = validationBatches(validation);
+    Batches batches = new Batches(train, config.batchSize(), config.shuffle(), config.seed());
+    long planned = config.budget().plannedSteps(batches.stepsPerEpoch());
+
+    List<OptimizerCurve> curves = new ArrayList<>();
+    ModelSnapshot start = model.snapshot();
+    try (ShutdownGuard guard = new ShutdownGuard()) {
+      try {
+        for (String optimizer : optimizers) {
+          OptimizerCurve curve;
+          try {
+            curve = runOne(model, optimizer, batches, planned, validationBatches, guard);
+          } finally {
+            model.restore(start);
+          }
+          curves.add(curve);
+          listeners.forEach(l -> l.onEnd(curve));
+          if (curve.stopReason() == StopReason.INTERRUPTED) {
+            break;
+          }
+        }
+      } finally {
+        model.restore(start);
+      }
+    }
+    return new RangeTestResult(config, planned, batches.stepsPerEpoch(), train.rows(), curves);
+  }
+
+  private List<Batch> validationBatches(Dataset validation) {
+    if (config.validationBatches() == 0) {
+      return List.of();
+    }
+    if (validation == null) {
+      throw new IllegalArgumentException("validation mode needs held-out data (x_test/y_test)");
+    }
+    List<Batch> all = Batches.sequential(validation, config.batchSize());
+    if (all.size() < config.validationBatches()) {
+      throw new IllegalArgumentException("validation data has " + all.size() + " batches of "
+          + config.batchSize() + ", fewer than the " + config.validationBatches() + " asked for");
+    }
+    return List.copyOf(all.subList(0, config.validationBatches()));
+  }
+
+  private OptimizerCurve runOne(TrainableModel model, String optimizer, Batches batches,
+      long planned, List<Batch> validation, ShutdownGuard guard) {
+    listeners.forEach(l -> l.onStart(optimizer, planned));
+    List<Double> lrs = new ArrayList<>();
+    List<Double> trainLosses = new ArrayList<>();
+    List<Double> losses = new ArrayList<>();
+    List<Double> smoothed = new ArrayList<>();
+    LossSmoother smoother = new LossSmoother(config.beta());
+    double best = Double.NaN;
+    StopReason reason = StopReason.END_OF_RANGE;
+    long started = System.nanoTime();
+    long inModel = 0;
+
+    for (long step = 0; step < planned; step++) {
+      if (guard.stopRequested()) {
+        reason = StopReason.INTERRUPTED;
+        break;
+      }
+      double lr = config.schedule().rate(step, planned, config.startLr(), config.endLr());
+      Batch batch = batches.get(step);
+      long modelStart = System.nanoTime();
+      model.setLearningRate(optimizer, lr);
+      StepResult trained = model.trainStep(optimizer, batch);
+      double loss = validation.isEmpty() ? trained.loss() : meanLoss(model, validation);
+      inModel += System.nanoTime() - modelStart;
+
+      lrs.add(lr);
+      trainLosses.add(trained.loss());
+      losses.add(loss);
+      if (!Double.isFinite(loss)) {
+        smoothed.add(Double.NaN);
+        reason = StopReason.NON_FINITE_LOSS;
+        break;
+      }
+      double smooth = smoother.add(loss);
+      smoothed.add(smooth);
+      StepDecision decision = StepDecision.CONTINUE;
+      for (RangeTestListener listener : listeners) {
+        if (listener.onBatchEnd(step, lr, loss, smooth) == StepDecision.STOP) {
+          decision = StepDecision.STOP;
+        }
+      }
+      // Seed 002's order: compare with the best so far, then update the best.
+      if (config.stopFactorEnabled() && step > 0 && smooth > config.stopFactor() * best) {
+        reason = StopReason.DIVERGED;
+        break;
+      }
+      if (step == 0 || smooth < best) {
+        best = smooth;
+      }
+      if (decision == StepDecision.STOP) {
+        reason = StopReason.LISTENER;
+        break;
+      }
+    }
+    double seconds = (System.nanoTime() - started) / 1e9;
+    return new OptimizerCurve(optimizer, lrs, trainLosses, losses, smoothed, reason, planned, best,
+        seconds, inModel / 1e9);
+  }
+
+  private static double meanLoss(TrainableModel model, List<Batch> batches) {
+    double sum = 0;
+    for (Batch batch : batches) {
+      sum += model.evaluate(batch).loss();
+    }
+    return sum / batches.size();
+  }
+}

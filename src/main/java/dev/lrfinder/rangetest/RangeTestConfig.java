@@ -1,0 +1,161 @@
+package dev.lrfinder.rangetest;
+
+import java.util.List;
+
+/**
+ * Settings of a learning-rate range test. Defaults follow fast.ai's {@code lr_find} and seed 002:
+ * 1e-7 to 10 over 100 exponential steps, smoothing beta 0.98, stop at 4x the best smoothed loss,
+ * skip the first 10 and last point for plots and suggestions, batch 64, seed 0.
+ *
+ * @param optimizers optimizer keys to test, in order; empty means every optimizer of the model
+ * @param stopFactor stop when the smoothed loss exceeds this times the best; 0 disables the check
+ * @param validationBatches 0 to follow the training loss; otherwise the curve follows the mean
+ *     validation loss over this many batches of held-out data, measured after every step
+ */
+public record RangeTestConfig(
+    double startLr,
+    double endLr,
+    StepBudget budget,
+    LrSchedule schedule,
+    double beta,
+    double stopFactor,
+    int skipBegin,
+    int skipEnd,
+    int batchSize,
+    boolean shuffle,
+    long seed,
+    int validationBatches,
+    List<String> optimizers) {
+
+  public RangeTestConfig {
+    optimizers = List.copyOf(optimizers);
+    if (!(startLr > 0) || !Double.isFinite(startLr)) {
+      throw new IllegalArgumentException("start learning rate must be > 0, got " + startLr);
+    }
+    if (!(endLr > startLr) || !Double.isFinite(endLr)) {
+      throw new IllegalArgumentException("end learning rate (" + endLr
+          + ") must be finite and larger than the start (" + startLr + ")");
+    }
+    if (!(beta >= 0 && beta < 1)) {
+      throw new IllegalArgumentException("smoothing beta must be in [0, 1), got " + beta);
+    }
+    if (!(stopFactor == 0 || stopFactor > 1) || !Double.isFinite(stopFactor)) {
+      throw new IllegalArgumentException("stop factor must be > 1, or 0 to disable, got " + stopFactor);
+    }
+    if (skipBegin < 0 || skipEnd < 0) {
+      throw new IllegalArgumentException("skips must be >= 0");
+    }
+    if (batchSize <= 0) {
+      throw new IllegalArgumentException("batch size must be positive, got " + batchSize);
+    }
+    if (validationBatches < 0) {
+      throw new IllegalArgumentException("validation batches must be >= 0");
+    }
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public Builder toBuilder() {
+    return new Builder().startLr(startLr).endLr(endLr).budget(budget).schedule(schedule)
+        .beta(beta).stopFactor(stopFactor).skipBegin(skipBegin).skipEnd(skipEnd)
+        .batchSize(batchSize).shuffle(shuffle).seed(seed).validationBatches(validationBatches)
+        .optimizers(optimizers);
+  }
+
+  public boolean stopFactorEnabled() {
+    return stopFactor > 0;
+  }
+
+  /** Builder with the defaults above. */
+  public static final class Builder {
+    private double startLr = 1e-7;
+    private double endLr = 10;
+    private StepBudget budget = StepBudget.steps(100);
+    private LrSchedule schedule = LrSchedule.EXPONENTIAL;
+    private double beta = 0.98;
+    private double stopFactor = 4;
+    private int skipBegin = 10;
+    private int skipEnd = 1;
+    private int batchSize = 64;
+    private boolean shuffle = true;
+    private long seed = 0;
+    private int validationBatches = 0;
+    private List<String> optimizers = List.of();
+
+    public Builder startLr(double value) {
+      startLr = value;
+      return this;
+    }
+
+    public Builder endLr(double value) {
+      endLr = value;
+      return this;
+    }
+
+    public Builder budget(StepBudget value) {
+      budget = value;
+      return this;
+    }
+
+    public Builder steps(long value) {
+      return budget(StepBudget.steps(value));
+    }
+
+    public Builder schedule(LrSchedule value) {
+      schedule = value;
+      return this;
+    }
+
+    public Builder beta(double value) {
+      beta = value;
+      return this;
+    }
+
+    public Builder stopFactor(double value) {
+      stopFactor = value;
+      return this;
+    }
+
+    public Builder skipBegin(int value) {
+      skipBegin = value;
+      return this;
+    }
+
+    public Builder skipEnd(int value) {
+      skipEnd = value;
+      return this;
+    }
+
+    public Builder batchSize(int value) {
+      batchSize = value;
+      return this;
+    }
+
+    public Builder shuffle(boolean value) {
+      shuffle = value;
+      return this;
+    }
+
+    public Builder seed(long value) {
+      seed = value;
+      return this;
+    }
+
+    public Builder validationBatches(int value) {
+      validationBatches = value;
+      return this;
+    }
+
+    public Builder optimizers(List<String> value) {
+      optimizers = value;
+      return this;
+    }
+
+    public RangeTestConfig build() {
+      return new RangeTestConfig(startLr, endLr, budget, schedule, beta, stopFactor, skipBegin,
+          skipEnd, batchSize, shuffle, seed, validationBatches, optimizers);
+    }
+  }
+}

@@ -1,0 +1,25 @@
+package dev.lrfinder.rangetest;
+
+/**
+ * Called by {@link RangeTest} around each optimizer's run, on the thread that runs it. Every
+ * method has a no-op default, so implement only what you need (like DJL's TrainingListener
+ * adapter). Exceptions thrown here end the run; the model is restored all the same.
+ */
+public interface RangeTestListener {
+
+  /** Before the first step of {@code optimizer}; {@code plannedSteps} is the number of steps. */
+  default void onStart(String optimizer, long plannedSteps) {}
+
+  /**
+   * After step {@code step} (0-based) trained at {@code lr} with raw loss {@code loss} and
+   * bias-corrected smoothed loss {@code smoothedLoss}.
+   *
+   * @return {@link StepDecision#STOP} to end this optimizer's run after this step
+   */
+  default StepDecision onBatchEnd(long step, double lr, double loss, double smoothedLoss) {
+    return StepDecision.CONTINUE;
+  }
+
+  /** After the run of one optimizer, with its curve (the model is already restored). */
+  default void onEnd(OptimizerCurve curve) {}
+}

@@ -1,0 +1,7 @@
+package dev.lrfinder.rangetest;
+
+/** What a {@link RangeTestListener} wants after a batch. */
+public enum StepDecision {
+  CONTINUE,
+  STOP
+}

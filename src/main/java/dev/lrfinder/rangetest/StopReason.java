@@ -1,0 +1,27 @@
+package dev.lrfinder.rangetest;
+
+/** Why a range test for one optimizer ended. */
+public enum StopReason {
+  /** Every planned step ran: the learning rate reached the end of the range. */
+  END_OF_RANGE("reached the end learning rate"),
+  /** The smoothed loss exceeded stop factor x the best smoothed loss so far. */
+  DIVERGED("loss exceeded stop factor x best"),
+  /** The raw loss was NaN or infinite. */
+  NON_FINITE_LOSS("loss became NaN or infinite"),
+  /** A listener asked to stop. */
+  LISTENER("stopped by a listener"),
+  /** The JVM is shutting down (Ctrl-C) or the thread was interrupted. */
+  INTERRUPTED("interrupted"),
+  /** Training threw an exception; the model was restored all the same. */
+  FAILED("failed with an error");
+
+  private final String description;
+
+  StopReason(String description) {
+    this.description = description;
+  }
+
+  public String description() {
+    return description;
+  }
+}
