@@ -26,6 +26,7 @@ import re
 import shutil
 import sys
 import tempfile
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -152,7 +153,11 @@ def load_keras_model(path: Path) -> keras.Model:
     if path.suffix not in (".keras", ".h5", ".hdf5"):
         raise ExportError(f"'{path}': expected a .keras or .h5 file or a SavedModel directory")
     try:
-        return keras.models.load_model(path, compile=True)
+        with warnings.catch_warnings():
+            # A model saved compiled but untrained makes Keras warn that it skips the optimizer's
+            # variables; the exporter builds its own optimizers, so that is only noise on stderr.
+            warnings.filterwarnings("ignore", message="Skipping variable loading for optimizer")
+            return keras.models.load_model(path, compile=True)
     except Exception as error:  # Keras raises many types; report one line.
         raise ExportError(f"cannot load '{path}': {str(error).splitlines()[0]}") from error
 
@@ -168,12 +173,19 @@ def _load_keras2_saved_model(path: Path) -> keras.Model:
     except Exception as error:
         raise ExportError(f"cannot load '{path}' as a Keras 2 SavedModel: "
                           f"{str(error).splitlines()[0]}") from error
-    model = keras.models.model_from_json(legacy.to_json())
-    model.set_weights(legacy.get_weights())
-    if legacy.loss is not None and isinstance(legacy.loss, str):
-        model.compile(loss=legacy.loss,
-                      metrics=[m for m in _compiled_metric_names(legacy) if m != "loss"])
-    return model
+    # Keras 3 cannot deserialize a Keras 2 config (to_json() has no "module" keys, and the loaded
+    # model's loss is a function, not its name), but it reads Keras 2 HDF5 files: architecture,
+    # weights and compile arguments.
+    with tempfile.TemporaryDirectory() as tmp:
+        h5 = Path(tmp) / "model.h5"
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                legacy.save(str(h5), save_format="h5")
+                return keras.models.load_model(h5, compile=True)
+        except Exception as error:
+            raise ExportError(f"cannot convert '{path}' to a Keras 3 model: "
+                              f"{str(error).splitlines()[0]}") from error
 
 
 def _compiled_metric_names(model) -> list:
@@ -182,8 +194,15 @@ def _compiled_metric_names(model) -> list:
     except Exception:  # not compiled
         return []
     metrics = config.get("metrics") or []
+    def flat(items):  # Keras 2 models nest them: [[{...}]]
+        for item in items if isinstance(items, (list, tuple)) else [items]:
+            if isinstance(item, (list, tuple)):
+                yield from flat(item)
+            else:
+                yield item
+
     names = []
-    for metric in metrics if isinstance(metrics, list) else [metrics]:
+    for metric in flat(metrics):
         if isinstance(metric, str):
             names.append(metric)
         elif isinstance(metric, dict) and "config" in metric:
@@ -359,11 +378,10 @@ def export_trainable(model, out_dir: Path, optimizers, loss=None, metrics=None,
         compiled = getattr(model, "optimizer", None)
         if compiled is None:
             raise ExportError("no --optimizer given and the model has no compiled optimizer")
+        # Keep the whole compiled config (momentum, weight_decay, clipnorm, ...), not only the rate.
+        config = {k: v for k, v in compiled.get_config().items() if k != "name"}
         specs = [OptimizerSpec(key=_signature_name(type(compiled).__name__),
-                               name=type(compiled).__name__.lower(),
-                               config={k: v for k, v in compiled.get_config().items()
-                                       if k in ("learning_rate", "momentum", "nesterov", "rho",
-                                                "beta_1", "beta_2", "epsilon", "amsgrad")})]
+                               name=type(compiled).__name__.lower(), config=config)]
     keys = [s.key for s in specs]
     if len(set(keys)) != len(keys):
         raise ExportError(f"optimizer keys must be unique, got {keys}; name them with key=name:...")
@@ -480,6 +498,8 @@ def main(argv=None) -> int:
                                               "else float32)")
     args = parser.parse_args(argv)
     try:
+        if args.out.exists():  # say so before the slow model load
+            raise ExportError(f"output '{args.out}' already exists; choose a new directory")
         model = load_keras_model(args.model)
         loss_obj, _ = resolve_loss(model, args.loss)
         x_spec = None

@@ -135,6 +135,28 @@ def test_evaluate_is_repeatable_and_leaves_serving_output_unchanged(loaded_expor
     np.testing.assert_array_equal(serve(loaded_export, x), before)
 
 
+def test_evaluate_leaves_every_model_variable_unchanged(loaded_export, batches):
+    before = [v.numpy() for v in loaded_export.variables]
+    for x, y in batches[:3]:
+        call(loaded_export, "evaluate", x=x, y=y)
+    for got, want in zip([v.numpy() for v in loaded_export.variables], before):
+        np.testing.assert_array_equal(got, want)
+
+
+def test_evaluate_does_not_disturb_the_next_train_steps(shared_export, loaded_export, batches):
+    """Optimizer state (Adam's moments and iteration count) is not visible as attributes of the
+    loaded object, so compare train steps after evaluate with train steps on a fresh copy."""
+    fresh = tf.saved_model.load(str(shared_export[0]))
+    for x, y in batches[:3]:
+        call(loaded_export, "evaluate", x=x, y=y)
+    for x, y in batches[:3]:
+        after_evaluate = call(loaded_export, "train_adam", x=x, y=y)
+        untouched = call(fresh, "train_adam", x=x, y=y)
+        assert after_evaluate == untouched
+    x = batches[0][0]
+    np.testing.assert_array_equal(serve(loaded_export, x), serve(fresh, x))
+
+
 def test_evaluate_matches_keras_test_on_batch(shared_export, loaded_export, batches):
     _, _, model, weights = shared_export
     clone = clone_with_weights(model, weights, keras.optimizers.Adam(learning_rate=0.01))
@@ -287,11 +309,6 @@ def test_main_unknown_optimizer_is_an_error(tmp_path, capsys, tiny_keras_file):
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="export.py bug: loading a .keras file saved compiled but untrained makes Keras warn "
-           "'Skipping variable loading for optimizer ...' on stderr (2 lines) before the one-line "
-           "'export: error:' message. See the proposed patch in the test report.")
 def test_cli_error_is_the_only_line_on_stderr(tmp_path, tiny_keras_file):
     done = subprocess.run(
         [sys.executable, str(REPO / "scripts" / "export.py"), str(tiny_keras_file),
@@ -440,12 +457,6 @@ def test_bundled_blobs_mlp_train_steps_match_keras(blobs_data, key):
 
 # --- 8. Keras 2 (tf_keras) SavedModel directories -------------------------------------------------
 
-@pytest.mark.xfail(
-    strict=True, raises=TypeError,
-    reason="export.py bug: _load_keras2_saved_model feeds tf_keras's to_json() (a Keras 2 config "
-           "without 'module' keys) to keras.models.model_from_json, which raises TypeError "
-           "\"Could not locate class 'Sequential'\"; the TypeError is not turned into an "
-           "ExportError either. See the proposed patch in the test report.")
 def test_main_exports_keras2_saved_model_directory(tmp_path, capsys):
     tf_keras = pytest.importorskip("tf_keras")
     tf_keras.utils.set_random_seed(SEED)
@@ -469,6 +480,19 @@ def test_main_exports_keras2_saved_model_directory(tmp_path, capsys):
                                rtol=1e-6, atol=1e-6)
     metadata = json.loads((out / "assets" / export.METADATA_FILE).read_text())
     assert metadata["loss"]["name"] == LOSS
+    assert metadata["metrics"] == ["accuracy"]
     assert metadata["source"] == "legacy_savedmodel"
     assert call(loaded, "evaluate", x=x, y=y)["loss"] == pytest.approx(
         legacy.evaluate(x, y, batch_size=BATCH, verbose=0)[0], rel=1e-5)
+
+
+def test_default_optimizer_keeps_its_whole_compiled_config(tmp_path):
+    model = build_tiny_model(optimizer=keras.optimizers.SGD(
+        learning_rate=0.05, momentum=0.9, nesterov=True, clipnorm=1.0))
+    meta = export.export_trainable(model, tmp_path / "out", [])
+    (optimizer,) = meta["optimizers"]
+    assert optimizer["key"] == "sgd"
+    assert optimizer["config"]["momentum"] == pytest.approx(0.9)
+    assert optimizer["config"]["nesterov"] is True
+    assert optimizer["config"]["clipnorm"] == pytest.approx(1.0)
+    assert optimizer["initial_learning_rate"] == pytest.approx(0.05)
