@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Everything a range-test report shows: the model, the data, the result, the suggestions per
@@ -34,5 +35,15 @@ public record ReportInput(
 
   public String modelName() {
     return contract.modelName();
+  }
+
+  /** The suggestions for {@code optimizer}, in rule order; empty when there are none. */
+  public List<Suggestion> suggestionsFor(String optimizer) {
+    return suggestions.getOrDefault(optimizer, List.of());
+  }
+
+  /** The suggestion of rule {@code rule} for {@code optimizer}, if that rule ran. */
+  public Optional<Suggestion> suggestion(String optimizer, String rule) {
+    return suggestionsFor(optimizer).stream().filter(s -> s.rule().equals(rule)).findFirst();
   }
 }

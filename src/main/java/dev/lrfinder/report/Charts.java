@@ -1,0 +1,81 @@
+package dev.lrfinder.report;
+
+import java.awt.Color;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.style.XYStyler;
+
+/**
+ * The report's charts as 1200x800 PNG files: loss vs learning rate with the suggestions, the
+ * per-step loss change vs learning rate, and the learning rate vs step with where each run
+ * stopped. Drawing needs no display ({@code java.awt.headless} is set unless already chosen).
+ */
+public final class Charts {
+  /** The chart files in the order the report shows them. */
+  public static final List<String> FILE_NAMES = List.of(LossChart.FILE_NAME,
+      LossDeltaChart.FILE_NAME, ScheduleChart.FILE_NAME);
+
+  /** Tick labels of log axes: {@code 1E-7} ... {@code 1E0}, {@code 1E1}, all alike. */
+  private static final String LOG_TICKS = "0E0";
+
+  private Charts() {}
+
+  /** Sets a linear y axis to {@code [min, max]}, tick labels like {@code 0.035} or {@code 2.5}. */
+  static void linearY(XYChart chart, double min, double max) {
+    chart.getStyler().setYAxisMin(min);
+    chart.getStyler().setYAxisMax(max);
+    chart.getStyler().setyAxisTickLabelsFormattingFunction(Format::tick);
+  }
+
+  /** Draws every chart into {@code directory} under {@link #FILE_NAMES}. */
+  public static void writeAll(ReportInput input, Path directory) throws IOException {
+    ChartStyle.save(LossChart.draw(input), directory.resolve(LossChart.FILE_NAME));
+    ChartStyle.save(LossDeltaChart.draw(input), directory.resolve(LossDeltaChart.FILE_NAME));
+    ChartStyle.save(ScheduleChart.draw(input), directory.resolve(ScheduleChart.FILE_NAME));
+  }
+
+  /** Gives a chart without any finite point a blank plot and says so in its title. */
+  static XYChart nothingToDraw(XYChart chart, double xMin, double xMax, boolean logX) {
+    chart.setTitle(chart.getTitle() + " (no finite points to draw)");
+    ChartStyle.line(chart, "nothing", new double[] {xMin, xMax}, new double[] {0, 1},
+        new Color(0, 0, 0, 0), 1f).setShowInLegend(false);
+    chart.getStyler().setLegendVisible(false);
+    chart.getStyler().setYAxisLogarithmic(false);
+    chart.getStyler().setXAxisLogarithmic(logX);
+    if (logX) {
+      logRange(chart, xMin, xMax, true);
+    }
+    chart.getStyler().setYAxisMin(0.0);
+    chart.getStyler().setYAxisMax(1.0);
+    return chart;
+  }
+
+  /**
+   * Sets a log axis to {@code [min, max]} plus a small margin; a single value gets a decade
+   * around it. Ticks sit at powers of ten when the range spans a couple of decades.
+   */
+  static void logRange(XYChart chart, double min, double max, boolean xAxis) {
+    double low = min;
+    double high = max;
+    if (!(high > low)) {
+      low = min / Math.sqrt(10);
+      high = min * Math.sqrt(10);
+    }
+    double decades = Math.log10(high / low);
+    double margin = Math.pow(10, 0.02 * decades);
+    XYStyler styler = chart.getStyler();
+    if (xAxis) {
+      styler.setXAxisDecimalPattern(LOG_TICKS);
+      styler.setXAxisMin(low / margin);
+      styler.setXAxisMax(high * margin);
+      styler.setXAxisLogarithmicDecadeOnly(decades >= 1.5);
+    } else {
+      styler.setYAxisDecimalPattern(LOG_TICKS);
+      styler.setYAxisMin(low / margin);
+      styler.setYAxisMax(high * margin);
+      styler.setYAxisLogarithmicDecadeOnly(decades >= 1.5);
+    }
+  }
+}

@@ -1,0 +1,54 @@
+package dev.lrfinder.report;
+
+import dev.lrfinder.rangetest.OptimizerCurve;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Every recorded step of every optimizer in long format, {@code
+ * optimizer,step,lr,loss,train_loss,smoothed}: steps count from 0, numbers are written with full
+ * double precision ({@link Double#toString}) and NaN or infinite values as an empty cell.
+ */
+public final class CurvesCsv {
+  public static final String FILE_NAME = "curves.csv";
+  public static final String HEADER = "optimizer,step,lr,loss,train_loss,smoothed";
+
+  private CurvesCsv() {}
+
+  /** The whole file: the header, then one line per step, with {@code \n} line ends. */
+  public static String render(ReportInput input) {
+    StringBuilder out = new StringBuilder(HEADER).append('\n');
+    for (OptimizerCurve curve : input.result().curves()) {
+      String optimizer = cell(curve.optimizer());
+      for (int step = 0; step < curve.stepsRun(); step++) {
+        out.append(optimizer).append(',').append(step);
+        for (List<Double> column : List.of(curve.learningRates(), curve.losses(),
+            curve.trainLosses(), curve.smoothedLosses())) {
+          out.append(',').append(number(column.get(step)));
+        }
+        out.append('\n');
+      }
+    }
+    return out.toString();
+  }
+
+  static void write(ReportInput input, Path file) throws IOException {
+    Files.writeString(file, render(input), StandardCharsets.UTF_8);
+  }
+
+  private static String number(double value) {
+    return Double.isFinite(value) ? Double.toString(value) : "";
+  }
+
+  /** RFC 4180 quoting for names with commas, quotes or line breaks. */
+  private static String cell(String text) {
+    if (text.indexOf(',') < 0 && text.indexOf('"') < 0 && text.indexOf('\n') < 0
+        && text.indexOf('\r') < 0) {
+      return text;
+    }
+    return '"' + text.replace("\"", "\"\"") + '"';
+  }
+}

@@ -1,0 +1,176 @@
+package dev.lrfinder.report;
+
+import dev.lrfinder.rangetest.OptimizerCurve;
+import dev.lrfinder.rangetest.RangeTestConfig;
+import dev.lrfinder.suggest.Curve;
+import dev.lrfinder.suggest.MinimumOverTen;
+import dev.lrfinder.suggest.SteepestDescent;
+import dev.lrfinder.suggest.Suggestion;
+import dev.lrfinder.suggest.Valley;
+import java.awt.Color;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.style.markers.Marker;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/**
+ * The main chart: each optimizer's smoothed loss over the skip window against the learning rate
+ * (log x), its raw loss faint underneath, and a marker per suggestion of the marked rules, drawn
+ * on the smoothed curve. The y axis ends a little above the loss before each curve's minimum, so
+ * that a blow-up at the end does not squash the part worth reading; what rises above is cut off.
+ */
+final class LossChart {
+  static final String FILE_NAME = "loss_vs_lr.png";
+
+  /** The rules marked on the curves, each with its own marker shape. */
+  static final Map<String, Marker> MARKED_RULES = Map.of(
+      SteepestDescent.NAME, SeriesMarkers.TRIANGLE_DOWN,
+      Valley.NAME, SeriesMarkers.CIRCLE,
+      MinimumOverTen.NAME, SeriesMarkers.DIAMOND);
+  static final List<String> MARKED_ORDER = List.of(SteepestDescent.NAME, Valley.NAME,
+      MinimumOverTen.NAME);
+
+  /** Headroom above the highest loss before the minimum, as a share of the fall to it. */
+  private static final double HEADROOM = 0.5;
+  /** How far below the lowest smoothed loss the axis may reach to show raw losses. */
+  private static final double RAW_ROOM = 0.25;
+
+  private LossChart() {}
+
+  /** One optimizer's points: the skip window, and every finite point for placing markers. */
+  private record Line(String optimizer, Color color, double[] lrs, double[] smoothed,
+      double[] raw, double[] allLrs, double[] allSmoothed) {
+
+    static Line of(OptimizerCurve curve, Color color, RangeTestConfig config) {
+      double[] lrs = curve.learningRateArray();
+      double[] smoothed = curve.smoothedArray();
+      Curve window = Curve.of(lrs, smoothed, config.skipBegin(), config.skipEnd());
+      Curve all = Curve.of(lrs, smoothed, 0, 0);
+      int from = window.pointsBefore();
+      double[] windowLrs = new double[window.size()];
+      double[] windowSmoothed = new double[window.size()];
+      double[] windowRaw = new double[window.size()];
+      for (int i = 0; i < window.size(); i++) {
+        windowLrs[i] = window.lr(i);
+        windowSmoothed[i] = window.loss(i);
+        windowRaw[i] = curve.losses().get(from + i);
+      }
+      double[] allLrs = new double[all.size()];
+      double[] allSmoothed = new double[all.size()];
+      for (int i = 0; i < all.size(); i++) {
+        allLrs[i] = all.lr(i);
+        allSmoothed[i] = all.loss(i);
+      }
+      return new Line(curve.optimizer(), color, windowLrs, windowSmoothed, windowRaw, allLrs,
+          allSmoothed);
+    }
+
+    boolean empty() {
+      return lrs.length == 0;
+    }
+
+    /** The highest smoothed loss up to the window's minimum: the curve's starting level. */
+    double head() {
+      int best = argMin();
+      double head = Double.NEGATIVE_INFINITY;
+      for (int i = 0; i <= best; i++) {
+        head = Math.max(head, smoothed[i]);
+      }
+      return head;
+    }
+
+    double min() {
+      return smoothed[argMin()];
+    }
+
+    double max() {
+      double max = Double.NEGATIVE_INFINITY;
+      for (double value : smoothed) {
+        max = Math.max(max, value);
+      }
+      return max;
+    }
+
+    private int argMin() {
+      int best = 0;
+      for (int i = 1; i < smoothed.length; i++) {
+        if (smoothed[i] < smoothed[best]) {
+          best = i;
+        }
+      }
+      return best;
+    }
+  }
+
+  static XYChart draw(ReportInput input) {
+    RangeTestConfig config = input.result().config();
+    List<Line> lines = new ArrayList<>();
+    List<OptimizerCurve> curves = input.result().curves();
+    for (int i = 0; i < curves.size(); i++) {
+      lines.add(Line.of(curves.get(i), ChartStyle.color(i), config));
+    }
+    List<Line> drawn = lines.stream().filter(line -> !line.empty()).toList();
+
+    double top = drawn.stream().mapToDouble(Line::head).max().orElse(Double.NaN);
+    double bottom = drawn.stream().mapToDouble(Line::min).min().orElse(Double.NaN);
+    double highest = drawn.stream().mapToDouble(Line::max).max().orElse(Double.NaN);
+    double span = top - bottom > 0 ? top - bottom : Math.max(Math.abs(top) * 0.1, 1e-6);
+    double yMax = Math.min(highest, top + HEADROOM * span) + 0.04 * span;
+    double rawLow = drawn.stream().flatMapToDouble(line -> Arrays.stream(line.raw()))
+        .filter(Double::isFinite).min().orElse(bottom);
+    double yMin = Math.max(bottom - RAW_ROOM * span, Math.min(bottom - 0.06 * span, rawLow));
+    boolean cut = highest > yMax;
+
+    String loss = config.validationBatches() > 0 ? "validation loss" : "training loss";
+    String yTitle = "smoothed " + loss + " (faint: raw " + loss + ")"
+        + (cut ? "; axis cut at " + Format.number(yMax) : "");
+    XYChart chart = ChartStyle.chart(input.modelName() + ": loss vs learning rate",
+        "learning rate (log scale)", yTitle);
+    chart.getStyler().setXAxisLogarithmic(true);
+    if (drawn.isEmpty()) {
+      return Charts.nothingToDraw(chart, config.startLr(), config.endLr(), true);
+    }
+
+    double ceiling = yMax + span;
+    double floor = yMin - span;
+    Names names = new Names();
+    for (Line line : drawn) {
+      double[][] raw = PlotMath.clip(line.lrs(), line.raw(), floor, ceiling, true);
+      if (PlotMath.anyFinite(raw[1])) {
+        ChartStyle.line(chart, names.unique(line.optimizer() + " raw"), raw[0], raw[1],
+            ChartStyle.faint(line.color()), 1f).setShowInLegend(false);
+      }
+    }
+    double xMin = Double.POSITIVE_INFINITY;
+    double xMax = Double.NEGATIVE_INFINITY;
+    for (Line line : drawn) {
+      double[][] smoothed = PlotMath.clip(line.lrs(), line.smoothed(), floor, ceiling, true);
+      ChartStyle.line(chart, names.unique(line.optimizer()), smoothed[0], smoothed[1],
+          line.color(), 2.5f);
+      xMin = Math.min(xMin, line.lrs()[0]);
+      xMax = Math.max(xMax, line.lrs()[line.lrs().length - 1]);
+      for (String rule : MARKED_ORDER) {
+        Suggestion suggestion = input.suggestion(line.optimizer(), rule).orElse(null);
+        if (suggestion == null || !suggestion.found()) {
+          continue;
+        }
+        double lr = suggestion.learningRate();
+        double y = PlotMath.interpolateLogX(line.allLrs(), line.allSmoothed(), lr);
+        if (!Double.isFinite(y)) {
+          continue;
+        }
+        ChartStyle.points(chart, names.unique(line.optimizer() + " " + rule + " " + Format.lr(lr)),
+            new double[] {lr}, new double[] {y}, ChartStyle.dark(line.color()),
+            MARKED_RULES.get(rule));
+        xMin = Math.min(xMin, lr);
+        xMax = Math.max(xMax, lr);
+      }
+    }
+    Charts.logRange(chart, xMin, xMax, true);
+    Charts.linearY(chart, yMin, yMax);
+    return chart;
+  }
+}

@@ -1,0 +1,137 @@
+package dev.lrfinder.report;
+
+import dev.lrfinder.data.DType;
+import dev.lrfinder.model.ModelContract;
+import dev.lrfinder.model.OptimizerInfo;
+import dev.lrfinder.model.TensorSpec;
+import dev.lrfinder.rangetest.LossSmoother;
+import dev.lrfinder.rangetest.LrSchedule;
+import dev.lrfinder.rangetest.OptimizerCurve;
+import dev.lrfinder.rangetest.RangeTestConfig;
+import dev.lrfinder.rangetest.RangeTestResult;
+import dev.lrfinder.rangetest.StopReason;
+import dev.lrfinder.suggest.Curve;
+import dev.lrfinder.suggest.Suggestion;
+import dev.lrfinder.suggest.Suggestions;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/** Synthetic range-test results for report tests: no TensorFlow involved. */
+final class Fixtures {
+  static final Instant CREATED = Instant.parse("2025-03-04T05:06:07.891Z");
+
+  private Fixtures() {}
+
+  /**
+   * A range-test-like curve in log10 learning rate: flat at {@code high}, a tanh-shaped fall to
+   * {@code low} around {@code center}, then an exponential blow-up from {@code blowUp}, with
+   * multiplicative noise; smoothed like the engine and stopped at 4x the best smoothed loss.
+   */
+  static OptimizerCurve tanhCurve(String optimizer, RangeTestConfig config, long planned,
+      double high, double low, double center, double blowUp, long seed) {
+    Random random = new Random(seed);
+    LossSmoother smoother = new LossSmoother(config.beta());
+    List<Double> lrs = new ArrayList<>();
+    List<Double> losses = new ArrayList<>();
+    List<Double> smoothed = new ArrayList<>();
+    double best = Double.POSITIVE_INFINITY;
+    StopReason reason = StopReason.END_OF_RANGE;
+    for (long step = 0; step < planned; step++) {
+      double lr = config.schedule().rate(step, planned, config.startLr(), config.endLr());
+      double x = Math.log10(lr);
+      double fall = 0.5 * (1 - Math.tanh((x - center) / 1.0));
+      double loss = (low + (high - low) * fall + Math.exp(2.5 * (x - blowUp)))
+          * (1 + 0.08 * random.nextGaussian());
+      double smooth = smoother.add(loss);
+      lrs.add(lr);
+      losses.add(loss);
+      smoothed.add(smooth);
+      if (config.stopFactorEnabled() && step > 0 && smooth > config.stopFactor() * best) {
+        reason = StopReason.DIVERGED;
+        break;
+      }
+      best = Math.min(best, smooth);
+    }
+    return new OptimizerCurve(optimizer, lrs, losses, losses, smoothed, reason, planned, best,
+        0.05 * lrs.size(), 0.04 * lrs.size());
+  }
+
+  /** A curve from explicit values; train loss equals loss. */
+  static OptimizerCurve curve(String optimizer, double[] lrs, double[] losses, double[] smoothed,
+      StopReason reason, long planned) {
+    return new OptimizerCurve(optimizer, boxed(lrs), boxed(losses), boxed(losses), boxed(smoothed),
+        reason, planned, Double.NaN, 1.25, 1.0);
+  }
+
+  static RangeTestConfig config() {
+    return RangeTestConfig.builder().build();
+  }
+
+  /** Three optimizers over 100 exponential steps from 1e-7 to 10, as the default test runs. */
+  static ReportInput threeOptimizers() {
+    RangeTestConfig config = config();
+    List<OptimizerCurve> curves = List.of(
+        tanhCurve("adam", config, 100, 2.3, 0.35, -3.3, -0.8, 1),
+        tanhCurve("sgd", config, 100, 2.3, 0.6, -1.6, 0.4, 2),
+        tanhCurve("rmsprop", config, 100, 2.3, 0.45, -3.8, -1.4, 3));
+    return input("mnist_cnn", config, curves);
+  }
+
+  /** A report input with the default rules' suggestions for each curve. */
+  static ReportInput input(String model, RangeTestConfig config, List<OptimizerCurve> curves) {
+    Map<String, List<Suggestion>> suggestions = new LinkedHashMap<>();
+    for (OptimizerCurve curve : curves) {
+      suggestions.put(curve.optimizer(), Suggestions.apply(Suggestions.defaultRules(),
+          Curve.of(curve.learningRateArray(), curve.smoothedArray(), config.skipBegin(),
+              config.skipEnd())));
+    }
+    return input(model, config, curves, suggestions);
+  }
+
+  static ReportInput input(String model, RangeTestConfig config, List<OptimizerCurve> curves,
+      Map<String, List<Suggestion>> suggestions) {
+    long planned = curves.stream().mapToLong(OptimizerCurve::plannedSteps).max().orElse(100);
+    RangeTestResult result = new RangeTestResult(config, planned, 938, 60_000, curves);
+    return new ReportInput(Path.of("savedmodels", model), Path.of("savedmodels", model + ".npz"),
+        contract(model, curves.stream().map(OptimizerCurve::optimizer).toList()), result,
+        suggestions, "2.18.0", "17.0.15", CREATED,
+        "lrfinder find savedmodels/" + model + " --optimizers adam,sgd");
+  }
+
+  static ModelContract contract(String model, List<String> optimizers) {
+    List<OptimizerInfo> infos = new ArrayList<>();
+    for (String key : optimizers) {
+      Map<String, Object> config = new LinkedHashMap<>();
+      config.put("name", key);
+      config.put("learning_rate", 0.001);
+      config.put("beta_1", 0.9);
+      config.put("clipnorm", null);
+      infos.add(new OptimizerInfo(key, "Adam", config, 0.001));
+    }
+    return new ModelContract(1, model, "scripts/models/" + model + ".py", 421_642, 421_642,
+        new TensorSpec("x", DType.UINT8, new long[] {-1, 28, 28, 1}),
+        new TensorSpec("y", DType.INT64, new long[] {-1}), "sparse_categorical_crossentropy",
+        List.of("accuracy"), infos, "2.18.0", "3.8.0");
+  }
+
+  static List<Double> boxed(double[] values) {
+    List<Double> list = new ArrayList<>(values.length);
+    for (double value : values) {
+      list.add(value);
+    }
+    return list;
+  }
+
+  static double[] exponentialLrs(int steps, long planned) {
+    double[] lrs = new double[steps];
+    for (int i = 0; i < steps; i++) {
+      lrs[i] = LrSchedule.EXPONENTIAL.rate(i, planned, 1e-7, 10);
+    }
+    return lrs;
+  }
+}

@@ -1,0 +1,105 @@
+package dev.lrfinder.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lrfinder.rangetest.OptimizerCurve;
+import dev.lrfinder.rangetest.RangeTestConfig;
+import dev.lrfinder.suggest.Suggestion;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class HtmlReportTest {
+  @TempDir Path dir;
+
+  @Test
+  void showsTheModelEveryOptimizerAndEverySuggestion() throws IOException {
+    ReportInput input = Fixtures.threeOptimizers();
+    Path written = new ReportWriter().write(input, dir, null);
+
+    String html = Files.readString(written.resolve("index.html"));
+
+    assertTrue(html.contains("<title>Learning-rate range test: mnist_cnn</title>"));
+    int suggestionsChecked = 0;
+    for (OptimizerCurve curve : input.result().curves()) {
+      assertTrue(html.contains(">" + curve.optimizer() + "<"), curve.optimizer());
+      for (Suggestion s : input.suggestionsFor(curve.optimizer())) {
+        String shown = s.found() ? String.format(Locale.ROOT, "%.1e", s.learningRate())
+            : "none: " + Format.html(s.note());
+        assertTrue(html.contains(shown), curve.optimizer() + " " + s.rule() + " " + shown);
+        suggestionsChecked++;
+      }
+    }
+    assertTrue(suggestionsChecked >= 21);
+    for (String chart : Charts.FILE_NAMES) {
+      assertTrue(html.contains("<img src=\"" + chart + "\""), chart);
+    }
+  }
+
+  @Test
+  void isSelfContained() {
+    String html = HtmlReport.render(Fixtures.threeOptimizers()).toLowerCase(Locale.ROOT);
+
+    assertFalse(html.contains("http"), "refers to the network");
+    assertFalse(html.contains("<script"), "needs no scripts");
+    assertFalse(html.contains("<link"), "needs no external stylesheet");
+    assertTrue(html.contains("<style>"));
+  }
+
+  @Test
+  void recordsContractSettingsAndEnvironment() {
+    ReportInput input = Fixtures.threeOptimizers();
+
+    String html = HtmlReport.render(input);
+
+    assertTrue(html.contains("x: uint8[?, 28, 28, 1]"));
+    assertTrue(html.contains("sparse_categorical_crossentropy"));
+    assertTrue(html.contains("421,642 (421,642 trainable)"));
+    assertTrue(html.contains("beta_1=0.9"), "config values are listed");
+    assertFalse(html.contains("clipnorm"), "null config values are left out");
+    assertTrue(html.contains("1.0e-7 to 10, exponential schedule"));
+    assertTrue(html.contains("100 steps: 100 planned steps, 938 steps per epoch"));
+    assertTrue(html.contains("<dt>smoothing beta</dt><dd>0.98</dd>"));
+    assertTrue(html.contains("<dt>stop factor</dt><dd>4 (stop when"));
+    assertTrue(html.contains("<dt>batch size</dt><dd>64</dd>"));
+    assertTrue(html.contains("<dt>training rows</dt><dd>60000</dd>"));
+    assertTrue(html.contains("<dt>TensorFlow</dt><dd>2.18.0</dd>"));
+    assertTrue(html.contains("<dt>Java</dt><dd>17.0.15</dd>"));
+    assertTrue(html.contains("2025-03-04T05:06:07Z"));
+    assertTrue(html.contains("<code>lrfinder find savedmodels/mnist_cnn --optimizers adam,sgd</code>"));
+  }
+
+  @Test
+  void stopFactorZeroReadsOff() {
+    RangeTestConfig config = Fixtures.config().toBuilder().stopFactor(0).build();
+    ReportInput input = Fixtures.input("m", config, Fixtures.threeOptimizers().result().curves());
+
+    assertTrue(HtmlReport.render(input).contains("<dt>stop factor</dt><dd>off</dd>"));
+  }
+
+  @Test
+  void escapesEverythingItShows() {
+    OptimizerCurve curve = Fixtures.threeOptimizers().result().curves().get(0);
+    OptimizerCurve renamed = new OptimizerCurve("<i>adam</i>", curve.learningRates(),
+        curve.trainLosses(), curve.losses(), curve.smoothedLosses(), curve.stopReason(),
+        curve.plannedSteps(), curve.bestSmoothedLoss(), curve.seconds(), curve.secondsInModel());
+    ReportInput input = Fixtures.input("<b>m&m's</b>", Fixtures.config(), List.of(renamed),
+        Map.of("<i>adam</i>", List.of(Suggestion.none("steep", "a \"quoted\" <note>"))));
+
+    String html = HtmlReport.render(input);
+
+    assertFalse(html.contains("<b>m&"));
+    assertFalse(html.contains("<i>adam"));
+    assertFalse(html.contains("<note>"));
+    assertTrue(html.contains("&lt;b&gt;m&amp;m&#39;s&lt;/b&gt;"));
+    assertTrue(html.contains("none: a &quot;quoted&quot; &lt;note&gt;"));
+    assertEquals(html.indexOf("<html"), html.lastIndexOf("<html"));
+  }
+}

@@ -1,0 +1,37 @@
+package dev.lrfinder.report;
+
+import dev.lrfinder.rangetest.OptimizerCurve;
+import dev.lrfinder.rangetest.RangeTestConfig;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+
+/**
+ * Renders the three-optimizer fixture for a person to look at: run with
+ * {@code -Dlrfinder.reportPreview=/tmp/report-preview} (a directory that does not exist yet);
+ * an eight-optimizer report goes beside it, into {@code /tmp/report-preview-8}.
+ */
+@EnabledIfSystemProperty(named = "lrfinder.reportPreview", matches = ".+")
+class ReportPreviewTest {
+  @Test
+  void rendersThePreview() throws IOException {
+    Path out = Path.of(System.getProperty("lrfinder.reportPreview"));
+    Path written = new ReportWriter().write(Fixtures.threeOptimizers(), out.getParent(), out);
+    System.out.println("report preview in " + written);
+    System.out.print(SummaryTable.render(Fixtures.threeOptimizers()));
+
+    RangeTestConfig config = Fixtures.config();
+    List<OptimizerCurve> curves = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      curves.add(Fixtures.tanhCurve("optimizer_" + i, config, 100, 2.3, 0.3 + 0.05 * i,
+          -4.5 + 0.4 * i, -1.5 + 0.25 * i, i));
+    }
+    ReportInput eight = Fixtures.input("eight_optimizers", config, curves);
+    Path eightOut = out.resolveSibling(out.getFileName() + "-8");
+    System.out.println("eight optimizers in " + new ReportWriter().write(eight, null, eightOut));
+    System.out.print(SummaryTable.render(eight));
+  }
+}
