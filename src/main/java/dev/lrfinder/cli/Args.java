@@ -24,6 +24,22 @@ final class Args {
     }
   }
 
+  static int nonNegativeInt(CommandLine line, String option, int fallback) {
+    String text = line.getOptionValue(option);
+    if (text == null) {
+      return fallback;
+    }
+    try {
+      int value = Integer.parseInt(text.trim());
+      if (value < 0) {
+        throw new UsageException("--" + option + " must be >= 0, got " + text);
+      }
+      return value;
+    } catch (NumberFormatException e) {
+      throw new UsageException("--" + option + " must be an integer, got '" + text + "'");
+    }
+  }
+
   static long longValue(CommandLine line, String option, long fallback) {
     String text = line.getOptionValue(option);
     try {

@@ -27,7 +27,7 @@ public final class Main {
   private final Map<String, Command> commands = new LinkedHashMap<>();
 
   Main() {
-    for (Command command : new Command[] {new InspectCommand(), new TrainCommand()}) {
+    for (Command command : new Command[] {new FindCommand(), new InspectCommand(), new TrainCommand()}) {
       commands.put(command.name(), command);
     }
   }

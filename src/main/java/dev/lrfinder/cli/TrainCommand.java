@@ -7,9 +7,7 @@ import dev.lrfinder.data.Batches;
 import dev.lrfinder.data.Dataset;
 import dev.lrfinder.model.ExportedModel;
 import dev.lrfinder.model.StepResult;
-import dev.lrfinder.model.TensorSpec;
 import dev.lrfinder.model.TrainableModel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -42,10 +40,7 @@ final class TrainCommand implements Command {
 
   @Override
   public Options options() {
-    return new Options()
-        .addOption(valued("data", "FILE", ".npz (x_train/y_train, x_test/y_test) or .csv;"
-            + " default: <model-dir>.npz"))
-        .addOption(valued("label-column", "NAME", "label column of a CSV file (default: label)"))
+    return TrainingData.addOptions(new Options())
         .addOption(valued("optimizer", "KEY", "optimizer key (default: the model's first)"))
         .addOption(valued("lr", "RATE", "learning rate (default: the optimizer's own)"))
         .addOption(valued("steps", "N", "training steps (default: 100)"))
@@ -69,10 +64,7 @@ final class TrainCommand implements Command {
     int every = Args.positiveInt(line, "every", Math.max(1, steps / 10));
     long seed = Args.longValue(line, "seed", 0);
     double rate = Args.rate(line, "lr");
-    Path dataFile = Args.dataFile(line, modelDir);
-    if (!Files.isRegularFile(dataFile)) {
-      throw new UsageException("data file '" + dataFile + "' does not exist");
-    }
+    Path dataFile = TrainingData.fileOf(line, modelDir);
     boolean json = line.hasOption("json");
 
     try (TrainableModel model = ExportedModel.load(modelDir)) {
@@ -81,15 +73,14 @@ final class TrainCommand implements Command {
         throw new UsageException("the model has no optimizer '" + optimizer + "'; it has "
             + String.join(", ", model.optimizers()));
       }
-      String labelColumn = line.getOptionValue("label-column", "label");
-      Dataset train = conform(Dataset.load(dataFile, "train", labelColumn), model);
+      TrainingData data = TrainingData.load(dataFile, line, model);
+      Dataset train = data.train();
       Batches batches = new Batches(train, batchSize, !line.hasOption("no-shuffle"), seed);
       if (!Double.isNaN(rate)) {
         model.setLearningRate(optimizer, rate);
       }
       double lr = model.learningRate(optimizer);
-      Dataset test = dataFile.toString().endsWith(".npz") && hasTestSplit(dataFile)
-          ? conform(Dataset.load(dataFile, "test", labelColumn), model) : null;
+      Dataset test = data.test();
 
       if (!json) {
         console.out().printf("training %s with %s at learning rate %s: %d steps of %d rows from %s"
@@ -139,21 +130,6 @@ final class TrainCommand implements Command {
       }
     }
     return Main.OK;
-  }
-
-  private static boolean hasTestSplit(Path file) {
-    try {
-      Dataset.load(file, "test", "label");
-      return true;
-    } catch (RuntimeException e) {
-      return false;
-    }
-  }
-
-  private static Dataset conform(Dataset data, TrainableModel model) {
-    TensorSpec x = model.inputSpec();
-    TensorSpec y = model.labelSpec();
-    return data.conformTo(x.dtype(), x.rowShape(), y.dtype(), y.rowShape());
   }
 
   /** Loss and metrics over every row, each batch weighted by its size. */

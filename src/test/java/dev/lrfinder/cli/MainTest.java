@@ -26,9 +26,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class MainTest {
-  private record Run(int exitCode, String out, String err) {}
+  record Run(int exitCode, String out, String err) {}
 
-  private static Run run(String... args) {
+  static Run run(String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     Console console = new Console(new PrintStream(out, true, StandardCharsets.UTF_8),
@@ -38,7 +38,7 @@ class MainTest {
   }
 
   /** Runs a command that must fail on bad input: exit 2, one line on stderr, the model untouched. */
-  private static String badInput(Path modelDir, String... args) {
+  static String badInput(Path modelDir, String... args) {
     String before = checksum(modelDir);
     Run result = run(args);
     assertEquals(2, result.exitCode(), result.err());
@@ -84,7 +84,7 @@ class MainTest {
 
   @Test
   void helpWorksOnEveryVerb() {
-    for (String verb : List.of("inspect", "train")) {
+    for (String verb : List.of("find", "inspect", "train")) {
       Run result = run(verb, "--help");
       assertEquals(0, result.exitCode());
       assertTrue(result.out().startsWith("usage: lrfinder " + verb), result.out());
