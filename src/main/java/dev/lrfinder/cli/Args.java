@@ -9,35 +9,28 @@ final class Args {
   private Args() {}
 
   static int positiveInt(CommandLine line, String option, int fallback) {
-    String text = line.getOptionValue(option);
-    if (text == null) {
-      return fallback;
-    }
-    try {
-      int value = Integer.parseInt(text.trim());
-      if (value <= 0) {
-        throw new UsageException("--" + option + " must be a positive integer, got " + text);
-      }
-      return value;
-    } catch (NumberFormatException e) {
-      throw new UsageException("--" + option + " must be a positive integer, got '" + text + "'");
-    }
+    return intAtLeast(line, option, fallback, 1, "a positive integer");
   }
 
   static int nonNegativeInt(CommandLine line, String option, int fallback) {
+    return intAtLeast(line, option, fallback, 0, "an integer >= 0");
+  }
+
+  private static int intAtLeast(CommandLine line, String option, int fallback, int minimum,
+      String what) {
     String text = line.getOptionValue(option);
     if (text == null) {
       return fallback;
     }
     try {
       int value = Integer.parseInt(text.trim());
-      if (value < 0) {
-        throw new UsageException("--" + option + " must be >= 0, got " + text);
+      if (value >= minimum) {
+        return value;
       }
-      return value;
     } catch (NumberFormatException e) {
-      throw new UsageException("--" + option + " must be an integer, got '" + text + "'");
+      // reported below
     }
+    throw new UsageException("--" + option + " must be " + what + ", got '" + text + "'");
   }
 
   static long longValue(CommandLine line, String option, long fallback) {
