@@ -1,5 +1,8 @@
 package dev.lrfinder.cli;
 
+import dev.lrfinder.data.Batches;
+import dev.lrfinder.data.HostArray;
+import dev.lrfinder.data.Npy;
 import dev.lrfinder.model.ExportedModel;
 import dev.lrfinder.model.TrainableModel;
 import dev.lrfinder.rangetest.LrSchedule;
@@ -74,6 +77,8 @@ final class FindCommand implements Command {
             + " (x_test/y_test), measured every step (default: 0, the training loss)"))
         .addOption(valued("seed", "N", "seed of the batch shuffle (default: 0)"))
         .addOption(Option.builder().longOpt("no-shuffle").desc("batches in file order").build())
+        .addOption(valued("batch-order", "FILE", "also write the row indices of every planned"
+            + " step to FILE (.npy, int32 [steps, batch]) to replay the batches elsewhere"))
         .addOption(valued("out", "DIR", "report directory (must not exist or be empty;"
             + " default: reports/<model>-<timestamp>)"))
         .addOption(Option.builder().longOpt("json")
@@ -96,6 +101,9 @@ final class FindCommand implements Command {
       TrainingData data = TrainingData.load(dataFile, line, model);
       if (config.validationBatches() > 0 && data.test() == null) {
         throw new UsageException("--validation-batches needs x_test/y_test in " + dataFile);
+      }
+      if (line.hasOption("batch-order")) {
+        writeBatchOrder(Path.of(line.getOptionValue("batch-order")), config, data);
       }
       boolean terminal = System.console() != null;
       RangeTest test = new RangeTest(config, List.of(new ProgressBar(console.err(), terminal)));
@@ -177,6 +185,15 @@ final class FindCommand implements Command {
       if (entries.findAny().isPresent()) {
         throw new UsageException("--out '" + out + "' is not empty; reports are never overwritten");
       }
+    }
+  }
+
+  private static void writeBatchOrder(Path file, RangeTestConfig config, TrainingData data)
+      throws IOException {
+    Batches batches = config.batches(data.train());
+    HostArray order = batches.order(config.budget().plannedSteps(batches.stepsPerEpoch()));
+    try (java.io.OutputStream out = Files.newOutputStream(file)) {
+      Npy.write(order, out);
     }
   }
 

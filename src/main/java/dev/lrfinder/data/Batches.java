@@ -56,6 +56,18 @@ public final class Batches {
     return new Batch(data.x().gatherRows(rows), data.y().gatherRows(rows));
   }
 
+  /**
+   * The row indices of steps {@code 0 .. steps-1} as an int32 array {@code [steps, batchSize]},
+   * e.g. to save with {@link Npy#write} so another program can replay the same batches.
+   */
+  public HostArray order(long steps) {
+    int[] rows = new int[Math.toIntExact(steps * batchSize)];
+    for (int step = 0; step < steps; step++) {
+      System.arraycopy(rowsOf(step), 0, rows, step * batchSize, batchSize);
+    }
+    return HostArray.ofInts(new long[] {steps, batchSize}, rows);
+  }
+
   /** Every row of {@code data} in file order, in batches of at most {@code size} rows. */
   public static java.util.List<Batch> sequential(Dataset data, int size) {
     java.util.List<Batch> batches = new java.util.ArrayList<>();

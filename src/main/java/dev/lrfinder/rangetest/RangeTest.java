@@ -53,7 +53,7 @@ public final class RangeTest {
       }
     }
     List<Batch> validationBatches = validationBatches(validation);
-    Batches batches = new Batches(train, config.batchSize(), config.shuffle(), config.seed());
+    Batches batches = config.batches(train);
     long planned = config.budget().plannedSteps(batches.stepsPerEpoch());
 
     List<OptimizerCurve> curves = new ArrayList<>();

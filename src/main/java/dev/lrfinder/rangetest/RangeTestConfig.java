@@ -1,5 +1,7 @@
 package dev.lrfinder.rangetest;
 
+import dev.lrfinder.data.Batches;
+import dev.lrfinder.data.Dataset;
 import java.util.List;
 
 /**
@@ -62,6 +64,11 @@ public record RangeTestConfig(
         .beta(beta).stopFactor(stopFactor).skipBegin(skipBegin).skipEnd(skipEnd)
         .batchSize(batchSize).shuffle(shuffle).seed(seed).validationBatches(validationBatches)
         .optimizers(optimizers);
+  }
+
+  /** The batches this config trains on: the documented seeded order of {@link Batches}. */
+  public Batches batches(Dataset train) {
+    return new Batches(train, batchSize, shuffle, seed);
   }
 
   public boolean stopFactorEnabled() {
