@@ -11,6 +11,7 @@ import dev.lrfinder.rangetest.RangeTest;
 import dev.lrfinder.rangetest.RangeTestConfig;
 import dev.lrfinder.rangetest.RangeTestResult;
 import dev.lrfinder.rangetest.StepBudget;
+import dev.lrfinder.rangetest.StopReason;
 import dev.lrfinder.report.ReportInput;
 import dev.lrfinder.report.ReportWriter;
 import dev.lrfinder.report.ResultJson;
@@ -108,6 +109,11 @@ final class FindCommand implements Command {
       boolean terminal = System.console() != null;
       RangeTest test = new RangeTest(config, List.of(new ProgressBar(console.err(), terminal)));
       RangeTestResult result = test.run(model, data.train(), data.test());
+      if (result.curves().stream().anyMatch(c -> c.stopReason() == StopReason.INTERRUPTED)) {
+        // The JVM is shutting down (Ctrl-C): the model is restored; do not start a report now.
+        console.err().println("lrfinder: interrupted; the model was restored, no report written");
+        return Main.INTERRUPTED;
+      }
 
       Map<String, List<Suggestion>> suggestions = new LinkedHashMap<>();
       for (OptimizerCurve curve : result.curves()) {

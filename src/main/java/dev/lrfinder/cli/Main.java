@@ -17,12 +17,14 @@ import org.apache.commons.cli.ParseException;
 
 /**
  * The {@code lrfinder} command line. Exit codes: 0 success, 2 bad input (one-line message),
- * 1 internal error (stack trace only with {@code --debug}).
+ * 1 internal error (stack trace only with {@code --debug}), 130 interrupted by Ctrl-C.
  */
 public final class Main {
   static final int OK = 0;
   static final int INTERNAL_ERROR = 1;
   static final int BAD_INPUT = 2;
+  /** As shells report a process ended by SIGINT. */
+  static final int INTERRUPTED = 130;
 
   private final Map<String, Command> commands = new LinkedHashMap<>();
 

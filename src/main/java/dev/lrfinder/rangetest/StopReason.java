@@ -11,7 +11,7 @@ public enum StopReason {
   /** A listener asked to stop. */
   LISTENER("stopped by a listener"),
   /** The JVM is shutting down (Ctrl-C) or the thread was interrupted. */
-  INTERRUPTED("interrupted"),
+  INTERRUPTED("interrupted; the model was restored"),
   /** Training threw an exception; the model was restored all the same. */
   FAILED("failed with an error");
 
