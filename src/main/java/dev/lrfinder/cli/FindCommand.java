@@ -78,6 +78,8 @@ final class FindCommand implements Command {
             + " (x_test/y_test), measured every step (default: 0, the training loss)"))
         .addOption(valued("seed", "N", "seed of the batch shuffle (default: 0)"))
         .addOption(Option.builder().longOpt("no-shuffle").desc("batches in file order").build())
+        .addOption(Option.builder().longOpt("snapshot-on-disk").desc("keep the start state in a"
+            + " temporary checkpoint instead of memory (for large models)").build())
         .addOption(valued("batch-order", "FILE", "also write the row indices of every planned"
             + " step to FILE (.npy, int32 [steps, batch]) to replay the batches elsewhere"))
         .addOption(valued("out", "DIR", "report directory (must not exist or be empty;"
@@ -166,6 +168,7 @@ final class FindCommand implements Command {
     builder.validationBatches(Args.nonNegativeInt(line, "validation-batches", 0));
     builder.seed(Args.longValue(line, "seed", 0));
     builder.shuffle(!line.hasOption("no-shuffle"));
+    builder.snapshotOnDisk(line.hasOption("snapshot-on-disk"));
     return builder.build();
   }
 

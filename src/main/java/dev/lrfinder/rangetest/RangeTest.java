@@ -57,8 +57,10 @@ public final class RangeTest {
     long planned = config.budget().plannedSteps(batches.stepsPerEpoch());
 
     List<OptimizerCurve> curves = new ArrayList<>();
-    ModelSnapshot start = model.snapshot();
-    try (ShutdownGuard guard = new ShutdownGuard()) {
+    // The guard closes last: a shutdown waits until the model is restored and the files are gone.
+    try (ShutdownGuard guard = new ShutdownGuard();
+        StartState state = StartState.of(model, config.snapshotOnDisk())) {
+      ModelSnapshot start = state.snapshot();
       try {
         for (String optimizer : optimizers) {
           OptimizerCurve curve;

@@ -13,6 +13,8 @@ import java.util.List;
  * @param stopFactor stop when the smoothed loss exceeds this times the best; 0 disables the check
  * @param validationBatches 0 to follow the training loss; otherwise the curve follows the mean
  *     validation loss over this many batches of held-out data, measured after every step
+ * @param snapshotOnDisk keep the start state in a checkpoint in a fresh temporary directory
+ *     (deleted afterwards) instead of Java memory, for models too large to copy
  */
 public record RangeTestConfig(
     double startLr,
@@ -27,6 +29,7 @@ public record RangeTestConfig(
     boolean shuffle,
     long seed,
     int validationBatches,
+    boolean snapshotOnDisk,
     List<String> optimizers) {
 
   public RangeTestConfig {
@@ -63,7 +66,7 @@ public record RangeTestConfig(
     return new Builder().startLr(startLr).endLr(endLr).budget(budget).schedule(schedule)
         .beta(beta).stopFactor(stopFactor).skipBegin(skipBegin).skipEnd(skipEnd)
         .batchSize(batchSize).shuffle(shuffle).seed(seed).validationBatches(validationBatches)
-        .optimizers(optimizers);
+        .snapshotOnDisk(snapshotOnDisk).optimizers(optimizers);
   }
 
   /** The batches this config trains on: the documented seeded order of {@link Batches}. */
@@ -89,6 +92,7 @@ public record RangeTestConfig(
     private boolean shuffle = true;
     private long seed = 0;
     private int validationBatches = 0;
+    private boolean snapshotOnDisk = false;
     private List<String> optimizers = List.of();
 
     public Builder startLr(double value) {
@@ -155,6 +159,11 @@ public record RangeTestConfig(
       return this;
     }
 
+    public Builder snapshotOnDisk(boolean value) {
+      snapshotOnDisk = value;
+      return this;
+    }
+
     public Builder optimizers(List<String> value) {
       optimizers = value;
       return this;
@@ -162,7 +171,7 @@ public record RangeTestConfig(
 
     public RangeTestConfig build() {
       return new RangeTestConfig(startLr, endLr, budget, schedule, beta, stopFactor, skipBegin,
-          skipEnd, batchSize, shuffle, seed, validationBatches, optimizers);
+          skipEnd, batchSize, shuffle, seed, validationBatches, snapshotOnDisk, optimizers);
     }
   }
 }

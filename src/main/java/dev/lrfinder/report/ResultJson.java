@@ -138,6 +138,7 @@ public final class ResultJson {
     node.put("shuffle", config.shuffle());
     node.put("seed", config.seed());
     node.put("validation_batches", config.validationBatches());
+    node.put("snapshot_on_disk", config.snapshotOnDisk());
     ArrayNode optimizers = node.putArray("optimizers");
     config.optimizers().forEach(optimizers::add);
     return node;

@@ -103,4 +103,26 @@ class RangeTestOnBlobsTest {
     assertEquals(30, curve.stepsRun());
     assertNotEquals(curve.trainLosses(), curve.losses());
   }
+
+  @Test
+  void aStartStateOnDiskRestoresExactlyAndLeavesNoFiles() throws java.io.IOException {
+    java.nio.file.Path tmp = java.nio.file.Path.of(System.getProperty("java.io.tmpdir"));
+    java.util.function.Supplier<Long> startDirs = () -> {
+      try (java.util.stream.Stream<java.nio.file.Path> entries = java.nio.file.Files.list(tmp)) {
+        return entries.filter(p -> p.getFileName().toString().startsWith("lrfinder-start-")).count();
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    };
+    long before = startDirs.get();
+    ModelSnapshot.InMemory state = (ModelSnapshot.InMemory) model.snapshot();
+    RangeTestResult onDisk = new RangeTest(config().optimizers(List.of("adam", "sgd"))
+        .snapshotOnDisk(true).build()).run(model, train, null);
+    RangeTestResult inMemory = new RangeTest(config().optimizers(List.of("adam", "sgd")).build())
+        .run(model, train, null);
+
+    assertEquals(state.values(), ((ModelSnapshot.InMemory) model.snapshot()).values());
+    assertEquals(inMemory.curve("sgd").losses(), onDisk.curve("sgd").losses());
+    assertEquals(before, startDirs.get());
+  }
 }
