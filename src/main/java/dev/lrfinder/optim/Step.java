@@ -1,0 +1,20 @@
+package dev.lrfinder.optim;
+
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * What every update rule shares within one optimizer step: the scope, the slot factory, the
+ * learning rate read once per step and Keras's {@code local_step = float(iterations + 1)}.
+ */
+record Step(Ops tf, Slots slots, Operand<TFloat32> lr, Operand<TFloat32> localStep) {
+
+  /**
+   * A float32 constant from a Python float: Keras passes hyperparameters as Python floats, so
+   * {@code 1 - beta_1} is computed in double and only then rounded to float32, as here.
+   */
+  Operand<TFloat32> constant(double value) {
+    return tf.constant((float) value);
+  }
+}

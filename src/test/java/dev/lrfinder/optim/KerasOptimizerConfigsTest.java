@@ -1,0 +1,75 @@
+package dev.lrfinder.optim;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class KerasOptimizerConfigsTest {
+
+  private static Map<String, Object> keras(String className, Map<String, Object> config) {
+    Map<String, Object> serialized = new HashMap<>();
+    serialized.put("module", "keras.optimizers");
+    serialized.put("class_name", className);
+    serialized.put("config", config);
+    serialized.put("registered_name", null);
+    return serialized;
+  }
+
+  private static Map<String, Object> config(Object... keyValues) {
+    Map<String, Object> map = new HashMap<>();
+    for (int i = 0; i < keyValues.length; i += 2) {
+      map.put((String) keyValues[i], keyValues[i + 1]);
+    }
+    return map;
+  }
+
+  private static String error(Map<String, Object> serialized) {
+    return assertThrows(IllegalArgumentException.class,
+        () -> OptimizerConfig.fromKeras(serialized)).getMessage();
+  }
+
+  @Test
+  void missingKeysTakeKerasDefaults() {
+    assertEquals(SgdConfig.defaults(), OptimizerConfig.fromKeras(keras("SGD", config())));
+    assertEquals(RmsPropConfig.defaults(), OptimizerConfig.fromKeras(keras("RMSprop", config())));
+    assertEquals(AdagradConfig.defaults(), OptimizerConfig.fromKeras(keras("Adagrad", config())));
+    assertEquals(AdamConfig.defaults(), OptimizerConfig.fromKeras(keras("adam", config())));
+    assertEquals(AdamWConfig.defaults(), OptimizerConfig.fromKeras(keras("AdamW", config())));
+  }
+
+  @Test
+  void readsATfKerasSerialization() {
+    Map<String, Object> c = config("name", "Adam", "weight_decay", null, "clipnorm", null,
+        "global_clipnorm", null, "clipvalue", null, "use_ema", false, "ema_momentum", 0.99,
+        "ema_overwrite_frequency", null, "jit_compile", false, "is_legacy_optimizer", false,
+        "learning_rate", 0.0010000000474974513, "beta_1", 0.8, "beta_2", 0.99, "epsilon", 1e-8,
+        "amsgrad", true);
+    assertEquals(new AdamConfig(0.0010000000474974513, 0.8, 0.99, 1e-8, true, 0),
+        OptimizerConfig.fromKeras(keras("Adam", c)));
+    assertEquals(new SgdConfig(0.1, 0.9, true, 0.01), OptimizerConfig.fromKeras(keras("SGD",
+        config("learning_rate", 0.1, "momentum", 0.9, "nesterov", true, "weight_decay", 0.01))));
+    assertEquals(2, ((SgdConfig) OptimizerConfig.fromKeras(
+        keras("SGD", config("learning_rate", 2)))).learningRate());
+  }
+
+  @Test
+  void refusesWhatItCannotReproduce() {
+    assertTrue(error(keras("Nadam", config())).contains("Unsupported Keras optimizer \"Nadam\""));
+    assertTrue(error(keras("SGD", config("clipnorm", 1.0))).contains("clipnorm=1.0"));
+    assertTrue(error(keras("Adam", config("clipvalue", 0.5))).contains("clipvalue"));
+    assertTrue(error(keras("Adam", config("global_clipnorm", 1))).contains("global_clipnorm"));
+    assertTrue(error(keras("Adam", config("use_ema", true))).contains("use_ema"));
+    assertTrue(error(keras("Adam", config("is_legacy_optimizer", true))).contains("Legacy"));
+    assertTrue(error(keras("Adam", config("adaptive_epsilon", true))).contains("adaptive_epsilon"));
+    assertTrue(error(keras("AdamW", config("weight_decay", null))).contains("weight_decay"));
+    assertTrue(error(keras("Adam", config("learning_rate",
+        Map.of("class_name", "ExponentialDecay", "config", Map.of())))).contains("schedule"));
+    assertTrue(error(keras("SGD", config("decay", 0.1))).contains("Unknown SGD option \"decay\""));
+    assertTrue(error(keras("SGD", config("momentum", "high"))).contains("must be a number"));
+    assertTrue(error(Map.of("config", Map.of())).contains("class_name"));
+  }
+}
