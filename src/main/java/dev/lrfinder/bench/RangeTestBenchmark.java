@@ -2,7 +2,6 @@ package dev.lrfinder.bench;
 
 import dev.lrfinder.data.Dataset;
 import dev.lrfinder.model.ExportedModel;
-import dev.lrfinder.model.TensorSpec;
 import dev.lrfinder.rangetest.OptimizerCurve;
 import dev.lrfinder.rangetest.RangeTest;
 import dev.lrfinder.rangetest.RangeTestConfig;
@@ -30,15 +29,11 @@ public final class RangeTestBenchmark {
     int batchSize = Integer.parseInt(args[2]);
     int steps = Integer.parseInt(args[3]);
     int runs = args.length > 4 ? Integer.parseInt(args[4]) : 1;
-    Path dataFile = dir.toAbsolutePath().normalize().resolveSibling(dir.getFileName() + ".npz");
     RangeTestConfig config = RangeTestConfig.builder().startLr(1e-6).endLr(1e-2).steps(steps)
         .batchSize(batchSize).stopFactor(0).optimizers(List.of(optimizer)).build();
 
     try (ExportedModel model = ExportedModel.load(dir)) {
-      TensorSpec x = model.inputSpec();
-      TensorSpec y = model.labelSpec();
-      Dataset train = Dataset.load(dataFile, "train", "label")
-          .conformTo(x.dtype(), x.rowShape(), y.dtype(), y.rowShape());
+      Dataset train = BundledData.train(model, dir);
       RangeTest test = new RangeTest(config);
       OptimizerCurve warmup = test.run(model, train, null).curve(optimizer);
       StringBuilder timed = new StringBuilder();

@@ -4,7 +4,6 @@ import dev.lrfinder.data.Batches;
 import dev.lrfinder.data.Dataset;
 import dev.lrfinder.model.ExportedModel;
 import dev.lrfinder.model.ModelSnapshot;
-import dev.lrfinder.model.TensorSpec;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -37,12 +36,8 @@ public final class Soak {
     int steps = args.length > 1 ? Integer.parseInt(args[1]) : 20_000;
     int cycles = args.length > 2 ? Integer.parseInt(args[2]) : 200;
     String optimizer = args.length > 3 ? args[3] : "adam";
-    Path dataFile = dir.toAbsolutePath().normalize().resolveSibling(dir.getFileName() + ".npz");
     try (ExportedModel model = ExportedModel.load(dir)) {
-      TensorSpec x = model.inputSpec();
-      TensorSpec y = model.labelSpec();
-      Dataset train = Dataset.load(dataFile, "train", "label")
-          .conformTo(x.dtype(), x.rowShape(), y.dtype(), y.rowShape());
+      Dataset train = BundledData.train(model, dir);
       Batches batches = new Batches(train, 32, true, 0);
       int cycleEvery = Math.max(1, steps / cycles);
       model.setLearningRate(optimizer, 1e-4);

@@ -3,7 +3,6 @@ package dev.lrfinder.bench;
 import dev.lrfinder.data.Batches;
 import dev.lrfinder.data.Dataset;
 import dev.lrfinder.model.ExportedModel;
-import dev.lrfinder.model.TensorSpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,13 +27,9 @@ public final class StepBenchmark {
     int batchSize = Integer.parseInt(args[2]);
     int steps = Integer.parseInt(args[3]);
     int warmup = args.length > 4 ? Integer.parseInt(args[4]) : 50;
-    Path dataFile = dir.toAbsolutePath().normalize().resolveSibling(dir.getFileName() + ".npz");
 
     try (ExportedModel model = ExportedModel.load(dir)) {
-      TensorSpec x = model.inputSpec();
-      TensorSpec y = model.labelSpec();
-      Dataset data = Dataset.load(dataFile, "train", "label")
-          .conformTo(x.dtype(), x.rowShape(), y.dtype(), y.rowShape());
+      Dataset data = BundledData.train(model, dir);
       Batches batches = new Batches(data, batchSize, true, 0);
       model.setLearningRate(optimizer, 1e-4);
       for (int i = 0; i < warmup; i++) {

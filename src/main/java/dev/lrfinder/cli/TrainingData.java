@@ -2,7 +2,6 @@ package dev.lrfinder.cli;
 
 import dev.lrfinder.data.DataException;
 import dev.lrfinder.data.Dataset;
-import dev.lrfinder.model.TensorSpec;
 import dev.lrfinder.model.TrainableModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,21 +37,15 @@ record TrainingData(Path file, Dataset train, Dataset test) {
 
   static TrainingData load(Path file, CommandLine line, TrainableModel model) {
     String labelColumn = line.getOptionValue("label-column", "label");
-    Dataset train = conform(Dataset.load(file, "train", labelColumn), model);
+    Dataset train = model.conform(Dataset.load(file, "train", labelColumn));
     Dataset test = null;
     if (file.getFileName().toString().endsWith(".npz")) {
       try {
-        test = conform(Dataset.load(file, "test", labelColumn), model);
+        test = model.conform(Dataset.load(file, "test", labelColumn));
       } catch (DataException noTestSplit) {
         test = null;
       }
     }
     return new TrainingData(file, train, test);
-  }
-
-  private static Dataset conform(Dataset data, TrainableModel model) {
-    TensorSpec x = model.inputSpec();
-    TensorSpec y = model.labelSpec();
-    return data.conformTo(x.dtype(), x.rowShape(), y.dtype(), y.rowShape());
   }
 }

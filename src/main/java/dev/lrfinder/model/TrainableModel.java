@@ -1,6 +1,7 @@
 package dev.lrfinder.model;
 
 import dev.lrfinder.data.Batch;
+import dev.lrfinder.data.Dataset;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -27,6 +28,16 @@ public interface TrainableModel extends AutoCloseable {
 
   default TensorSpec labelSpec() {
     return contract().label();
+  }
+
+  /**
+   * {@code data} converted to this model's input and label types and checked against their
+   * shapes (see {@link Dataset#conformTo}).
+   */
+  default Dataset conform(Dataset data) {
+    TensorSpec x = inputSpec();
+    TensorSpec y = labelSpec();
+    return data.conformTo(x.dtype(), x.rowShape(), y.dtype(), y.rowShape());
   }
 
   /** One step of {@code optimizer} on {@code batch}; returns the loss before the update. */

@@ -9,7 +9,6 @@ import dev.lrfinder.TestPaths;
 import dev.lrfinder.data.Dataset;
 import dev.lrfinder.model.ExportedModel;
 import dev.lrfinder.model.ModelSnapshot;
-import dev.lrfinder.model.TensorSpec;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -23,10 +22,7 @@ class RangeTestOnBlobsTest {
   @BeforeAll
   static void load() {
     model = ExportedModel.load(TestPaths.model("blobs_mlp"));
-    TensorSpec x = model.inputSpec();
-    TensorSpec y = model.labelSpec();
-    train = Dataset.load(TestPaths.data("blobs_mlp"), "train", "label")
-        .conformTo(x.dtype(), x.rowShape(), y.dtype(), y.rowShape());
+    train = model.conform(Dataset.load(TestPaths.data("blobs_mlp"), "train", "label"));
   }
 
   @AfterAll
@@ -94,10 +90,7 @@ class RangeTestOnBlobsTest {
 
   @Test
   void validationModeMeasuresTheHeldOutLossEveryStep() {
-    TensorSpec x = model.inputSpec();
-    TensorSpec y = model.labelSpec();
-    Dataset test = Dataset.load(TestPaths.data("blobs_mlp"), "test", "label")
-        .conformTo(x.dtype(), x.rowShape(), y.dtype(), y.rowShape());
+    Dataset test = model.conform(Dataset.load(TestPaths.data("blobs_mlp"), "test", "label"));
     OptimizerCurve curve = new RangeTest(config().optimizers(List.of("adam")).validationBatches(4)
         .steps(30).stopFactor(0).build()).run(model, train, test).curve("adam");
     assertEquals(30, curve.stepsRun());
