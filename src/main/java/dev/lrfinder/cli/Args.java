@@ -1,6 +1,5 @@
 package dev.lrfinder.cli;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.apache.commons.cli.CommandLine;
 
@@ -65,19 +64,5 @@ final class Args {
       throw new UsageException("expected one model directory, got " + line.getArgList());
     }
     return line.getArgList().isEmpty() ? console.defaultModel() : Path.of(line.getArgList().get(0));
-  }
-
-  /** {@code --data}, or {@code <model-dir>.npz} beside the model when it exists. */
-  static Path dataFile(CommandLine line, Path modelDir) {
-    if (line.hasOption("data")) {
-      return Path.of(line.getOptionValue("data"));
-    }
-    Path normalized = modelDir.toAbsolutePath().normalize();
-    Path sibling = normalized.resolveSibling(normalized.getFileName() + ".npz");
-    if (!Files.isRegularFile(sibling)) {
-      throw new UsageException("no --data given and no " + sibling.getFileName()
-          + " beside the model directory");
-    }
-    return sibling;
   }
 }

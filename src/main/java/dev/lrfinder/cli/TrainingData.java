@@ -26,9 +26,18 @@ record TrainingData(Path file, Dataset train, Dataset test) {
             .desc("label column of a CSV file (default: label)").build());
   }
 
-  /** The data file of the command line: {@code --data}, or the npz beside the model. */
+  /** The data file of the command line: {@code --data}, or {@code <model-dir>.npz} beside the model. */
   static Path fileOf(CommandLine line, Path modelDir) {
-    Path file = Args.dataFile(line, modelDir);
+    if (!line.hasOption("data")) {
+      Path normalized = modelDir.toAbsolutePath().normalize();
+      Path sibling = normalized.resolveSibling(normalized.getFileName() + ".npz");
+      if (!Files.isRegularFile(sibling)) {
+        throw new UsageException("no --data given and no " + sibling.getFileName()
+            + " beside the model directory");
+      }
+      return sibling;
+    }
+    Path file = Path.of(line.getOptionValue("data"));
     if (!Files.isRegularFile(file)) {
       throw new UsageException("data file '" + file + "' does not exist");
     }

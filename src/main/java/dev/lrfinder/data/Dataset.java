@@ -55,12 +55,7 @@ public record Dataset(HostArray x, HostArray y) {
   }
 
   private static void checkRowShape(String what, HostArray array, long[] expected) {
-    long[] actual = array.rowShape();
-    boolean matches = actual.length == expected.length;
-    for (int i = 0; matches && i < actual.length; i++) {
-      matches = expected[i] < 0 || expected[i] == actual[i];
-    }
-    if (!matches) {
+    if (!array.rowShapeFits(expected)) {
       throw new DataException(what + " have shape " + Arrays.toString(array.shape())
           + " but the model expects [batch" + (expected.length == 0 ? "" : ", ")
           + Arrays.toString(expected).replaceAll("[\\[\\]]", "").replace("-1", "?") + "]");

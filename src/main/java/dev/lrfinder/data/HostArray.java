@@ -79,6 +79,23 @@ public final class HostArray {
     return shape.length == 0 ? new long[0] : Arrays.copyOfRange(shape, 1, shape.length);
   }
 
+  /**
+   * Whether each row has shape {@code expected}, where {@code -1} matches any size (the shapes of
+   * model inputs without their batch dimension).
+   */
+  public boolean rowShapeFits(long[] expected) {
+    long[] actual = rowShape();
+    if (actual.length != expected.length) {
+      return false;
+    }
+    for (int i = 0; i < actual.length; i++) {
+      if (expected[i] >= 0 && expected[i] != actual[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** Writes all bytes into {@code target}, which must hold at least {@link #byteSize()} bytes. */
   public void writeTo(ByteDataBuffer target) {
     target.write(bytes);

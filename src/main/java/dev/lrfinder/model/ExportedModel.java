@@ -154,13 +154,7 @@ public final class ExportedModel implements TrainableModel {
   }
 
   private static void checkFits(TensorSpec spec, HostArray array) {
-    long[] expected = spec.rowShape();
-    long[] actual = array.rowShape();
-    boolean fits = array.dtype() == spec.dtype() && expected.length == actual.length;
-    for (int i = 0; fits && i < actual.length; i++) {
-      fits = expected[i] < 0 || expected[i] == actual[i];
-    }
-    if (!fits) {
+    if (array.dtype() != spec.dtype() || !array.rowShapeFits(spec.rowShape())) {
       throw new IllegalArgumentException("'" + spec.name() + "' expects " + spec + " but got "
           + array.dtype() + Arrays.toString(array.shape()));
     }

@@ -252,4 +252,13 @@ class HostArrayTest {
     buffer.asIntBuffer().put(values);
     return buffer.array();
   }
+
+  @Test
+  void rowShapeFitsTreatsMinusOneAsAnySize() {
+    HostArray images = HostArray.ofFloats(new long[] {2, 3, 4}, new float[24]);
+    org.junit.jupiter.api.Assertions.assertTrue(images.rowShapeFits(new long[] {3, 4}));
+    org.junit.jupiter.api.Assertions.assertTrue(images.rowShapeFits(new long[] {-1, 4}));
+    org.junit.jupiter.api.Assertions.assertFalse(images.rowShapeFits(new long[] {3, 5}));
+    org.junit.jupiter.api.Assertions.assertFalse(images.rowShapeFits(new long[] {12}));
+  }
 }
