@@ -1,0 +1,16 @@
+"""The committed keras_metadata.pb fixtures are what tf_keras writes today, byte for byte."""
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import make_metadata_fixtures as fixtures  # noqa: E402
+
+
+def test_regenerated_metadata_equals_committed(tmp_path):
+    written = fixtures.write_all(tmp_path)
+    assert sorted(p.name for p in fixtures.DEFAULT_OUT.glob("*.pb")) == sorted(
+        p.name for p in written)
+    for path in written:
+        assert path.read_bytes() == (fixtures.DEFAULT_OUT / path.name).read_bytes(), path.name

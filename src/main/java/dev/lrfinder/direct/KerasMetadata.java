@@ -1,0 +1,164 @@
+package dev.lrfinder.direct;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.WireFormat;
+import dev.lrfinder.model.ModelException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * What tf_keras (Keras 2) writes to {@code keras_metadata.pb} beside a SavedModel: the root
+ * model's metadata JSON (its config and, when compiled, its {@code training_config}), the class
+ * names of its layers (nested models included; metric nodes not) and the layers that add regularization losses (which the direct path
+ * refuses). The file is a {@code SavedMetadata} proto: {@code repeated SavedObject nodes = 1},
+ * each node {@code string node_path = 3; string identifier = 4; string metadata = 5} (JSON).
+ *
+ * @param root the metadata JSON of the node at path {@code root} (the model)
+ * @param layerClasses the distinct class names of the other nodes, in file order
+ * @param regularizedLayers names of layers with a {@code *_regularizer} set, and
+ *     ActivityRegularization layers
+ */
+public record KerasMetadata(JsonNode root, List<String> layerClasses, List<String> regularizedLayers) {
+  public static final String FILE = "keras_metadata.pb";
+  /** The identifier of compiled-metric nodes, which are not layers. */
+  private static final String METRIC = "_tf_keras_metric";
+
+  public KerasMetadata {
+    layerClasses = List.copyOf(layerClasses);
+    regularizedLayers = List.copyOf(regularizedLayers);
+  }
+
+  /** Reads {@code <savedModelDir>/keras_metadata.pb}; throws {@link ModelException}. */
+  public static KerasMetadata read(Path savedModelDir) {
+    Path file = savedModelDir.resolve(FILE);
+    if (!Files.isRegularFile(file)) {
+      throw new ModelException("'" + savedModelDir + "' has no " + FILE
+          + ": it is not a Keras 2 SavedModel");
+    }
+    byte[] bytes;
+    try {
+      bytes = Files.readAllBytes(file);
+    } catch (IOException e) {
+      throw new ModelException("Cannot read '" + file + "': " + e.getMessage(), e);
+    }
+    try {
+      return parse(bytes);
+    } catch (IOException e) { // from the proto parser: the bytes are in memory
+      throw new ModelException("'" + file + "' is not a valid Keras metadata file: it is"
+          + " truncated or corrupt", e);
+    } catch (IllegalArgumentException e) {
+      throw new ModelException("'" + file + "' is not a valid Keras metadata file: "
+          + e.getMessage(), e);
+    }
+  }
+
+  /** Parses a keras_metadata.pb; throws IllegalArgumentException or IOException. */
+  static KerasMetadata parse(byte[] bytes) throws IOException {
+    ObjectMapper mapper = new ObjectMapper();
+    JsonNode root = null;
+    Set<String> classes = new LinkedHashSet<>();
+    List<String> regularized = new ArrayList<>();
+    for (Node node : nodes(bytes)) {
+      JsonNode metadata = json(mapper, node.metadata());
+      if (node.path().equals("root")) {
+        root = metadata;
+      } else if (node.identifier().equals(METRIC)) {
+        continue;
+      } else if (metadata != null && metadata.hasNonNull("class_name")) {
+        String className = metadata.get("class_name").asText();
+        classes.add(className);
+        if (isRegularized(className, metadata.path("config"))) {
+          regularized.add(metadata.path("name").asText(node.path()));
+        }
+      }
+    }
+    if (root == null || !root.isObject()) {
+      throw new IllegalArgumentException("it has no metadata for the root node");
+    }
+    return new KerasMetadata(root, List.copyOf(classes), regularized);
+  }
+
+  /** The model's Keras class, for example {@code Sequential} or {@code Functional}. */
+  public String modelClass() {
+    return root.path("class_name").asText("");
+  }
+
+  /** The Keras version that saved the model, or "" when not recorded. */
+  public String kerasVersion() {
+    return root.path("keras_version").asText("");
+  }
+
+  /** What {@code compile} recorded (loss, metrics, optimizer_config); empty if never compiled. */
+  public Optional<JsonNode> trainingConfig() {
+    JsonNode config = root.get("training_config");
+    return config == null || config.isNull() ? Optional.empty() : Optional.of(config);
+  }
+
+  /** Layer (node) metadata adds a loss when a {@code *_regularizer} is set in its config. */
+  private static boolean isRegularized(String className, JsonNode config) {
+    if (className.equals("ActivityRegularization")) {
+      return true;
+    }
+    for (Iterator<Map.Entry<String, JsonNode>> it = config.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> field = it.next();
+      if (field.getKey().endsWith("_regularizer") && !field.getValue().isNull()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static JsonNode json(ObjectMapper mapper, String text) {
+    if (text.isEmpty()) {
+      return null;
+    }
+    try {
+      return mapper.readTree(text);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("a node's metadata is not JSON (" + e.getOriginalMessage()
+          + ")");
+    }
+  }
+
+  private record Node(String path, String identifier, String metadata) {}
+
+  /** Every SavedObject, in file order; node_id and version are skipped. */
+  private static List<Node> nodes(byte[] bytes) throws IOException {
+    List<Node> nodes = new ArrayList<>();
+    CodedInputStream in = CodedInputStream.newInstance(bytes);
+    for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
+      if (WireFormat.getTagFieldNumber(tag) != 1) {
+        in.skipField(tag);
+        continue;
+      }
+      if (WireFormat.getTagWireType(tag) != WireFormat.WIRETYPE_LENGTH_DELIMITED) {
+        throw new IllegalArgumentException("its nodes field has the wrong wire type");
+      }
+      CodedInputStream node = CodedInputStream.newInstance(in.readByteArray());
+      String path = "";
+      String identifier = "";
+      String metadata = "";
+      for (int t = node.readTag(); t != 0; t = node.readTag()) {
+        switch (WireFormat.getTagFieldNumber(t)) {
+          case 3 -> path = node.readStringRequireUtf8();
+          case 4 -> identifier = node.readStringRequireUtf8();
+          case 5 -> metadata = node.readStringRequireUtf8();
+          default -> node.skipField(t);
+        }
+      }
+      nodes.add(new Node(path, identifier, metadata));
+    }
+    return nodes;
+  }
+}
