@@ -2,24 +2,30 @@ package dev.lrfinder.bench;
 
 import dev.lrfinder.data.Batches;
 import dev.lrfinder.data.Dataset;
-import dev.lrfinder.model.ExportedModel;
+import dev.lrfinder.direct.DirectOptions;
+import dev.lrfinder.loader.ModelLoader;
+import dev.lrfinder.model.TrainableModel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 
 /**
  * Times {@code trainStep} from Java and reports the process's resident memory before and after,
  * as one JSON line. Usage: {@code StepBenchmark <model-dir> <optimizer> <batch-size> <steps>
- * [warmup]}. Each step includes gathering its batch from the training data, as a real run does.
+ * [warmup] [data.npz]}. Each step includes gathering its batch from the training data, as a real
+ * run does. The model may take either training path (an exported model or a Keras 2 SavedModel);
+ * the data defaults to {@code <model-dir>.npz}.
  */
 public final class StepBenchmark {
   private StepBenchmark() {}
 
   public static void main(String[] args) throws IOException {
     if (args.length < 4) {
-      System.err.println("usage: StepBenchmark <model-dir> <optimizer> <batch-size> <steps> [warmup]");
+      System.err.println("usage: StepBenchmark <model-dir> <optimizer> <batch-size> <steps>"
+          + " [warmup] [data.npz]");
       System.exit(2);
     }
     Path dir = Path.of(args[0]);
@@ -28,8 +34,11 @@ public final class StepBenchmark {
     int steps = Integer.parseInt(args[3]);
     int warmup = args.length > 4 ? Integer.parseInt(args[4]) : 50;
 
-    try (ExportedModel model = ExportedModel.load(dir)) {
-      Dataset data = BundledData.train(model, dir);
+    DirectOptions options = new DirectOptions(java.util.Optional.empty(), List.of(optimizer));
+    try (TrainableModel model = ModelLoader.load(dir, options)) {
+      Dataset data = args.length > 5
+          ? model.conform(Dataset.load(Path.of(args[5]), "train", "label"))
+          : BundledData.train(model, dir);
       Batches batches = new Batches(data, batchSize, true, 0);
       model.setLearningRate(optimizer, 1e-4);
       for (int i = 0; i < warmup; i++) {
@@ -46,10 +55,11 @@ public final class StepBenchmark {
       double[] sorted = millis.clone();
       Arrays.sort(sorted);
       System.out.println(String.format(Locale.ROOT,
-          "{\"side\": \"java\", \"model\": \"%s\", \"optimizer\": \"%s\", \"batch_size\": %d,"
+          "{\"side\": \"java\", \"path\": \"%s\", \"model\": \"%s\", \"optimizer\": \"%s\", \"batch_size\": %d,"
               + " \"steps\": %d, \"ms_mean\": %.4f, \"ms_median\": %.4f, \"ms_p90\": %.4f,"
               + " \"rss_mib_before\": %.1f, \"rss_mib_after\": %.1f}",
-          model.contract().modelName(), optimizer, batchSize, steps,
+          model.trainingPath().split(":")[0], model.contract().modelName(), optimizer, batchSize,
+          steps,
           Arrays.stream(millis).average().orElse(0), sorted[steps / 2], sorted[(int) (steps * 0.9)],
           rssBefore / 1024.0, rssAfter / 1024.0));
     }

@@ -3,7 +3,6 @@ package dev.lrfinder.cli;
 import dev.lrfinder.data.Batches;
 import dev.lrfinder.data.HostArray;
 import dev.lrfinder.data.Npy;
-import dev.lrfinder.model.ExportedModel;
 import dev.lrfinder.model.TrainableModel;
 import dev.lrfinder.rangetest.LrSchedule;
 import dev.lrfinder.rangetest.OptimizerCurve;
@@ -61,8 +60,9 @@ final class FindCommand implements Command {
         .addOption(valued("steps", "N", "steps of the test (default: 100)"))
         .addOption(valued("epochs", "E", "whole epochs instead, or 'auto' for ceil(2048/steps"
             + " per epoch) epochs (seed 002)"));
-    return TrainingData.addOptions(new Options())
-        .addOption(valued("optimizers", "A,B", "optimizer keys to test (default: all)"))
+    return ModelOptions.addOptions(TrainingData.addOptions(new Options()))
+        .addOption(valued("optimizers", "A,B", "optimizer keys to test (default: all of an"
+            + " exported model; the compiled one, sgd and adam of a Keras 2 SavedModel)"))
         .addOption(valued("start", "LR", "start learning rate (default: 1e-7)"))
         .addOption(valued("end", "LR", "end learning rate (default: 10)"))
         .addOptionGroup(length)
@@ -100,7 +100,7 @@ final class FindCommand implements Command {
     checkOutputIsFree(out);
     Path dataFile = TrainingData.fileOf(line, modelDir);
 
-    try (TrainableModel model = ExportedModel.load(modelDir)) {
+    try (TrainableModel model = ModelOptions.open(line, modelDir, config.optimizers())) {
       TrainingData data = TrainingData.load(dataFile, line, model);
       if (config.validationBatches() > 0 && data.test() == null) {
         throw new UsageException("--validation-batches needs x_test/y_test in " + dataFile);

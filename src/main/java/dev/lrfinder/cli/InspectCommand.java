@@ -2,9 +2,11 @@ package dev.lrfinder.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.lrfinder.model.ExportedModel;
+import dev.lrfinder.loader.ModelLoader;
 import dev.lrfinder.model.ModelContract;
 import dev.lrfinder.model.OptimizerInfo;
+import dev.lrfinder.model.TrainableModel;
+import java.util.Arrays;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -16,7 +18,10 @@ import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.tensorflow.TensorFlow;
 
-/** {@code lrfinder inspect <model-dir>}: prints a model's training contract. */
+/**
+ * {@code lrfinder inspect <model-dir>}: which training path a model takes and why, and what it
+ * offers (inputs, loss, metrics, optimizers with their current learning rates).
+ */
 final class InspectCommand implements Command {
   /** Optimizer settings worth showing; the rest of Keras's config is defaults and bookkeeping. */
   private static final List<String> SHOWN_SETTINGS = List.of("momentum", "nesterov", "rho",
@@ -40,20 +45,30 @@ final class InspectCommand implements Command {
 
   @Override
   public Options options() {
-    return new Options().addOption(Option.builder().longOpt("json")
-        .desc("print the contract as JSON").build());
+    return ModelOptions.addOptions(new Options())
+        .addOption(Option.builder().longOpt("optimizers").hasArg().argName("A,B")
+            .desc("optimizers a Keras 2 SavedModel would be trained with (default: its compiled"
+                + " one, sgd and adam)").build())
+        .addOption(Option.builder().longOpt("json").desc("print the contract as JSON").build());
   }
 
   @Override
   public int run(CommandLine line, Console console) throws Exception {
     Path dir = Args.modelDir(line, console);
-    try (ExportedModel model = ExportedModel.load(dir)) {
+    ModelLoader.Choice choice = ModelLoader.choose(dir);
+    List<String> optimizers = line.hasOption("optimizers")
+        ? Arrays.stream(line.getOptionValue("optimizers").split(",")).map(String::trim)
+            .filter(k -> !k.isEmpty()).toList()
+        : List.of();
+    try (TrainableModel model = ModelOptions.open(line, dir, optimizers)) {
       Map<String, Double> rates = new LinkedHashMap<>();
       model.optimizers().forEach(k -> rates.put(k, model.learningRate(k)));
       if (line.hasOption("json")) {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("directory", dir.toString());
-        json.put("path", "exported");
+        json.put("path", choice.path().name().toLowerCase(java.util.Locale.ROOT));
+        json.put("path_description", model.trainingPath());
+        json.put("path_reason", choice.reason());
         json.put("contract", model.contract());
         json.put("learning_rates", rates);
         json.put("variables", model.variableNames().size());
@@ -61,17 +76,19 @@ final class InspectCommand implements Command {
         console.out().println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
             .writeValueAsString(json));
       } else {
-        print(console.out(), dir, model, rates);
+        print(console.out(), dir, model, choice, rates);
       }
     }
     return Main.OK;
   }
 
-  private static void print(PrintStream out, Path dir, ExportedModel model, Map<String, Double> rates) {
+  private static void print(PrintStream out, Path dir, TrainableModel model,
+      ModelLoader.Choice choice, Map<String, Double> rates) {
     ModelContract c = model.contract();
+    boolean exported = choice.path() == ModelLoader.TrainingPath.EXPORTED;
     out.printf("model        %s (%s)%n", c.modelName(), dir);
-    out.printf("path         exported: training contract v%d from scripts/export.py%n",
-        c.contractVersion());
+    out.printf("path         %s%n", model.trainingPath());
+    out.printf("why          %s%n", choice.reason());
     if (c.source() != null) {
       out.printf("source       %s%n", c.source());
     }
@@ -80,8 +97,9 @@ final class InspectCommand implements Command {
     out.printf("label        %s%n", c.label());
     out.printf("loss         %s%n", c.loss());
     out.printf("metrics      %s%n", c.metrics().isEmpty() ? "none" : String.join(", ", c.metrics()));
-    out.printf("exported by  TensorFlow %s, Keras %s (running on TensorFlow %s)%n",
-        c.tensorflowVersion(), c.kerasVersion(), TensorFlow.version());
+    out.printf("%s TensorFlow %s, Keras %s (running on TensorFlow %s)%n",
+        exported ? "exported by " : "saved by    ", c.tensorflowVersion(), c.kerasVersion(),
+        TensorFlow.version());
     out.printf("variables    %d, all covered by snapshots%n", model.variableNames().size());
     out.println("optimizers");
     out.printf("  %-16s %-9s %-14s %s%n", "key", "class", "learning rate", "settings");

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.lrfinder.data.Batch;
 import dev.lrfinder.data.Batches;
 import dev.lrfinder.data.Dataset;
-import dev.lrfinder.model.ExportedModel;
 import dev.lrfinder.model.StepResult;
 import dev.lrfinder.model.TrainableModel;
 import java.nio.file.Path;
@@ -40,7 +39,7 @@ final class TrainCommand implements Command {
 
   @Override
   public Options options() {
-    return TrainingData.addOptions(new Options())
+    return ModelOptions.addOptions(TrainingData.addOptions(new Options()))
         .addOption(valued("optimizer", "KEY", "optimizer key (default: the model's first)"))
         .addOption(valued("lr", "RATE", "learning rate (default: the optimizer's own)"))
         .addOption(valued("steps", "N", "training steps (default: 100)"))
@@ -67,7 +66,9 @@ final class TrainCommand implements Command {
     Path dataFile = TrainingData.fileOf(line, modelDir);
     boolean json = line.hasOption("json");
 
-    try (TrainableModel model = ExportedModel.load(modelDir)) {
+    List<String> wanted = line.hasOption("optimizer")
+        ? List.of(line.getOptionValue("optimizer")) : List.of();
+    try (TrainableModel model = ModelOptions.open(line, modelDir, wanted)) {
       String optimizer = line.getOptionValue("optimizer", model.optimizers().get(0));
       if (!model.optimizers().contains(optimizer)) {
         throw new UsageException("the model has no optimizer '" + optimizer + "'; it has "

@@ -30,6 +30,8 @@ import org.tensorflow.types.family.TNumber;
  * @param origin where the loss came from, for messages ({@code training_config} or {@code --loss})
  */
 public record KerasLoss(String name, boolean fromLogits, String origin) {
+  /** tf_keras's {@code backend.epsilon()}, the clip margin of crossentropies on probabilities. */
+  private static final float EPSILON = 1e-7f;
   public static final String SPARSE_CATEGORICAL = "sparse_categorical_crossentropy";
   public static final String CATEGORICAL = "categorical_crossentropy";
   public static final String BINARY = "binary_crossentropy";
@@ -152,9 +154,12 @@ public record KerasLoss(String name, boolean fromLogits, String origin) {
       predictions = output.activationInput();
       logits = true;
     }
+    if (name.equals(SPARSE_CATEGORICAL)) {
+      return LossesHelper.computeWeightedLoss(tf,
+          sparseCrossentropy(tf, labels, predictions, logits), Reduction.AUTO, null);
+    }
     Operand<? extends TNumber> y = matchRank(tf, labels, predictions);
     Operand<TFloat32> perSample = switch (name) {
-      case SPARSE_CATEGORICAL -> Losses.sparseCategoricalCrossentropy(tf, y, predictions, logits, -1);
       case CATEGORICAL -> Losses.categoricalCrossentropy(tf, y, predictions, logits, 0f, -1);
       case BINARY -> Losses.binaryCrossentropy(tf, y, predictions, logits, 0f);
       case MSE -> Losses.meanSquaredError(tf, y, predictions);
@@ -162,6 +167,30 @@ public record KerasLoss(String name, boolean fromLogits, String origin) {
       default -> throw new AssertionError(name);
     };
     return LossesHelper.computeWeightedLoss(tf, perSample, Reduction.AUTO, null);
+  }
+
+  /**
+   * Sparse categorical crossentropy per sample, as tf_keras computes it: probabilities are
+   * clipped to [1e-7, 1 - 1e-7] and their log taken as logits, then
+   * {@code logsumexp(z) - z[label]}. TensorFlow's C++ gradient registry (what the training graph
+   * is differentiated with) has no gradient for {@code SparseSoftmaxCrossEntropyWithLogits}, so
+   * the value comes from the dense op on one-hot labels: the same formula per row, with a gradient.
+   */
+  private static Operand<TFloat32> sparseCrossentropy(Ops tf, Operand<? extends TNumber> labels,
+      Operand<TFloat32> predictions, boolean logits) {
+    long classes = predictions.shape().size(-1);
+    if (classes < 1) {
+      throw new IllegalArgumentException("sparse_categorical_crossentropy needs a known number of"
+          + " classes (the output's last dimension), got " + predictions.shape());
+    }
+    Operand<TFloat32> z = logits ? predictions : tf.math.log(tf.clipByValue(predictions,
+        tf.constant(EPSILON), tf.constant(1f - EPSILON)));
+    Operand<TFloat32> rows = tf.reshape(z, tf.constant(new long[] {-1, classes}));
+    Operand<org.tensorflow.types.TInt32> indices = tf.reshape(
+        tf.dtypes.cast(labels, org.tensorflow.types.TInt32.class), tf.constant(new long[] {-1}));
+    Operand<TFloat32> oneHot = tf.oneHot(indices, tf.constant((int) classes), tf.constant(1f),
+        tf.constant(0f));
+    return tf.nn.softmaxCrossEntropyWithLogits(rows, oneHot).loss();
   }
 
   /** Rank-1 labels of a rank-2 output get a trailing axis (tf_keras match_dtype_and_rank). */

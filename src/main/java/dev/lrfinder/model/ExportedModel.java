@@ -86,7 +86,12 @@ public final class ExportedModel implements TrainableModel {
     return contract;
   }
 
-  /** Names of every variable that snapshots cover. */
+  @Override
+  public String trainingPath() {
+    return "exported: training contract v" + contract.contractVersion() + " from scripts/export.py";
+  }
+
+  @Override
   public List<String> variableNames() {
     return variables.names();
   }
@@ -144,19 +149,12 @@ public final class ExportedModel implements TrainableModel {
   }
 
   private StepResult run(SignatureCall call, Batch batch) {
-    checkFits(contract.input(), batch.x());
-    checkFits(contract.label(), batch.y());
+    contract.input().requireFits(batch.x());
+    contract.label().requireFits(batch.y());
     try (Tensor x = Tensors.toTensor(batch.x()); Tensor y = Tensors.toTensor(batch.y())) {
       Map<String, Double> outputs = call.callScalars(x, y);
       double loss = outputs.remove("loss");
       return new StepResult(loss, outputs);
-    }
-  }
-
-  private static void checkFits(TensorSpec spec, HostArray array) {
-    if (array.dtype() != spec.dtype() || !array.rowShapeFits(spec.rowShape())) {
-      throw new IllegalArgumentException("'" + spec.name() + "' expects " + spec + " but got "
-          + array.dtype() + Arrays.toString(array.shape()));
     }
   }
 

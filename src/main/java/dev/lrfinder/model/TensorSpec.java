@@ -1,6 +1,7 @@
 package dev.lrfinder.model;
 
 import dev.lrfinder.data.DType;
+import dev.lrfinder.data.HostArray;
 import java.util.Arrays;
 
 /**
@@ -20,6 +21,14 @@ public record TensorSpec(String name, DType dtype, long[] shape) {
   /** The shape of one sample: the shape without its leading batch dimension. */
   public long[] rowShape() {
     return shape.length == 0 ? shape.clone() : Arrays.copyOfRange(shape, 1, shape.length);
+  }
+
+  /** Throws IllegalArgumentException unless {@code array} has this dtype and row shape. */
+  public void requireFits(HostArray array) {
+    if (array.dtype() != dtype || !array.rowShapeFits(rowShape())) {
+      throw new IllegalArgumentException("'" + name + "' expects " + this + " but got "
+          + array.dtype() + Arrays.toString(array.shape()));
+    }
   }
 
   /** For example {@code x: uint8[?, 28, 28, 1]}. */

@@ -15,10 +15,10 @@ import org.tensorflow.types.TUint8;
 import org.tensorflow.types.family.TType;
 
 /** Conversions between {@link HostArray}s and native TensorFlow tensors. */
-final class Tensors {
+public final class Tensors {
   private Tensors() {}
 
-  static Class<? extends TType> typeClass(DType dtype) {
+  public static Class<? extends TType> typeClass(DType dtype) {
     switch (dtype) {
       case FLOAT32:
         return TFloat32.class;
@@ -37,7 +37,7 @@ final class Tensors {
     }
   }
 
-  static Optional<DType> dtypeOf(DataType dataType) {
+  public static Optional<DType> dtypeOf(DataType dataType) {
     switch (dataType) {
       case DT_FLOAT:
         return Optional.of(DType.FLOAT32);
@@ -57,20 +57,20 @@ final class Tensors {
   }
 
   /** A new native tensor holding a copy of {@code array}; the caller closes it. */
-  static Tensor toTensor(HostArray array) {
+  public static Tensor toTensor(HostArray array) {
     return Tensor.of(typeClass(array.dtype()), Shape.of(array.shape()), array.byteSize(),
         t -> array.writeTo(t.asRawTensor().data()));
   }
 
   /** A copy of a native tensor in Java memory (the tensor stays open). */
-  static HostArray toHost(Tensor tensor) {
+  public static HostArray toHost(Tensor tensor) {
     DType dtype = dtypeOf(tensor.dataType()).orElseThrow(() -> new ModelException(
         "tensors of type " + tensor.dataType() + " are not supported"));
     return HostArray.copyOf(dtype, tensor.shape().asArray(), tensor.asRawTensor().data());
   }
 
   /** The single value of a scalar (or one-element) tensor as a double. */
-  static double scalar(Tensor tensor) {
+  public static double scalar(Tensor tensor) {
     if (tensor instanceof TFloat32) {
       return ((TFloat32) tensor).getFloat();
     }
@@ -80,7 +80,7 @@ final class Tensors {
     return toHost(tensor).getDouble(0);
   }
 
-  static Tensor scalarFloat(double value) {
+  public static Tensor scalarFloat(double value) {
     return TFloat32.scalarOf((float) value);
   }
 }

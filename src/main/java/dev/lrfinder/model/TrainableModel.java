@@ -17,6 +17,15 @@ public interface TrainableModel extends AutoCloseable {
   /** What the model offers: inputs, labels, loss, metrics and optimizers. */
   ModelContract contract();
 
+  /**
+   * How the model is trained, in one line: {@code exported: ...} (signatures written by
+   * scripts/export.py) or {@code direct: ...} (a graph lrfinder builds from a Keras 2 SavedModel).
+   */
+  String trainingPath();
+
+  /** Names of every variable that snapshots cover. */
+  List<String> variableNames();
+
   /** The optimizer keys, in contract order. */
   default List<String> optimizers() {
     return contract().optimizerKeys();

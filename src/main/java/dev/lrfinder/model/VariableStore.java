@@ -17,7 +17,9 @@ import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.ReadVariableOp;
+import org.tensorflow.op.train.Restore;
 import org.tensorflow.types.TBool;
+import org.tensorflow.types.TString;
 import org.tensorflow.types.family.TType;
 
 /**
@@ -27,27 +29,37 @@ import org.tensorflow.types.family.TType;
  * variable. (A TF2 SavedModel loaded as a graph also holds handles that nothing initializes: the
  * Keras-side copies of variables whose restored twins the functions use. They are skipped.)
  */
-final class VariableStore {
+public final class VariableStore {
   private final Session session;
   private final List<String> names;
   private final List<Output> reads;
   private final List<Placeholder<?>> feeds;
   private final Op assignAll;
+  private final Placeholder<TString> checkpointPrefix;
+  private final Op saveAll;
+  private final Op restoreAll;
 
   private record Output(ReadVariableOp<?> read, DType dtype) {}
 
   private VariableStore(Session session, List<String> names, List<Output> reads,
-      List<Placeholder<?>> feeds, Op assignAll) {
+      List<Placeholder<?>> feeds, Op assignAll, Placeholder<TString> checkpointPrefix,
+      Op saveAll, Op restoreAll) {
     this.session = session;
     this.names = List.copyOf(names);
     this.reads = reads;
     this.feeds = feeds;
     this.assignAll = assignAll;
+    this.checkpointPrefix = checkpointPrefix;
+    this.saveAll = saveAll;
+    this.restoreAll = restoreAll;
   }
 
-  /** Adds read and assign ops for every variable of {@code graph} (once per model). */
+  /**
+   * Adds read, assign, save and restore ops for every variable of {@code graph} that is
+   * initialized in {@code session} now (once per model, after every variable is initialized).
+   */
   @SuppressWarnings("unchecked")
-  static VariableStore create(Graph graph, Session session) {
+  public static VariableStore create(Graph graph, Session session) {
     Map<String, GraphOperation> candidates = new LinkedHashMap<>();
     for (Iterator<GraphOperation> it = graph.operations(); it.hasNext(); ) {
       GraphOperation op = it.next();
@@ -78,7 +90,30 @@ final class VariableStore {
       assigns.add(tf.assignVariableOp(resource, feed));
     }
     Op assignAll = tf.withControlDependencies(assigns).noOp();
-    return new VariableStore(session, names, reads, feeds, assignAll);
+
+    // A checkpoint of every variable under its store name (SaveV2 / RestoreV2), for graphs whose
+    // own saver does not cover them all (variables created by lrfinder).
+    Placeholder<TString> prefix = tf.withName("checkpoint_prefix").placeholder(TString.class);
+    Operand<TString> tensorNames = tf.constant(java.nio.charset.StandardCharsets.UTF_8, names.toArray(String[]::new));
+    Operand<TString> slices = tf.constant(java.nio.charset.StandardCharsets.UTF_8, names.stream().map(n -> "").toArray(String[]::new));
+    List<Operand<?>> values = new ArrayList<>(reads.size());
+    reads.forEach(r -> values.add(r.read()));
+    Op saveAll = names.isEmpty() ? tf.noOp()
+        : tf.train.save(prefix, tensorNames, slices, values);
+    Op restoreAll = tf.noOp();
+    if (!names.isEmpty()) {
+      List<Class<? extends TType>> types = new ArrayList<>();
+      reads.forEach(r -> types.add(Tensors.typeClass(r.dtype())));
+      Restore restored = tf.train.restore(prefix, tensorNames, slices, types);
+      List<Op> restores = new ArrayList<>();
+      int i = 0;
+      for (Map.Entry<String, GraphOperation> entry : handles.entrySet()) {
+        restores.add(tf.assignVariableOp((Operand<? extends TType>) entry.getValue().output(0),
+            restored.tensors().get(i++)));
+      }
+      restoreAll = tf.withControlDependencies(restores).noOp();
+    }
+    return new VariableStore(session, names, reads, feeds, assignAll, prefix, saveAll, restoreAll);
   }
 
   private static String stringAttr(GraphOperation op, String name) {
@@ -108,11 +143,27 @@ final class VariableStore {
     return initialized;
   }
 
-  List<String> names() {
+  /** The variables' keys: {@code container:shared_name}, or the op name if not shared. */
+  public List<String> names() {
     return names;
   }
 
-  ModelSnapshot.InMemory read() {
+  /** Writes every variable to a checkpoint with prefix {@code prefix} (its directory must exist). */
+  public void save(java.nio.file.Path prefix) {
+    try (TString filename = TString.scalarOf(prefix.toString())) {
+      session.runner().feed(checkpointPrefix, filename).addTarget(saveAll).run().close();
+    }
+  }
+
+  /** Sets every variable to its value in the checkpoint {@link #save} wrote at {@code prefix}. */
+  public void load(java.nio.file.Path prefix) {
+    try (TString filename = TString.scalarOf(prefix.toString())) {
+      session.runner().feed(checkpointPrefix, filename).addTarget(restoreAll).run().close();
+    }
+  }
+
+  /** Copies every variable into Java memory, in one session call. */
+  public ModelSnapshot.InMemory read() {
     Session.Runner runner = session.runner();
     reads.forEach(r -> runner.fetch(r.read()));
     List<HostArray> values = new ArrayList<>(reads.size());
@@ -124,7 +175,8 @@ final class VariableStore {
     return new ModelSnapshot.InMemory(names, values);
   }
 
-  void write(ModelSnapshot.InMemory snapshot) {
+  /** Sets every variable to its value in {@code snapshot}, bit for bit, in one session call. */
+  public void write(ModelSnapshot.InMemory snapshot) {
     if (!snapshot.variableNames().equals(names)) {
       throw new IllegalArgumentException("the snapshot was taken from a different model");
     }

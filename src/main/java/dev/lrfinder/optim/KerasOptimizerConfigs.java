@@ -33,7 +33,9 @@ public final class KerasOptimizerConfigs {
     }
     Object rawConfig = serialized.get("config");
     Map<?, ?> config = rawConfig == null ? Map.of() : asMap(rawConfig, "config");
-    String canonical = CLASSES.stream().filter(name::equalsIgnoreCase).findFirst()
+    // tf_keras registers its optimizers as "Custom>Adam" in a SavedModel's training_config.
+    String bare = name.substring(name.lastIndexOf('>') + 1);
+    String canonical = CLASSES.stream().filter(bare::equalsIgnoreCase).findFirst()
         .orElseThrow(() -> new IllegalArgumentException("Unsupported Keras optimizer \"" + name
             + "\"; supported are " + String.join(", ", CLASSES) + "."));
     Reader r = new Reader(canonical, config);

@@ -110,7 +110,7 @@ class MainTest {
     Path plain = TestPaths.fixture("inference_only");
     String error = badInput(plain, "train", plain.toString(), "--data",
         TestPaths.data("blobs_mlp").toString());
-    assertTrue(error.contains("without lrfinder's training contract"), error);
+    assertTrue(error.contains("neither lrfinder's training contract nor Keras 2 metadata"), error);
     assertTrue(error.contains("scripts/export.py"), error);
   }
 

@@ -33,6 +33,17 @@ class KerasOptimizerConfigsTest {
   }
 
   @Test
+  void readsTfKerasRegisteredNames() {
+    // What tf_keras 2.18 writes to a SavedModel's training_config.optimizer_config.
+    Map<String, Object> adam = keras("Custom>Adam", config("name", "Adam", "weight_decay", null,
+        "jit_compile", false, "is_legacy_optimizer", false, "learning_rate", 0.0010000000474974513,
+        "beta_1", 0.8, "beta_2", 0.999, "epsilon", 1e-07, "amsgrad", false));
+    assertEquals(new AdamConfig(0.0010000000474974513, 0.8, 0.999, 1e-7, false, 0.0),
+        OptimizerConfig.fromKeras(adam));
+    assertTrue(error(keras("Custom>Nadam", config())).contains("Nadam"));
+  }
+
+  @Test
   void missingKeysTakeKerasDefaults() {
     assertEquals(SgdConfig.defaults(), OptimizerConfig.fromKeras(keras("SGD", config())));
     assertEquals(RmsPropConfig.defaults(), OptimizerConfig.fromKeras(keras("RMSprop", config())));

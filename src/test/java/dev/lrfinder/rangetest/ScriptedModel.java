@@ -44,6 +44,16 @@ final class ScriptedModel implements TrainableModel {
   }
 
   @Override
+  public List<String> variableNames() {
+    return List.of();
+  }
+
+  @Override
+  public String trainingPath() {
+    return "scripted: a test double";
+  }
+
+  @Override
   public ModelContract contract() {
     List<OptimizerInfo> infos = new ArrayList<>();
     rates.keySet().stream().sorted().forEach(k -> infos.add(new OptimizerInfo(k, "Scripted", Map.of(), 0.01)));

@@ -1,0 +1,370 @@
+package dev.lrfinder.direct;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lrfinder.data.Batch;
+import dev.lrfinder.data.DType;
+import dev.lrfinder.model.ModelContract;
+import dev.lrfinder.model.ModelException;
+import dev.lrfinder.model.ModelSnapshot;
+import dev.lrfinder.model.OptimizerInfo;
+import dev.lrfinder.model.StepResult;
+import dev.lrfinder.model.TensorSpec;
+import dev.lrfinder.model.Tensors;
+import dev.lrfinder.model.TrainableModel;
+import dev.lrfinder.model.VariableStore;
+import dev.lrfinder.optim.ExactSessionConfig;
+import dev.lrfinder.optim.GraphOptimizer;
+import dev.lrfinder.optim.OptimizerCatalog;
+import dev.lrfinder.optim.OptimizerConfig;
+import dev.lrfinder.optim.TrainableVariable;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.Output;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.Tensor;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.proto.DataType;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.family.TNumber;
+import org.tensorflow.types.family.TType;
+
+/**
+ * A plain Keras 2 SavedModel (as {@code model.save(dir)} writes it) trained by a graph lrfinder
+ * builds itself: the model's {@code training=True} call function inlined
+ * ({@link TrainingGraph}), the loss and metrics of its {@code training_config} (or
+ * {@link DirectOptions#loss()}), gradients from TensorFlow's C++ registry and one
+ * {@link GraphOptimizer} per optimizer key, each with its own slots and learning-rate variable.
+ * A step computes the loss and metrics on the batch, runs the layers' own updates (BatchNorm
+ * moving averages) and applies the optimizer, as one Keras {@code fit} step does. Evaluation uses
+ * the {@code training=False} call, the function behind {@code serving_default}.
+ *
+ * <p>The session runs under {@link ExactSessionConfig}, so the optimizer math equals tf_keras
+ * bit for bit. Like {@link dev.lrfinder.model.ExportedModel}, an instance is for one thread.
+ */
+public final class DirectModel implements TrainableModel {
+  private final Graph graph;
+  private final Session session;
+  private final ModelContract contract;
+  private final String pathDescription;
+  private final Output<?> input;
+  private final Placeholder<?> labels;
+  private final Fetches training;
+  private final Fetches evaluation;
+  private final Map<String, GraphOptimizer> optimizers;
+  private final Map<String, Op> steps;
+  private final VariableStore variables;
+
+  /** A loss and its metrics on one output, fetched together. */
+  private record Fetches(Operand<TFloat32> loss, Map<String, Operand<TFloat32>> metrics) {}
+
+  private DirectModel(Graph graph, Session session, ModelContract contract, String pathDescription,
+      Output<?> input, Placeholder<?> labels, Fetches training, Fetches evaluation,
+      Map<String, GraphOptimizer> optimizers, Map<String, Op> steps, VariableStore variables) {
+    this.graph = graph;
+    this.session = session;
+    this.contract = contract;
+    this.pathDescription = pathDescription;
+    this.input = input;
+    this.labels = labels;
+    this.training = training;
+    this.evaluation = evaluation;
+    this.optimizers = optimizers;
+    this.steps = steps;
+    this.variables = variables;
+  }
+
+  /**
+   * Loads a Keras 2 SavedModel and builds its training graph.
+   *
+   * @throws UnsupportedModelException when the model needs something this path cannot build
+   *     (a recurrent loop, several inputs, regularization losses...): export it instead
+   * @throws ModelException for anything else wrong with the directory or the options
+   */
+  public static DirectModel load(Path directory, DirectOptions options) {
+    if (!Files.isRegularFile(directory.resolve("saved_model.pb"))) {
+      throw new ModelException("'" + directory + "' is not a SavedModel (no saved_model.pb)");
+    }
+    KerasMetadata metadata = KerasMetadata.read(directory);
+    if (!metadata.regularizedLayers().isEmpty()) {
+      throw new UnsupportedModelException("layers " + metadata.regularizedLayers()
+          + " add regularization losses");
+    }
+    KerasLoss loss = options.loss().orElseGet(() -> lossOf(metadata));
+    SavedModelFile file = SavedModelFile.read(directory);
+    OptimizerCatalog catalog = OptimizerCatalog.of(compiledOptimizer(metadata))
+        .with(options.configured());
+    List<String> keys = options.optimizers().isEmpty()
+        ? List.copyOf(options.configured().keySet()) : options.optimizers();
+    Map<String, OptimizerConfig> configs;
+    try {
+      configs = catalog.select(keys);
+    } catch (IllegalArgumentException e) {
+      throw new ModelException(e.getMessage());
+    }
+    Graph graph = new Graph();
+    Session session = null;
+    try {
+      TrainingGraph model = TrainingGraph.build(file, OpRegistry.load(), graph);
+      Ops tf = Ops.create(graph).withSubScope("lrfinder_training");
+      TensorSpec inputSpec = inputSpec(model);
+      TensorSpec labelSpec = loss.labelSpec(model.trainingOutput().shape().asArray());
+      Placeholder<?> labels = tf.withName("y").placeholder(Tensors.typeClass(labelSpec.dtype()),
+          Placeholder.shape(org.tensorflow.ndarray.Shape.of(labelSpec.shape())));
+      @SuppressWarnings("unchecked")
+      Operand<? extends TNumber> y = (Operand<? extends TNumber>) labels;
+      List<KerasMetric> metrics = KerasMetric.fromTrainingConfig(
+          metadata.trainingConfig().map(c -> c.path("metrics")).orElse(null));
+      Fetches training = fetches(tf.withSubScope("train"), y,
+          ModelOutput.of(model.trainingOutput()), loss, metrics);
+      Fetches evaluation = fetches(tf.withSubScope("evaluate"), y,
+          ModelOutput.of(model.inferenceOutput()), loss, metrics);
+
+      List<TrainableVariable> targets = gradients(graph, model, training.loss());
+      // Every update waits for every shared read, so no step reads a value it already changed.
+      Ops afterReads = tf.withControlDependencies(
+          model.variables().stream().map(v -> (Op) () -> v.read().op()).toList());
+      Map<String, GraphOptimizer> optimizers = new LinkedHashMap<>();
+      Map<String, Op> steps = new LinkedHashMap<>();
+      for (Map.Entry<String, OptimizerConfig> entry : configs.entrySet()) {
+        GraphOptimizer optimizer = GraphOptimizer.create(afterReads, entry.getKey(),
+            entry.getValue(), targets);
+        optimizers.put(entry.getKey(), optimizer);
+        List<Op> stepDeps = new ArrayList<>();
+        stepDeps.add(optimizer.step());
+        model.updates().forEach(u -> stepDeps.add(() -> u));
+        steps.put(entry.getKey(), tf.withControlDependencies(stepDeps)
+            .withName("step_" + entry.getKey()).noOp());
+      }
+
+      session = new Session(graph, ExactSessionConfig.create());
+      model.restore(session);
+      for (GraphOptimizer optimizer : optimizers.values()) {
+        optimizer.initialize(session);
+      }
+      VariableStore variables = VariableStore.create(graph, session);
+      ModelContract contract = contract(directory, file, metadata, model, inputSpec, labelSpec,
+          loss, metrics, configs);
+      long trainable = model.variables().stream().filter(TrainingGraph.ModelVariable::trainable)
+          .count();
+      String description = "direct: trainable, " + model.variables().size() + " variables ("
+          + trainable + " trainable), loss " + loss.describe();
+      return new DirectModel(graph, session, contract, description, model.input(), labels,
+          training, evaluation, optimizers, steps, variables);
+    } catch (RuntimeException e) {
+      if (session != null) {
+        session.close();
+      }
+      graph.close();
+      throw e;
+    }
+  }
+
+  private static KerasLoss lossOf(KerasMetadata metadata) {
+    JsonNode config = metadata.trainingConfig().orElseThrow(() -> new ModelException(
+        "the model was saved without compile(), so it has no loss; give one with --loss"));
+    try {
+      return KerasLoss.fromTrainingConfig(config.path("loss"));
+    } catch (IllegalArgumentException e) {
+      throw new ModelException(e.getMessage() + "; give a loss with --loss");
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Optional<OptimizerConfig> compiledOptimizer(KerasMetadata metadata) {
+    Optional<JsonNode> node = metadata.trainingConfig().map(c -> c.path("optimizer_config"))
+        .filter(JsonNode::isObject);
+    if (node.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(OptimizerConfig.fromKeras(
+          new ObjectMapper().convertValue(node.get(), Map.class)));
+    } catch (IllegalArgumentException e) {
+      return Optional.empty(); // not one lrfinder can build: the catalog's defaults serve
+    }
+  }
+
+  private static Fetches fetches(Ops tf, Operand<? extends TNumber> labels, ModelOutput output,
+      KerasLoss loss, List<KerasMetric> metrics) {
+    Map<String, Operand<TFloat32>> values = new LinkedHashMap<>();
+    for (KerasMetric metric : metrics) {
+      values.put(metric.name(), metric.build(tf.withSubScope(metric.name()), labels, output));
+    }
+    return new Fetches(loss.build(tf.withSubScope("loss"), labels, output), values);
+  }
+
+  /** Gradients of {@code loss} with respect to the shared reads of the trainable variables. */
+  @SuppressWarnings("unchecked")
+  private static List<TrainableVariable> gradients(Graph graph, TrainingGraph model,
+      Operand<TFloat32> loss) {
+    List<TrainingGraph.ModelVariable> trainable = model.variables().stream()
+        .filter(TrainingGraph.ModelVariable::trainable).toList();
+    if (trainable.isEmpty()) {
+      throw new UnsupportedModelException("it has no trainable variables");
+    }
+    Output<?>[] reads = trainable.stream().map(TrainingGraph.ModelVariable::read)
+        .toArray(Output<?>[]::new);
+    Output<?>[] grads;
+    try {
+      grads = graph.addGradients(loss.asOutput(), reads);
+    } catch (RuntimeException e) {
+      throw new UnsupportedModelException("TensorFlow cannot differentiate it: " + e.getMessage()
+          .lines().findFirst().orElse(""));
+    }
+    List<TrainableVariable> targets = new ArrayList<>();
+    for (int i = 0; i < trainable.size(); i++) {
+      TrainingGraph.ModelVariable v = trainable.get(i);
+      if (v.dtype() != DataType.DT_FLOAT) {
+        throw new UnsupportedModelException("trainable variable '" + v.name() + "' is "
+            + v.dtype() + "; direct training supports float32 variables");
+      }
+      if (grads[i] == null || grads[i].op() == null) {
+        throw new UnsupportedModelException("the loss does not depend on trainable variable '"
+            + v.name() + "'");
+      }
+      targets.add(new TrainableVariable(v.name(), v.handle(), (Operand<TFloat32>) grads[i],
+          v.shape()));
+    }
+    return targets;
+  }
+
+  private static TensorSpec inputSpec(TrainingGraph model) {
+    DataType type = model.input().dataType();
+    DType dtype = Tensors.dtypeOf(type).orElseThrow(() -> new UnsupportedModelException(
+        "its input is " + type + ", which lrfinder cannot feed"));
+    return new TensorSpec("x", dtype, model.input().shape().asArray());
+  }
+
+  private static ModelContract contract(Path directory, SavedModelFile file,
+      KerasMetadata metadata, TrainingGraph model, TensorSpec input, TensorSpec label,
+      KerasLoss loss, List<KerasMetric> metrics, Map<String, OptimizerConfig> configs) {
+    long parameters = 0;
+    long trainable = 0;
+    for (TrainingGraph.ModelVariable v : model.variables()) {
+      parameters += v.shape().size();
+      trainable += v.trainable() ? v.shape().size() : 0;
+    }
+    List<OptimizerInfo> optimizers = new ArrayList<>();
+    configs.forEach((key, config) -> optimizers.add(new OptimizerInfo(key,
+        config.kerasClassName(), OptimizerCatalog.settingsOf(config), config.learningRate())));
+    String name = metadata.root().path("name").asText(directory.getFileName().toString());
+    return new ModelContract(0, name, directory.getFileName().toString(), parameters, trainable,
+        input, label, loss.name(), metrics.stream().map(KerasMetric::name).toList(), optimizers,
+        file.metaGraph().getMetaInfoDef().getTensorflowVersion(),
+        metadata.kerasVersion());
+  }
+
+  @Override
+  public ModelContract contract() {
+    return contract;
+  }
+
+  @Override
+  public String trainingPath() {
+    return pathDescription;
+  }
+
+  /** Names of every variable that snapshots cover (the model's and the optimizers'). */
+  @Override
+  public List<String> variableNames() {
+    return variables.names();
+  }
+
+  @Override
+  public StepResult trainStep(String optimizer, Batch batch) {
+    return run(training, step(optimizer), batch);
+  }
+
+  @Override
+  public StepResult evaluate(Batch batch) {
+    return run(evaluation, null, batch);
+  }
+
+  @Override
+  public double learningRate(String optimizer) {
+    return optimizer(optimizer).learningRate(session);
+  }
+
+  @Override
+  public void setLearningRate(String optimizer, double learningRate) {
+    if (!Double.isFinite(learningRate) || learningRate < 0) {
+      throw new IllegalArgumentException("learning rate must be finite and >= 0, got "
+          + learningRate);
+    }
+    optimizer(optimizer).setLearningRate(session, learningRate);
+  }
+
+  @Override
+  public ModelSnapshot snapshot() {
+    return variables.read();
+  }
+
+  @Override
+  public ModelSnapshot snapshotToDisk(Path prefix) {
+    variables.save(prefix);
+    return new ModelSnapshot.OnDisk(prefix);
+  }
+
+  @Override
+  public void restore(ModelSnapshot snapshot) {
+    if (snapshot instanceof ModelSnapshot.InMemory inMemory) {
+      variables.write(inMemory);
+    } else if (snapshot instanceof ModelSnapshot.OnDisk onDisk) {
+      variables.load(onDisk.prefix());
+    } else {
+      throw new IllegalArgumentException("unknown snapshot type " + snapshot.getClass());
+    }
+  }
+
+  @Override
+  public void close() {
+    session.close();
+    graph.close();
+  }
+
+  private GraphOptimizer optimizer(String key) {
+    GraphOptimizer optimizer = optimizers.get(key);
+    if (optimizer == null) {
+      throw new IllegalArgumentException("unknown optimizer '" + key + "'; this model has "
+          + String.join(", ", optimizers.keySet()));
+    }
+    return optimizer;
+  }
+
+  private Op step(String key) {
+    optimizer(key);
+    return steps.get(key);
+  }
+
+  private StepResult run(Fetches fetches, Op target, Batch batch) {
+    contract.input().requireFits(batch.x());
+    contract.label().requireFits(batch.y());
+    try (Tensor x = Tensors.toTensor(batch.x()); Tensor y = Tensors.toTensor(batch.y())) {
+      Session.Runner runner = session.runner().feed(input, x).feed(labels, y)
+          .fetch(fetches.loss());
+      fetches.metrics().values().forEach(runner::fetch);
+      if (target != null) {
+        runner.addTarget(target);
+      }
+      try (Result result = runner.run()) {
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        int i = 1;
+        for (String name : fetches.metrics().keySet()) {
+          metrics.put(name, Tensors.scalar(result.get(i++)));
+        }
+        return new StepResult(Tensors.scalar(result.get(0)), metrics);
+      }
+    }
+  }
+}

@@ -1,0 +1,308 @@
+package dev.lrfinder.direct;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.tensorflow.proto.AttrValue;
+import org.tensorflow.proto.DataType;
+import org.tensorflow.proto.FunctionDef;
+import org.tensorflow.proto.NodeDef;
+import org.tensorflow.proto.OpDef;
+import org.tensorflow.proto.TensorProto;
+import org.tensorflow.proto.TensorShapeProto;
+
+/**
+ * Copies the body of a SavedModel function, and recursively of every function it calls, into a
+ * graph as plain nodes, so that {@code Graph.addGradients} (TensorFlow's C++ gradient registry)
+ * sees ordinary ops instead of function calls on resource handles, which it cannot differentiate.
+ *
+ * <p>Two rewrites make the inlined graph differentiable with respect to the model's variables:
+ * every {@code ReadVariableOp} of a known variable becomes an {@code Identity} of one shared read
+ * of that variable, and every {@code ResourceGather} (an Embedding lookup) becomes a
+ * {@code GatherV2} on that shared read. Gradients are then taken with respect to the shared reads.
+ * All reads of a step therefore see the variables' values from the start of the step (the
+ * training functions of Keras layers read nothing they wrote earlier in the same call).
+ *
+ * <p>Nodes are named {@code <prefix>/<function node>/...}, function-body tensor references
+ * ({@code node:output_arg:index}) are turned into graph references ({@code node:flat_index}) with
+ * the op's definition, and stateful nodes a function lists as control outputs (BatchNorm's
+ * moving-average updates) are returned so the caller can run them with the step.
+ */
+final class FunctionInliner {
+  private static final Set<String> CALL_OPS = Set.of("StatefulPartitionedCall", "PartitionedCall");
+  private static final Set<String> CONTROL_FLOW_OPS = Set.of("While", "StatelessWhile", "If",
+      "StatelessIf", "Case", "StatelessCase", "For", "RemoteCall", "SymbolicGradient");
+
+  private final Map<String, FunctionDef> library;
+  private final OpRegistry registry;
+  /** Graph tensor of a variable's handle (e.g. {@code "dense/kernel:0"}) to its shared read. */
+  private final Map<String, String> sharedReads;
+  private final List<NodeDef> nodes = new ArrayList<>();
+  private final Set<String> opTypes = new LinkedHashSet<>();
+
+  /** The graph tensors a function call returns, and the node names of its control outputs. */
+  record Inlined(List<String> outputs, List<String> controlOutputs) {}
+
+  FunctionInliner(Map<String, FunctionDef> library, OpRegistry registry,
+      Map<String, String> sharedReads) {
+    this.library = library;
+    this.registry = registry;
+    this.sharedReads = sharedReads;
+  }
+
+  /** The nodes added so far, ready for a {@code GraphDef}. */
+  List<NodeDef> nodes() {
+    return List.copyOf(nodes);
+  }
+
+  /** Every op type the inlined bodies use, in first-seen order. */
+  Set<String> opTypes() {
+    return Set.copyOf(opTypes);
+  }
+
+  /**
+   * Inlines {@code function} called with {@code arguments} (graph tensors, one per input arg).
+   *
+   * @throws UnsupportedModelException for control-flow ops (RNN loops) and unknown ops
+   */
+  Inlined inline(String function, List<String> arguments, String prefix) {
+    return inline(function, arguments, prefix, List.of());
+  }
+
+  private Inlined inline(String function, List<String> arguments, String prefix,
+      List<String> controlInputs) {
+    FunctionDef def = library.get(function);
+    if (def == null) {
+      throw new UnsupportedModelException("the SavedModel has no function '" + function + "'");
+    }
+    var signature = def.getSignature();
+    if (signature.getInputArgCount() != arguments.size()) {
+      throw new IllegalArgumentException("function " + function + " takes "
+          + signature.getInputArgCount() + " arguments, got " + arguments.size());
+    }
+    if (!signature.getAttrList().isEmpty()) {
+      throw new UnsupportedModelException("function " + function + " is polymorphic");
+    }
+    Body body = new Body(def, prefix, controlInputs);
+    for (int i = 0; i < arguments.size(); i++) {
+      body.arguments.put(signature.getInputArg(i).getName(), arguments.get(i));
+    }
+    def.getNodeDefList().forEach(node -> body.emit(node.getName()));
+    List<String> outputs = new ArrayList<>();
+    for (var arg : signature.getOutputArgList()) {
+      outputs.add(body.tensor(def.getRetOrThrow(arg.getName())));
+    }
+    List<String> controls = new ArrayList<>();
+    for (String name : def.getControlRetMap().values()) {
+      controls.add(body.controlTarget(name));
+    }
+    return new Inlined(outputs, controls);
+  }
+
+  /** One function body being inlined: its nodes by name and what each became. */
+  private final class Body {
+    final FunctionDef def;
+    final String prefix;
+    final List<String> controlInputs;
+    final Map<String, NodeDef> byName = new HashMap<>();
+    final Map<String, String> arguments = new HashMap<>();
+    final Map<String, Inlined> calls = new HashMap<>();
+    final Set<String> emitted = new java.util.HashSet<>();
+
+    Body(FunctionDef def, String prefix, List<String> controlInputs) {
+      this.def = def;
+      this.prefix = prefix;
+      this.controlInputs = controlInputs;
+      def.getNodeDefList().forEach(n -> byName.put(n.getName(), n));
+    }
+
+    String graphName(String node) {
+      return prefix + "/" + node;
+    }
+
+    /** Emits body node {@code name} (and, first, any call it depends on). */
+    void emit(String name) {
+      if (!emitted.add(name)) {
+        return;
+      }
+      NodeDef node = byName.get(name);
+      String op = node.getOp();
+      if (CONTROL_FLOW_OPS.contains(op)) {
+        throw new UnsupportedModelException("it uses a " + op + " op (" + loopHint(op)
+            + "), which TensorFlow's C++ gradients do not cover");
+      }
+      if (CALL_OPS.contains(op) || library.containsKey(op)) {
+        emitCall(node);
+        return;
+      }
+      List<String> inputs = new ArrayList<>();
+      List<String> controls = new ArrayList<>();
+      for (String input : node.getInputList()) {
+        if (input.startsWith("^")) {
+          controls.add("^" + controlTarget(input.substring(1)));
+        } else {
+          inputs.add(tensor(input));
+        }
+      }
+      controlInputs.forEach(c -> controls.add("^" + c));
+      String read = inputs.isEmpty() ? null : sharedReads.get(inputs.get(0));
+      NodeDef.Builder out;
+      if (op.equals("ReadVariableOp") && read != null) {
+        out = NodeDef.newBuilder().setOp("Identity").addInput(read)
+            .putAttr("T", node.getAttrOrThrow("dtype"));
+      } else if (op.equals("ResourceGather") && read != null) {
+        out = gatherOnValue(node, read, inputs.get(1));
+      } else {
+        out = NodeDef.newBuilder().setOp(op).addAllInput(inputs);
+        node.getAttrMap().forEach((key, value) -> {
+          if (!key.startsWith("_")) { // colocation and other private attrs name body nodes
+            out.putAttr(key, value);
+          }
+        });
+        out.setDevice(node.getDevice());
+      }
+      out.setName(graphName(name)).addAllInput(controls);
+      opTypes.add(out.getOp());
+      nodes.add(out.build());
+    }
+
+    /** {@code ResourceGather(handle, indices)} as {@code GatherV2(value, indices, axis 0)}. */
+    NodeDef.Builder gatherOnValue(NodeDef node, String value, String indices) {
+      if (node.containsAttr("batch_dims") && node.getAttrOrThrow("batch_dims").getI() != 0) {
+        throw new UnsupportedModelException("it gathers with batch_dims != 0 (node "
+            + node.getName() + ")");
+      }
+      String axis = graphName(node.getName()) + "/lrfinder_axis";
+      nodes.add(NodeDef.newBuilder().setName(axis).setOp("Const")
+          .putAttr("dtype", AttrValue.newBuilder().setType(DataType.DT_INT32).build())
+          .putAttr("value", AttrValue.newBuilder().setTensor(TensorProto.newBuilder()
+              .setDtype(DataType.DT_INT32).setTensorShape(TensorShapeProto.getDefaultInstance())
+              .addIntVal(0)).build())
+          .build());
+      return NodeDef.newBuilder().setOp("GatherV2").addInput(value).addInput(indices)
+          .addInput(axis + ":0")
+          .putAttr("Tparams", node.getAttrOrThrow("dtype"))
+          .putAttr("Tindices", node.getAttrOrThrow("Tindices"))
+          .putAttr("Taxis", AttrValue.newBuilder().setType(DataType.DT_INT32).build())
+          .putAttr("batch_dims", AttrValue.newBuilder().setI(0).build());
+    }
+
+    /** Inlines a call node's callee; a NoOp under the call's name stands for its completion. */
+    void emitCall(NodeDef node) {
+      String callee = CALL_OPS.contains(node.getOp())
+          ? node.getAttrOrThrow("f").getFunc().getName() : node.getOp();
+      List<String> args = new ArrayList<>();
+      List<String> controls = new ArrayList<>(controlInputs);
+      for (String input : node.getInputList()) {
+        if (input.startsWith("^")) {
+          controls.add(controlTarget(input.substring(1)));
+        } else {
+          args.add(tensor(input));
+        }
+      }
+      Inlined inlined = inline(callee, args, graphName(node.getName()), controls);
+      calls.put(node.getName(), inlined);
+      NodeDef.Builder done = NodeDef.newBuilder().setName(graphName(node.getName())).setOp("NoOp");
+      inlined.controlOutputs().forEach(c -> done.addInput("^" + c));
+      inlined.outputs().forEach(t -> done.addInput("^" + nodeOf(t)));
+      nodes.add(done.build());
+    }
+
+    /** The graph node that a control reference to body node {@code name} must wait for. */
+    String controlTarget(String name) {
+      if (!byName.containsKey(name)) {
+        throw new IllegalArgumentException("unknown control input ^" + name + " in "
+            + def.getSignature().getName());
+      }
+      emit(name);
+      return graphName(name);
+    }
+
+    /** The graph tensor for a body reference: {@code arg}, or {@code node:output_arg:index}. */
+    String tensor(String reference) {
+      String[] parts = reference.split(":");
+      if (parts.length == 1) {
+        String arg = arguments.get(reference);
+        if (arg == null) {
+          throw new IllegalArgumentException("unknown input '" + reference + "' in "
+              + def.getSignature().getName());
+        }
+        return arg;
+      }
+      if (parts.length != 3) {
+        throw new IllegalArgumentException("unexpected tensor reference '" + reference + "'");
+      }
+      NodeDef producer = byName.get(parts[0]);
+      if (producer == null) {
+        throw new IllegalArgumentException("unknown node in '" + reference + "'");
+      }
+      emit(parts[0]);
+      int index = Integer.parseInt(parts[2]);
+      Inlined call = calls.get(parts[0]);
+      if (call != null) {
+        return call.outputs().get(callOutputIndex(producer, parts[1], index));
+      }
+      return graphName(parts[0]) + ":" + flatIndex(producer, parts[1], index);
+    }
+
+    /** Position in a callee's outputs: a call op's list arg, or a direct call's named output. */
+    int callOutputIndex(NodeDef call, String outputArg, int index) {
+      if (CALL_OPS.contains(call.getOp())) {
+        return index;
+      }
+      var outputs = library.get(call.getOp()).getSignature().getOutputArgList();
+      for (int i = 0; i < outputs.size(); i++) {
+        if (outputs.get(i).getName().equals(outputArg)) {
+          return i + index;
+        }
+      }
+      throw new IllegalArgumentException("function " + call.getOp() + " has no output " + outputArg);
+    }
+
+    /** Flat output index of {@code outputArg[index]} of a node, from its op's definition. */
+    int flatIndex(NodeDef node, String outputArg, int index) {
+      OpDef op = registry.find(node.getOp()).orElseThrow(() -> new UnsupportedModelException(
+          "it uses the op " + node.getOp() + ", which this TensorFlow runtime does not know"));
+      int offset = 0;
+      for (OpDef.ArgDef arg : op.getOutputArgList()) {
+        if (arg.getName().equals(outputArg)) {
+          return offset + index;
+        }
+        offset += listLength(node, op, arg);
+      }
+      throw new IllegalArgumentException("op " + node.getOp() + " has no output " + outputArg);
+    }
+
+    int listLength(NodeDef node, OpDef op, OpDef.ArgDef arg) {
+      if (!arg.getNumberAttr().isEmpty()) {
+        return (int) attr(node, op, arg.getNumberAttr()).getI();
+      }
+      if (!arg.getTypeListAttr().isEmpty()) {
+        return attr(node, op, arg.getTypeListAttr()).getList().getTypeCount();
+      }
+      return 1;
+    }
+
+    AttrValue attr(NodeDef node, OpDef op, String name) {
+      if (node.containsAttr(name)) {
+        return node.getAttrOrThrow(name);
+      }
+      return op.getAttrList().stream().filter(a -> a.getName().equals(name)).findFirst()
+          .map(OpDef.AttrDef::getDefaultValue).orElseThrow(() -> new IllegalArgumentException(
+              "node " + node.getName() + " lacks attr " + name));
+    }
+  }
+
+  private static String nodeOf(String tensor) {
+    int colon = tensor.lastIndexOf(':');
+    return colon < 0 ? tensor : tensor.substring(0, colon);
+  }
+
+  private static String loopHint(String op) {
+    return op.contains("While") || op.equals("For")
+        ? "a loop, as recurrent layers such as LSTM and GRU build" : "conditional control flow";
+  }
+}

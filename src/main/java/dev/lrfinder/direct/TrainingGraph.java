@@ -1,0 +1,226 @@
+package dev.lrfinder.direct;
+
+import dev.lrfinder.model.ModelException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.tensorflow.Graph;
+import org.tensorflow.GraphOperation;
+import org.tensorflow.Operand;
+import org.tensorflow.Output;
+import org.tensorflow.Session;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.proto.AttrValue;
+import org.tensorflow.proto.DataType;
+import org.tensorflow.proto.GraphDef;
+import org.tensorflow.proto.NodeDef;
+import org.tensorflow.proto.SaverDef;
+import org.tensorflow.proto.TensorShapeProto;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TString;
+import org.tensorflow.types.family.TType;
+
+/**
+ * A Keras 2 SavedModel's graph with its call function inlined twice: traced with
+ * {@code training=True} (Dropout active, BatchNorm on batch statistics and updating its moving
+ * averages) and with {@code training=False} (inference, as {@code serving_default}). Both read
+ * the model's variables through one shared {@code ReadVariableOp} each, the tensors to
+ * differentiate with respect to. Variables hold the SavedModel's checkpoint once
+ * {@link #restore} ran.
+ */
+final class TrainingGraph {
+  static final String TRAINING_CALL = "call_and_return_all_conditional_losses";
+
+  private final Graph graph;
+  private final SavedModelFile file;
+  private final Output<?> input;
+  private final Output<TFloat32> trainingOutput;
+  private final Output<TFloat32> inferenceOutput;
+  private final List<ModelVariable> variables;
+  private final List<GraphOperation> updates;
+  private final Set<String> opTypes;
+
+  /** A variable the call functions use: its handle, its shared read, and whether Keras trains it. */
+  record ModelVariable(String name, boolean trainable, Operand<? extends TType> handle,
+      Output<?> read, DataType dtype, Shape shape) {}
+
+  private TrainingGraph(Graph graph, SavedModelFile file, Output<?> input,
+      Output<TFloat32> trainingOutput, Output<TFloat32> inferenceOutput,
+      List<ModelVariable> variables, List<GraphOperation> updates, Set<String> opTypes) {
+    this.graph = graph;
+    this.file = file;
+    this.input = input;
+    this.trainingOutput = trainingOutput;
+    this.inferenceOutput = inferenceOutput;
+    this.variables = variables;
+    this.updates = updates;
+    this.opTypes = opTypes;
+  }
+
+  /** Builds the graph into {@code graph}, which must be empty. */
+  @SuppressWarnings("unchecked")
+  static TrainingGraph build(SavedModelFile file, OpRegistry registry, Graph graph) {
+    String training = file.rootCallFunction(TRAINING_CALL, true).orElseThrow(() ->
+        new UnsupportedModelException("it has no Keras call function traced with training=True"
+            + " (only models saved by tf.keras / Keras 2 have one)"));
+    String inference = file.rootCallFunction(TRAINING_CALL, false).orElseThrow(() ->
+        new UnsupportedModelException("it has no Keras call function traced with training=False"));
+    if (file.inputArgCount(training) != 1) {
+      throw new UnsupportedModelException("it has " + file.inputArgCount(training)
+          + " inputs; direct training supports models with one input");
+    }
+    Map<String, SavedModelFile.Variable> used = new LinkedHashMap<>();
+    List<SavedModelFile.Capture> trainingCaptures = file.captures(training);
+    List<SavedModelFile.Capture> inferenceCaptures = file.captures(inference);
+    for (SavedModelFile.Capture c : concat(trainingCaptures, inferenceCaptures)) {
+      if (c.variable() != null) {
+        used.putIfAbsent(c.variable().handleOp(), c.variable());
+      }
+    }
+
+    GraphDef.Builder def = file.metaGraph().getGraphDef().toBuilder();
+    Map<String, String> sharedReads = new LinkedHashMap<>();
+    int k = 0;
+    for (SavedModelFile.Variable v : used.values()) {
+      NodeDef handle = file.graphNode(v.handleOp());
+      String read = "lrfinder/read_" + k++;
+      def.addNode(NodeDef.newBuilder().setName(read).setOp("ReadVariableOp")
+          .addInput(v.handleOp()).putAttr("dtype", handle.getAttrOrThrow("dtype")));
+      sharedReads.put(v.handleOp() + ":0", read + ":0");
+    }
+    var arg = file.library().get(training).getSignature().getInputArg(0);
+    def.addNode(NodeDef.newBuilder().setName("lrfinder/x").setOp("Placeholder")
+        .putAttr("dtype", AttrValue.newBuilder().setType(arg.getType()).build())
+        .putAttr("shape", AttrValue.newBuilder().setShape(inputShape(file, training)).build()));
+
+    FunctionInliner inliner = new FunctionInliner(file.library(), registry, sharedReads);
+    FunctionInliner.Inlined train = inliner.inline(training,
+        arguments(trainingCaptures), "lrfinder/train");
+    FunctionInliner.Inlined infer = inliner.inline(inference,
+        arguments(inferenceCaptures), "lrfinder/infer");
+    if (train.outputs().size() != 1 || infer.outputs().size() != 1) {
+      throw new UnsupportedModelException("its call returns " + train.outputs().size()
+          + " tensors (several outputs, or losses added in call()); direct training supports one"
+          + " output and no added losses");
+    }
+    def.addAllNode(inliner.nodes());
+    try {
+      graph.importGraphDef(def.build());
+    } catch (IllegalArgumentException e) {
+      throw new ModelException("TensorFlow rejects the inlined training graph: "
+          + firstLine(e), e);
+    }
+
+    List<ModelVariable> variables = new ArrayList<>();
+    for (SavedModelFile.Variable v : used.values()) {
+      GraphOperation handle = graph.operation(v.handleOp());
+      AttrValue shape = file.graphNode(v.handleOp()).getAttrOrThrow("shape");
+      variables.add(new ModelVariable(v.name(), v.trainable(),
+          (Operand<? extends TType>) handle.output(0),
+          graph.operation(sharedReads.get(v.handleOp() + ":0").replace(":0", "")).output(0),
+          handle.attributes().getAttrType("dtype"), toShape(shape.getShape())));
+    }
+    List<GraphOperation> updates = train.controlOutputs().stream()
+        .map(graph::operation).toList();
+    return new TrainingGraph(graph, file, graph.operation("lrfinder/x").output(0),
+        floatOutput(graph, train.outputs().get(0)), floatOutput(graph, infer.outputs().get(0)),
+        variables, updates, inliner.opTypes());
+  }
+
+  private static List<String> arguments(List<SavedModelFile.Capture> captures) {
+    List<String> args = new ArrayList<>();
+    args.add("lrfinder/x:0");
+    captures.forEach(c -> args.add(c.tensor()));
+    return args;
+  }
+
+  private static List<SavedModelFile.Capture> concat(List<SavedModelFile.Capture> a,
+      List<SavedModelFile.Capture> b) {
+    List<SavedModelFile.Capture> all = new ArrayList<>(a);
+    all.addAll(b);
+    return all;
+  }
+
+  /** The input's shape from the function's input signature (batch dimension unknown). */
+  private static TensorShapeProto inputShape(SavedModelFile file, String function) {
+    var signature = file.objects().getConcreteFunctionsOrThrow(function)
+        .getCanonicalizedInputSignature();
+    var first = signature.getTupleValue().getValues(0).getTupleValue().getValues(0);
+    if (first.hasTensorSpecValue()) {
+      return first.getTensorSpecValue().getShape();
+    }
+    throw new UnsupportedModelException("its input is a " + first.getKindCase()
+        + ", not one tensor; direct training supports models with one input tensor");
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Output<TFloat32> floatOutput(Graph graph, String tensor) {
+    int colon = tensor.lastIndexOf(':');
+    Output<?> out = graph.operation(tensor.substring(0, colon))
+        .output(Integer.parseInt(tensor.substring(colon + 1)));
+    if (out.dataType() != DataType.DT_FLOAT) {
+      throw new UnsupportedModelException("its output is " + out.dataType()
+          + "; direct training supports float32 outputs");
+    }
+    return (Output<TFloat32>) out;
+  }
+
+  static Shape toShape(TensorShapeProto proto) {
+    if (proto.getUnknownRank()) {
+      return Shape.unknown();
+    }
+    long[] dims = proto.getDimList().stream().mapToLong(TensorShapeProto.Dim::getSize).toArray();
+    return Shape.of(dims);
+  }
+
+  /** Loads the SavedModel's checkpoint into the variables with its own saver. */
+  void restore(Session session) {
+    SaverDef saver = file.metaGraph().getSaverDef();
+    String prefix = file.directory().resolve("variables").resolve("variables").toString();
+    try (TString filename = TString.scalarOf(prefix)) {
+      session.runner().feed(saver.getFilenameTensorName(), filename)
+          .addTarget(saver.getRestoreOpName()).run().close();
+    }
+    file.signature("__saved_model_init_op").ifPresent(init -> {
+      String op = init.getOutputsOrThrow("__saved_model_init_op").getName().split(":")[0];
+      session.runner().addTarget(op).run().close();
+    });
+  }
+
+  Graph graph() {
+    return graph;
+  }
+
+  /** The model input placeholder. */
+  Output<?> input() {
+    return input;
+  }
+
+  Output<TFloat32> trainingOutput() {
+    return trainingOutput;
+  }
+
+  Output<TFloat32> inferenceOutput() {
+    return inferenceOutput;
+  }
+
+  List<ModelVariable> variables() {
+    return variables;
+  }
+
+  /** Stateful ops of the training call (e.g. BatchNorm moving averages) to run with each step. */
+  List<GraphOperation> updates() {
+    return updates;
+  }
+
+  Set<String> opTypes() {
+    return opTypes;
+  }
+
+  private static String firstLine(Throwable e) {
+    String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    return message.lines().findFirst().orElse(message).trim();
+  }
+}

@@ -1,0 +1,77 @@
+package dev.lrfinder.loader;
+
+import dev.lrfinder.direct.DirectModel;
+import dev.lrfinder.direct.DirectOptions;
+import dev.lrfinder.direct.UnsupportedModelException;
+import dev.lrfinder.model.ExportedModel;
+import dev.lrfinder.model.ModelContract;
+import dev.lrfinder.model.ModelException;
+import dev.lrfinder.model.TrainableModel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Opens a SavedModel directory by the path that suits it: the training contract of
+ * {@code scripts/export.py} when the directory has one, else direct training of a Keras 2
+ * SavedModel. Everything downstream (range test, suggestions, report) only sees
+ * {@link TrainableModel}.
+ */
+public final class ModelLoader {
+  private ModelLoader() {}
+
+  /** Which path a directory takes, and why, in words for {@code inspect}. */
+  public record Choice(TrainingPath path, String reason) {}
+
+  public enum TrainingPath { EXPORTED, DIRECT }
+
+  /**
+   * Decides the path without loading anything.
+   *
+   * @throws ModelException when the directory is neither
+   */
+  public static Choice choose(Path directory) {
+    if (!Files.exists(directory)) {
+      throw new ModelException("model directory '" + directory + "' does not exist");
+    }
+    if (!Files.isDirectory(directory)) {
+      throw new ModelException("'" + directory + "' is not a directory; give a SavedModel directory");
+    }
+    if (!Files.isRegularFile(directory.resolve("saved_model.pb"))) {
+      throw new ModelException("'" + directory + "' is not a SavedModel (no saved_model.pb)");
+    }
+    if (Files.isRegularFile(directory.resolve(ModelContract.METADATA_PATH))) {
+      return new Choice(TrainingPath.EXPORTED, "it carries lrfinder's training contract ("
+          + ModelContract.METADATA_PATH + ")");
+    }
+    if (Files.isRegularFile(directory.resolve("keras_metadata.pb"))) {
+      return new Choice(TrainingPath.DIRECT, "a Keras 2 SavedModel (keras_metadata.pb) without"
+          + " lrfinder's training contract");
+    }
+    throw new ModelException("'" + directory + "' is a SavedModel with neither lrfinder's training"
+        + " contract nor Keras 2 metadata; export it with scripts/export.py");
+  }
+
+  /**
+   * Loads {@code directory}. {@code options} shape the direct path's graph; an exported model
+   * carries its own loss and optimizers, so a loss option is refused for it.
+   *
+   * @throws ModelException in one sentence, naming scripts/export.py when direct training
+   *     cannot build the model
+   */
+  public static TrainableModel load(Path directory, DirectOptions options) {
+    Choice choice = choose(directory);
+    if (choice.path() == TrainingPath.EXPORTED) {
+      if (options.loss().isPresent()) {
+        throw new ModelException("--loss only applies to Keras 2 SavedModels trained directly; '"
+            + directory + "' was exported with its loss");
+      }
+      return ExportedModel.load(directory);
+    }
+    try {
+      return DirectModel.load(directory, options);
+    } catch (UnsupportedModelException e) {
+      throw new ModelException("direct training does not support '" + directory + "': "
+          + e.getMessage() + "; export it with scripts/export.py instead", e);
+    }
+  }
+}
