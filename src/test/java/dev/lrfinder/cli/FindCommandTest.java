@@ -87,4 +87,44 @@ class FindCommandTest {
     assertTrue(badInput(model, "find", BLOBS, "--optimizers", "adam,nadam").contains("nadam"));
     assertTrue(badInput(model, "find", BLOBS, "--stop-factor", "0.5").contains("stop factor"));
   }
+
+  @Test
+  void aKeras2SavedModelIsTrainedDirectlyAndMatchesItsExportedTwin(@TempDir Path dir)
+      throws IOException {
+    // savedmodels/keras2/blobs_mlp holds the weights of savedmodels/blobs_mlp in a plain tf_keras
+    // SavedModel; the direct path's curves must follow the exported model's.
+    String[] settings = {"--optimizers", "adam,sgd", "--steps", "40", "--batch-size", "32"};
+    JsonNode exported = find(dir.resolve("exported"), settings);
+    String[] direct = new String[settings.length + 3];
+    direct[0] = "find";
+    direct[1] = TestPaths.model("keras2/blobs_mlp").toString();
+    direct[2] = "--out=" + dir.resolve("direct");
+    System.arraycopy(settings, 0, direct, 3, settings.length);
+    MainTest.Run result = run(direct);
+    assertEquals(0, result.exitCode(), result.err());
+    JsonNode directResult = new ObjectMapper().readTree(
+        dir.resolve("direct").resolve("result.json").toFile());
+    for (int o = 0; o < 2; o++) {
+      JsonNode a = exported.get("optimizers").get(o).get("loss");
+      JsonNode b = directResult.get("optimizers").get(o).get("loss");
+      assertEquals(a.size(), b.size());
+      for (int i = 0; i < a.size(); i++) {
+        assertEquals(a.get(i).asDouble(), b.get(i).asDouble(), 1e-6 * Math.abs(a.get(i).asDouble()),
+            "step " + i);
+      }
+    }
+  }
+
+  @Test
+  void directTrainingErrorsAreOneLine() {
+    Path lstm = TestPaths.fixture("keras2/lstm");
+    String error = badInput(lstm, "find", lstm.toString(), "--data",
+        TestPaths.fixture("keras2/embedding.npz").toString(), "--steps", "5");
+    assertTrue(error.contains("scripts/export.py"), error);
+    Path plain = TestPaths.fixture("keras2/uncompiled");
+    String data = TestPaths.fixture("keras2/mlp.npz").toString();
+    assertTrue(badInput(plain, "find", plain.toString(), "--data", data).contains("--loss"));
+    assertTrue(badInput(plain, "find", plain.toString(), "--data", data, "--loss", "hinge")
+        .contains("hinge"));
+  }
 }

@@ -51,6 +51,20 @@ class MainTest {
   }
 
   @Test
+  void inspectSaysWhichPathAKeras2SavedModelTakes() throws IOException {
+    Run result = run("inspect", TestPaths.model("keras2/mnist_cnn").toString());
+    assertEquals(0, result.exitCode(), result.err());
+    assertTrue(result.out().contains("path         direct: trainable, 10 variables (10 trainable),"
+        + " loss sparse_categorical_crossentropy from training_config"), result.out());
+    assertTrue(result.out().contains("input        x: uint8[?, 28, 28, 1]"), result.out());
+    Run json = run("inspect", TestPaths.model("keras2/mnist_cnn").toString(), "--json",
+        "--optimizers", "sgd_nesterov");
+    JsonNode root = new ObjectMapper().readTree(json.out());
+    assertEquals("direct", root.get("path").asText());
+    assertEquals("sgd_nesterov", root.get("contract").get("optimizers").get(0).get("key").asText());
+  }
+
+  @Test
   void inspectPrintsTheContract() {
     Run result = run("inspect", TestPaths.model("blobs_mlp").toString());
     assertEquals(0, result.exitCode(), result.err());
