@@ -219,8 +219,12 @@ public final class DirectModel implements TrainableModel {
     try {
       grads = graph.addGradients(loss.asOutput(), reads);
     } catch (RuntimeException e) {
-      throw new UnsupportedModelException("TensorFlow cannot differentiate it: " + e.getMessage()
-          .lines().findFirst().orElse(""));
+      String message = e.getMessage() == null ? "" : e.getMessage();
+      java.util.regex.Matcher op = java.util.regex.Pattern
+          .compile("No gradient defined for op: (\\w+)").matcher(message);
+      throw new UnsupportedModelException(op.find()
+          ? "TensorFlow has no C++ gradient for its op " + op.group(1)
+          : "TensorFlow cannot differentiate it: " + message.lines().findFirst().orElse(""));
     }
     List<TrainableVariable> targets = new ArrayList<>();
     for (int i = 0; i < trainable.size(); i++) {

@@ -138,6 +138,10 @@ final class FunctionInliner {
         emitCall(node);
         return;
       }
+      if (op.equals("IdentityN")) {
+        emitIdentityN(node);
+        return;
+      }
       List<String> inputs = new ArrayList<>();
       List<String> controls = new ArrayList<>();
       for (String input : node.getInputList()) {
@@ -167,6 +171,22 @@ final class FunctionInliner {
       out.setName(graphName(name)).addAllInput(controls);
       opTypes.add(out.getOp());
       nodes.add(out.build());
+    }
+
+    /**
+     * {@code IdentityN} (what {@code tf.custom_gradient} wraps around a function such as swish)
+     * has no C++ gradient: its outputs are read straight from its inputs instead (see
+     * {@link #tensor}), so gradients flow through the forward ops. A NoOp under its name stands
+     * for it in control dependencies.
+     */
+    void emitIdentityN(NodeDef node) {
+      NodeDef.Builder done = NodeDef.newBuilder().setName(graphName(node.getName())).setOp("NoOp");
+      for (String input : node.getInputList()) {
+        done.addInput("^" + (input.startsWith("^")
+            ? controlTarget(input.substring(1)) : nodeOf(tensor(input))));
+      }
+      controlInputs.forEach(c -> done.addInput("^" + c));
+      nodes.add(done.build());
     }
 
     /** {@code ResourceGather(handle, indices)} as {@code GatherV2(value, indices, axis 0)}. */
@@ -241,6 +261,9 @@ final class FunctionInliner {
       }
       emit(parts[0]);
       int index = Integer.parseInt(parts[2]);
+      if (producer.getOp().equals("IdentityN")) {
+        return tensor(producer.getInput(Integer.parseInt(parts[2])));
+      }
       Inlined call = calls.get(parts[0]);
       if (call != null) {
         return call.outputs().get(callOutputIndex(producer, parts[1], index));
