@@ -123,8 +123,9 @@ final class FindCommand implements Command {
             config.skipBegin(), config.skipEnd());
         suggestions.put(curve.optimizer(), Suggestions.apply(Suggestions.defaultRules(), prepared));
       }
-      ReportInput input = new ReportInput(modelDir, dataFile, model.contract(), result, suggestions,
-          TensorFlow.version(), System.getProperty("java.version"), Instant.now(),
+      ReportInput input = new ReportInput(modelDir, dataFile, model.contract(),
+          model.trainingPath(), result, suggestions, TensorFlow.version(),
+          System.getProperty("java.version"), Instant.now(),
           "lrfinder find " + String.join(" ", line.getArgList()) + " " + optionsText(line));
       Path report = new ReportWriter().write(input, console.home().resolve("reports"), out);
       if (line.hasOption("json")) {

@@ -232,8 +232,11 @@ public final class HtmlReport {
         contract.metrics().isEmpty() ? "none" : String.join(", ", contract.metrics()));
     item(out, "parameters", String.format(Locale.ROOT, "%,d (%,d trainable)",
         contract.parameterCount(), contract.trainableParameterCount()));
-    item(out, "exported with", "TensorFlow " + contract.tensorflowVersion() + ", Keras "
-        + contract.kerasVersion() + ", contract version " + contract.contractVersion());
+    item(out, "training path", input.trainingPath());
+    item(out, contract.contractVersion() > 0 ? "exported with" : "saved with", "TensorFlow "
+        + contract.tensorflowVersion() + ", Keras " + contract.kerasVersion()
+        + (contract.contractVersion() > 0 ? ", contract version " + contract.contractVersion()
+            : ""));
     out.append("</dl>\n");
     out.append("<h3>Optimizers</h3>\n<div class=\"scroll\"><table>\n<thead><tr><th>key</th>"
         + "<th>class</th><th>initial learning rate</th><th>config (values that are set)</th></tr>"

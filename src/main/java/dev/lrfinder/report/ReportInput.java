@@ -14,12 +14,15 @@ import java.util.Optional;
  * Everything a range-test report shows: the model, the data, the result, the suggestions per
  * optimizer (in the result's optimizer order) and where and when it ran.
  *
+ * @param trainingPath how the model was trained ({@code TrainableModel#trainingPath}), e.g.
+ *     {@code "direct: trainable, ..."}
  * @param command the command line that produced it, for the record (may be empty)
  */
 public record ReportInput(
     Path modelDir,
     Path dataFile,
     ModelContract contract,
+    String trainingPath,
     RangeTestResult result,
     Map<String, List<Suggestion>> suggestions,
     String tensorflowVersion,

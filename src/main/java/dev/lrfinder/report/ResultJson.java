@@ -84,6 +84,7 @@ public final class ResultJson {
     ObjectNode model = node();
     model.put("name", contract.modelName());
     model.put("directory", path(input.modelDir()));
+    model.put("training_path", input.trainingPath());
     model.put("contract_version", contract.contractVersion());
     model.put("source", contract.source());
     model.put("parameter_count", contract.parameterCount());

@@ -104,6 +104,8 @@ class FindCommandTest {
     assertEquals(0, result.exitCode(), result.err());
     JsonNode directResult = new ObjectMapper().readTree(
         dir.resolve("direct").resolve("result.json").toFile());
+    assertTrue(directResult.get("model").get("training_path").asText().startsWith("direct: "));
+    assertTrue(exported.get("model").get("training_path").asText().startsWith("exported: "));
     for (int o = 0; o < 2; o++) {
       JsonNode a = exported.get("optimizers").get(o).get("loss");
       JsonNode b = directResult.get("optimizers").get(o).get("loss");

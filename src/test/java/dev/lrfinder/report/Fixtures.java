@@ -98,7 +98,8 @@ final class Fixtures {
     long planned = curves.stream().mapToLong(OptimizerCurve::plannedSteps).max().orElse(100);
     RangeTestResult result = new RangeTestResult(config, planned, 938, 60_000, curves);
     return new ReportInput(Path.of("savedmodels", model), Path.of("savedmodels", model + ".npz"),
-        contract(model, curves.stream().map(OptimizerCurve::optimizer).toList()), result,
+        contract(model, curves.stream().map(OptimizerCurve::optimizer).toList()),
+        "exported: training contract v1 from scripts/export.py", result,
         suggestions, "2.18.0", "17.0.15", CREATED,
         "lrfinder find savedmodels/" + model + " --optimizers adam,sgd");
   }

@@ -156,7 +156,7 @@ class ReportWriterTest {
         contract.parameterCount(), contract.trainableParameterCount(), contract.input(),
         contract.label(), contract.loss(), contract.metrics(), optimizers,
         contract.tensorflowVersion(), contract.kerasVersion());
-    ReportInput input = new ReportInput(good.modelDir(), good.dataFile(), broken, good.result(),
+    ReportInput input = new ReportInput(good.modelDir(), good.dataFile(), broken, good.trainingPath(), good.result(),
         good.suggestions(), good.tensorflowVersion(), good.javaVersion(), good.createdAt(),
         good.command());
 
