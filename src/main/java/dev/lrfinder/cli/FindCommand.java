@@ -100,7 +100,7 @@ final class FindCommand implements Command {
     checkOutputIsFree(out);
     Path dataFile = TrainingData.fileOf(line, modelDir);
 
-    try (TrainableModel model = ModelOptions.open(line, modelDir, config.optimizers())) {
+    try (TrainableModel model = ModelOptions.open(line, modelDir, config.optimizers(), console)) {
       TrainingData data = TrainingData.load(dataFile, line, model);
       if (config.validationBatches() > 0 && data.test() == null) {
         throw new UsageException("--validation-batches needs x_test/y_test in " + dataFile);

@@ -60,7 +60,7 @@ final class InspectCommand implements Command {
         ? Arrays.stream(line.getOptionValue("optimizers").split(",")).map(String::trim)
             .filter(k -> !k.isEmpty()).toList()
         : List.of();
-    try (TrainableModel model = ModelOptions.open(line, dir, optimizers)) {
+    try (TrainableModel model = ModelOptions.open(line, dir, optimizers, console)) {
       Map<String, Double> rates = new LinkedHashMap<>();
       model.optimizers().forEach(k -> rates.put(k, model.learningRate(k)));
       if (line.hasOption("json")) {

@@ -1,5 +1,6 @@
 package dev.lrfinder.cli;
 
+import dev.lrfinder.direct.DirectModel;
 import dev.lrfinder.direct.DirectOptions;
 import dev.lrfinder.direct.KerasLoss;
 import dev.lrfinder.loader.ModelLoader;
@@ -26,9 +27,14 @@ final class ModelOptions {
    * Opens the model by the path that suits it; {@code optimizers} are the keys a directly trained
    * model builds (empty: its compiled optimizer plus sgd and adam).
    */
-  static TrainableModel open(CommandLine line, Path modelDir, List<String> optimizers) {
+  static TrainableModel open(CommandLine line, Path modelDir, List<String> optimizers,
+      Console console) {
     Optional<KerasLoss> loss = line.hasOption("loss")
         ? Optional.of(KerasLoss.parse(line.getOptionValue("loss"))) : Optional.empty();
-    return ModelLoader.load(modelDir, new DirectOptions(loss, optimizers));
+    TrainableModel model = ModelLoader.load(modelDir, new DirectOptions(loss, optimizers));
+    if (model instanceof DirectModel direct) {
+      direct.warnings().forEach(w -> console.err().println("lrfinder: note: " + w));
+    }
+    return model;
   }
 }

@@ -68,7 +68,7 @@ final class TrainCommand implements Command {
 
     List<String> wanted = line.hasOption("optimizer")
         ? List.of(line.getOptionValue("optimizer")) : List.of();
-    try (TrainableModel model = ModelOptions.open(line, modelDir, wanted)) {
+    try (TrainableModel model = ModelOptions.open(line, modelDir, wanted, console)) {
       String optimizer = line.getOptionValue("optimizer", model.optimizers().get(0));
       if (!model.optimizers().contains(optimizer)) {
         throw new UsageException("the model has no optimizer '" + optimizer + "'; it has "

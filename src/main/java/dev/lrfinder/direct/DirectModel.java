@@ -64,13 +64,15 @@ public final class DirectModel implements TrainableModel {
   private final Map<String, GraphOptimizer> optimizers;
   private final Map<String, Op> steps;
   private final VariableStore variables;
+  private final List<String> warnings;
 
   /** A loss and its metrics on one output, fetched together. */
   private record Fetches(Operand<TFloat32> loss, Map<String, Operand<TFloat32>> metrics) {}
 
   private DirectModel(Graph graph, Session session, ModelContract contract, String pathDescription,
       Output<?> input, Placeholder<?> labels, Fetches training, Fetches evaluation,
-      Map<String, GraphOptimizer> optimizers, Map<String, Op> steps, VariableStore variables) {
+      Map<String, GraphOptimizer> optimizers, Map<String, Op> steps, VariableStore variables,
+      List<String> warnings) {
     this.graph = graph;
     this.session = session;
     this.contract = contract;
@@ -82,6 +84,7 @@ public final class DirectModel implements TrainableModel {
     this.optimizers = optimizers;
     this.steps = steps;
     this.variables = variables;
+    this.warnings = List.copyOf(warnings);
   }
 
   /**
@@ -159,8 +162,17 @@ public final class DirectModel implements TrainableModel {
           .count();
       String description = "direct: trainable, " + model.variables().size() + " variables ("
           + trainable + " trainable), loss " + loss.describe();
+      List<String> warnings = new ArrayList<>();
+      metadata.trainingConfig().ifPresent(c -> KerasMetric.unsupported(c.path("metrics"))
+          .forEach(m -> warnings.add("metric '" + m + "' is not supported by direct training;"
+              + " it is left out")));
+      if (metadata.trainingConfig().map(c -> c.path("optimizer_config").isObject()).orElse(false)
+          && catalog.compiledKey().isEmpty()) {
+        warnings.add("the compiled optimizer is not one lrfinder can build exactly; Keras's"
+            + " defaults of each optimizer key are used");
+      }
       return new DirectModel(graph, session, contract, description, model.input(), labels,
-          training, evaluation, optimizers, steps, variables);
+          training, evaluation, optimizers, steps, variables, warnings);
     } catch (RuntimeException e) {
       if (session != null) {
         session.close();
@@ -263,7 +275,7 @@ public final class DirectModel implements TrainableModel {
     configs.forEach((key, config) -> optimizers.add(new OptimizerInfo(key,
         config.kerasClassName(), OptimizerCatalog.settingsOf(config), config.learningRate())));
     String name = metadata.root().path("name").asText(directory.getFileName().toString());
-    return new ModelContract(0, name, directory.getFileName().toString(), parameters, trainable,
+    return new ModelContract(0, name, null, parameters, trainable,
         input, label, loss.name(), metrics.stream().map(KerasMetric::name).toList(), optimizers,
         file.metaGraph().getMetaInfoDef().getTensorflowVersion(),
         metadata.kerasVersion());
@@ -277,6 +289,11 @@ public final class DirectModel implements TrainableModel {
   @Override
   public String trainingPath() {
     return pathDescription;
+  }
+
+  /** What was left out or replaced while building the training graph, one sentence each. */
+  public List<String> warnings() {
+    return warnings;
   }
 
   /** Names of every variable that snapshots cover (the model's and the optimizers'). */
