@@ -9,6 +9,8 @@ Test fixtures, under ``src/test/resources/fixtures/keras2/`` (one npz per data s
 y_train, x_test, y_test):
 
 * ``mlp`` (mlp.npz, the blobs data re-split 640 / 128): float32 [2] -> Dense 16 relu -> Dense 3 softmax.
+* ``mlp_l2`` (mlp.npz): the mlp with weight regularizers: L2(0.01) and L1(0.001) on the first
+  layer's kernel and bias, L1L2(0.001, 0.002) on the second's kernel.
 * ``cnn_bn`` (cnn_bn.npz, 640 + 128 MNIST rows, uint8): float32 [28,28,1] -> Rescaling(1/255) ->
   Conv 4x3x3 relu -> BatchNormalization -> MaxPool 2 -> Dropout(0.0) -> Flatten -> Dense 10 softmax.
 * ``cnn_dropout`` (cnn_bn.npz): Rescaling -> Flatten -> Dense 32 relu -> Dropout 0.5 -> Dense 10.
@@ -123,6 +125,20 @@ def mlp_model(data, compiled: bool = True) -> keras.Model:
     return model
 
 
+def mlp_l2_model(data) -> keras.Model:
+    """The mlp with weight regularizers of each kind tf_keras offers (L2, L1, L1L2)."""
+    regularizers = keras.regularizers
+    model = keras.Sequential([
+        keras.Input(shape=(2,), dtype="float32"),
+        keras.layers.Dense(16, activation="relu", kernel_regularizer=regularizers.L2(0.01),
+                           bias_regularizer=regularizers.L1(0.001)),
+        keras.layers.Dense(3, activation="softmax",
+                           kernel_regularizer=regularizers.L1L2(l1=0.001, l2=0.002)),
+    ], name=_start("mlp_l2"))
+    model.compile(optimizer=keras.optimizers.Adam(), **SPARSE_CE)
+    return model
+
+
 def cnn_bn_model(data) -> keras.Model:
     layers = keras.layers
     model = keras.Sequential([
@@ -197,6 +213,7 @@ def uncompiled_model(data) -> keras.Model:
 # name -> (model builder, data file stem, data builder)
 FIXTURE_MODELS = {
     "mlp": (mlp_model, "mlp", mlp_data),
+    "mlp_l2": (mlp_l2_model, "mlp", mlp_data),
     "cnn_bn": (cnn_bn_model, "cnn_bn", cnn_data),
     "cnn_dropout": (cnn_dropout_model, "cnn_bn", cnn_data),
     "embedding": (embedding_model, "embedding", embedding_data),

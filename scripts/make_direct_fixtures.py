@@ -36,6 +36,7 @@ STEPS = 20
 # model directory -> (data file, loss, metrics); the same compile arguments it was saved with.
 MODELS = {
     "mlp": ("mlp.npz", "sparse_categorical_crossentropy", ["accuracy"]),
+    "mlp_l2": ("mlp.npz", "sparse_categorical_crossentropy", ["accuracy"]),
     "cnn_bn": ("cnn_bn.npz", "sparse_categorical_crossentropy", ["accuracy"]),
     "embedding": ("embedding.npz", "binary_crossentropy", ["accuracy"]),
     "regression": ("regression.npz", "mse", ["mae"]),

@@ -99,9 +99,9 @@ public final class DirectModel implements TrainableModel {
       throw new ModelException("'" + directory + "' is not a SavedModel (no saved_model.pb)");
     }
     KerasMetadata metadata = KerasMetadata.read(directory);
-    if (!metadata.regularizedLayers().isEmpty()) {
-      throw new UnsupportedModelException("layers " + metadata.regularizedLayers()
-          + " add regularization losses");
+    if (!metadata.activityRegularized().isEmpty()) {
+      throw new UnsupportedModelException("layers " + metadata.activityRegularized()
+          + " regularize their outputs (activity regularization)");
     }
     KerasLoss loss = options.loss().orElseGet(() -> lossOf(metadata));
     SavedModelFile file = SavedModelFile.read(directory);
@@ -128,10 +128,13 @@ public final class DirectModel implements TrainableModel {
       Operand<? extends TNumber> y = (Operand<? extends TNumber>) labels;
       List<KerasMetric> metrics = KerasMetric.fromTrainingConfig(
           metadata.trainingConfig().map(c -> c.path("metrics")).orElse(null));
+      // Keras adds the weight regularizers' terms to the loss of training and evaluation steps.
+      Operand<TFloat32> penalty = Regularization.build(tf.withSubScope("regularization"),
+          metadata.weightRegularizers(), floatReads(model));
       Fetches training = fetches(tf.withSubScope("train"), y,
-          ModelOutput.of(model.trainingOutput()), loss, metrics);
+          ModelOutput.of(model.trainingOutput()), loss, penalty, metrics);
       Fetches evaluation = fetches(tf.withSubScope("evaluate"), y,
-          ModelOutput.of(model.inferenceOutput()), loss, metrics);
+          ModelOutput.of(model.inferenceOutput()), loss, penalty, metrics);
 
       List<TrainableVariable> targets = gradients(graph, model, training.loss());
       // Every update waits for every shared read, so no step reads a value it already changed.
@@ -161,7 +164,9 @@ public final class DirectModel implements TrainableModel {
       long trainable = model.variables().stream().filter(TrainingGraph.ModelVariable::trainable)
           .count();
       String description = "direct: trainable, " + model.variables().size() + " variables ("
-          + trainable + " trainable), loss " + loss.describe();
+          + trainable + " trainable), loss " + loss.describe()
+          + (penalty == null ? "" : " + " + metadata.weightRegularizers().size()
+              + " weight regularizers");
       List<String> warnings = new ArrayList<>();
       metadata.trainingConfig().ifPresent(c -> KerasMetric.unsupported(c.path("metrics"))
           .forEach(m -> warnings.add("metric '" + m + "' is not supported by direct training;"
@@ -208,12 +213,25 @@ public final class DirectModel implements TrainableModel {
   }
 
   private static Fetches fetches(Ops tf, Operand<? extends TNumber> labels, ModelOutput output,
-      KerasLoss loss, List<KerasMetric> metrics) {
+      KerasLoss loss, Operand<TFloat32> penalty, List<KerasMetric> metrics) {
     Map<String, Operand<TFloat32>> values = new LinkedHashMap<>();
     for (KerasMetric metric : metrics) {
       values.put(metric.name(), metric.build(tf.withSubScope(metric.name()), labels, output));
     }
-    return new Fetches(loss.build(tf.withSubScope("loss"), labels, output), values);
+    Operand<TFloat32> value = loss.build(tf.withSubScope("loss"), labels, output);
+    return new Fetches(penalty == null ? value : tf.math.add(value, penalty), values);
+  }
+
+  /** The shared read of every float32 model variable, by variable name. */
+  @SuppressWarnings("unchecked")
+  private static Map<String, Operand<TFloat32>> floatReads(TrainingGraph model) {
+    Map<String, Operand<TFloat32>> reads = new LinkedHashMap<>();
+    for (TrainingGraph.ModelVariable v : model.variables()) {
+      if (v.dtype() == DataType.DT_FLOAT) {
+        reads.put(v.name(), (Operand<TFloat32>) v.read());
+      }
+    }
+    return reads;
   }
 
   /** Gradients of {@code loss} with respect to the shared reads of the trainable variables. */

@@ -28,8 +28,14 @@ import java.util.Set;
  * @param layerClasses the distinct class names of the other nodes, in file order
  * @param regularizedLayers names of layers with a {@code *_regularizer} set, and
  *     ActivityRegularization layers
+ * @param weightRegularizers the regularizers set on weights ({@code kernel_regularizer},
+ *     {@code bias_regularizer}, ...), which add a loss term per weight
+ * @param activityRegularized names of layers that regularize their outputs (activity
+ *     regularizers, ActivityRegularization), a loss the direct path does not build
  */
-public record KerasMetadata(JsonNode root, List<String> layerClasses, List<String> regularizedLayers) {
+public record KerasMetadata(JsonNode root, List<String> layerClasses,
+    List<String> regularizedLayers, List<WeightRegularizer> weightRegularizers,
+    List<String> activityRegularized) {
   public static final String FILE = "keras_metadata.pb";
   /** The identifier of compiled-metric nodes, which are not layers. */
   private static final String METRIC = "_tf_keras_metric";
@@ -37,7 +43,15 @@ public record KerasMetadata(JsonNode root, List<String> layerClasses, List<Strin
   public KerasMetadata {
     layerClasses = List.copyOf(layerClasses);
     regularizedLayers = List.copyOf(regularizedLayers);
+    weightRegularizers = List.copyOf(weightRegularizers);
+    activityRegularized = List.copyOf(activityRegularized);
   }
+
+  /**
+   * One {@code <weight>_regularizer} of a layer, e.g. layer {@code dense}, weight {@code kernel},
+   * {@code {"class_name": "L2", "config": {"l2": 0.01}}}.
+   */
+  public record WeightRegularizer(String layer, String weight, JsonNode serialized) {}
 
   /** Reads {@code <savedModelDir>/keras_metadata.pb}; throws {@link ModelException}. */
   public static KerasMetadata read(Path savedModelDir) {
@@ -69,6 +83,8 @@ public record KerasMetadata(JsonNode root, List<String> layerClasses, List<Strin
     JsonNode root = null;
     Set<String> classes = new LinkedHashSet<>();
     List<String> regularized = new ArrayList<>();
+    List<WeightRegularizer> weights = new ArrayList<>();
+    List<String> activity = new ArrayList<>();
     for (Node node : nodes(bytes)) {
       JsonNode metadata = json(mapper, node.metadata());
       if (node.path().equals("root")) {
@@ -78,15 +94,32 @@ public record KerasMetadata(JsonNode root, List<String> layerClasses, List<Strin
       } else if (metadata != null && metadata.hasNonNull("class_name")) {
         String className = metadata.get("class_name").asText();
         classes.add(className);
+        String layer = metadata.path("name").asText(node.path());
         if (isRegularized(className, metadata.path("config"))) {
-          regularized.add(metadata.path("name").asText(node.path()));
+          regularized.add(layer);
+        }
+        if (className.equals("ActivityRegularization")) {
+          activity.add(layer);
+        }
+        for (var it = metadata.path("config").fields(); it.hasNext(); ) {
+          Map.Entry<String, JsonNode> field = it.next();
+          String key = field.getKey();
+          if (!key.endsWith("_regularizer") || field.getValue().isNull()) {
+            continue;
+          }
+          if (key.equals("activity_regularizer")) {
+            activity.add(layer);
+          } else {
+            weights.add(new WeightRegularizer(layer,
+                key.substring(0, key.length() - "_regularizer".length()), field.getValue()));
+          }
         }
       }
     }
     if (root == null || !root.isObject()) {
       throw new IllegalArgumentException("it has no metadata for the root node");
     }
-    return new KerasMetadata(root, List.copyOf(classes), regularized);
+    return new KerasMetadata(root, List.copyOf(classes), regularized, weights, activity);
   }
 
   /** The model's Keras class, for example {@code Sequential} or {@code Functional}. */

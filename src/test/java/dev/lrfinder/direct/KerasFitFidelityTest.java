@@ -33,7 +33,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class KerasFitFidelityTest {
   private static final double TOLERANCE = 1e-5;
-  private static final List<String> MODELS = List.of("mlp", "cnn_bn", "embedding", "regression");
+  private static final List<String> MODELS = List.of("mlp", "mlp_l2", "cnn_bn", "embedding",
+      "regression");
   /**
    * Variables whose gradient is zero in exact arithmetic: a bias right before BatchNorm, whose
    * batch mean subtraction cancels it. Its float gradient is rounding noise (about 1e-9), which

@@ -70,6 +70,12 @@ class KerasMetadataTest {
     KerasMetadata m = read("regularized");
     assertEquals(List.of("Dense", "Dropout"), m.layerClasses());
     assertEquals(List.of("l2_dense", "active"), m.regularizedLayers());
+    assertEquals(1, m.weightRegularizers().size());
+    KerasMetadata.WeightRegularizer l2 = m.weightRegularizers().get(0);
+    assertEquals("l2_dense", l2.layer());
+    assertEquals("kernel", l2.weight());
+    assertEquals("L2", l2.serialized().path("class_name").asText());
+    assertEquals(List.of("active"), m.activityRegularized());
   }
 
   @Test
