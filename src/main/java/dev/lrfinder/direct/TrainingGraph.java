@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.tensorflow.Graph;
 import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
@@ -40,7 +39,6 @@ final class TrainingGraph {
   private final Output<TFloat32> inferenceOutput;
   private final List<ModelVariable> variables;
   private final List<GraphOperation> updates;
-  private final Set<String> opTypes;
 
   /** A variable the call functions use: its handle, its shared read, and whether Keras trains it. */
   record ModelVariable(String name, boolean trainable, Operand<? extends TType> handle,
@@ -48,7 +46,7 @@ final class TrainingGraph {
 
   private TrainingGraph(Graph graph, SavedModelFile file, Output<?> input,
       Output<TFloat32> trainingOutput, Output<TFloat32> inferenceOutput,
-      List<ModelVariable> variables, List<GraphOperation> updates, Set<String> opTypes) {
+      List<ModelVariable> variables, List<GraphOperation> updates) {
     this.graph = graph;
     this.file = file;
     this.input = input;
@@ -56,7 +54,6 @@ final class TrainingGraph {
     this.inferenceOutput = inferenceOutput;
     this.variables = variables;
     this.updates = updates;
-    this.opTypes = opTypes;
   }
 
   /** Builds the graph into {@code graph}, which must be empty. */
@@ -126,7 +123,7 @@ final class TrainingGraph {
         .map(graph::operation).toList();
     return new TrainingGraph(graph, file, graph.operation("lrfinder/x").output(0),
         floatOutput(graph, train.outputs().get(0)), floatOutput(graph, infer.outputs().get(0)),
-        variables, updates, inliner.opTypes());
+        variables, updates);
   }
 
   private static List<String> arguments(List<SavedModelFile.Capture> captures) {
@@ -213,10 +210,6 @@ final class TrainingGraph {
   /** Stateful ops of the training call (e.g. BatchNorm moving averages) to run with each step. */
   List<GraphOperation> updates() {
     return updates;
-  }
-
-  Set<String> opTypes() {
-    return opTypes;
   }
 
   private static String firstLine(Throwable e) {
