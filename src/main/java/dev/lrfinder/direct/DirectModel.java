@@ -8,6 +8,7 @@ import dev.lrfinder.model.ModelContract;
 import dev.lrfinder.model.ModelException;
 import dev.lrfinder.model.ModelSnapshot;
 import dev.lrfinder.model.OptimizerInfo;
+import dev.lrfinder.model.SavedModelDirectory;
 import dev.lrfinder.model.StepResult;
 import dev.lrfinder.model.TensorSpec;
 import dev.lrfinder.model.Tensors;
@@ -18,7 +19,6 @@ import dev.lrfinder.optim.GraphOptimizer;
 import dev.lrfinder.optim.OptimizerCatalog;
 import dev.lrfinder.optim.OptimizerConfig;
 import dev.lrfinder.optim.TrainableVariable;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -95,9 +95,7 @@ public final class DirectModel implements TrainableModel {
    * @throws ModelException for anything else wrong with the directory or the options
    */
   public static DirectModel load(Path directory, DirectOptions options) {
-    if (!Files.isRegularFile(directory.resolve("saved_model.pb"))) {
-      throw new ModelException("'" + directory + "' is not a SavedModel (no saved_model.pb)");
-    }
+    SavedModelDirectory.require(directory);
     KerasMetadata metadata = KerasMetadata.read(directory);
     if (!metadata.activityRegularized().isEmpty()) {
       throw new UnsupportedModelException("layers " + metadata.activityRegularized()

@@ -6,6 +6,7 @@ import dev.lrfinder.direct.UnsupportedModelException;
 import dev.lrfinder.model.ExportedModel;
 import dev.lrfinder.model.ModelContract;
 import dev.lrfinder.model.ModelException;
+import dev.lrfinder.model.SavedModelDirectory;
 import dev.lrfinder.model.TrainableModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,15 +31,7 @@ public final class ModelLoader {
    * @throws ModelException when the directory is neither
    */
   public static Choice choose(Path directory) {
-    if (!Files.exists(directory)) {
-      throw new ModelException("model directory '" + directory + "' does not exist");
-    }
-    if (!Files.isDirectory(directory)) {
-      throw new ModelException("'" + directory + "' is not a directory; give a SavedModel directory");
-    }
-    if (!Files.isRegularFile(directory.resolve("saved_model.pb"))) {
-      throw new ModelException("'" + directory + "' is not a SavedModel (no saved_model.pb)");
-    }
+    SavedModelDirectory.require(directory);
     if (Files.isRegularFile(directory.resolve(ModelContract.METADATA_PATH))) {
       return new Choice(TrainingPath.EXPORTED, "it carries lrfinder's training contract ("
           + ModelContract.METADATA_PATH + ")");

@@ -2,7 +2,6 @@ package dev.lrfinder.model;
 
 import dev.lrfinder.data.Batch;
 import dev.lrfinder.data.HostArray;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -52,15 +51,7 @@ public final class ExportedModel implements TrainableModel {
    * @throws ModelException naming what is missing or wrong, in one sentence
    */
   public static ExportedModel load(Path directory) {
-    if (!Files.exists(directory)) {
-      throw new ModelException("model directory '" + directory + "' does not exist");
-    }
-    if (!Files.isDirectory(directory)) {
-      throw new ModelException("'" + directory + "' is not a directory; give a SavedModel directory");
-    }
-    if (!Files.isRegularFile(directory.resolve("saved_model.pb"))) {
-      throw new ModelException("'" + directory + "' is not a SavedModel (no saved_model.pb)");
-    }
+    SavedModelDirectory.require(directory);
     ModelContract contract = ModelContract.read(directory);
     SavedModelBundle bundle;
     try {
