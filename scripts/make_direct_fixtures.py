@@ -28,6 +28,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np  # noqa: E402
 
+from fixture_json import plain  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "src/test/resources/fixtures/keras2"
 BATCH = 32
@@ -118,22 +120,11 @@ def trajectory(model_dir: Path, data_file: Path, loss: str, metrics: list[str], 
             if name != "loss":
                 metric_values.setdefault(name, []).append(float(np.float32(value)))
     return {
-        "optimizer": _plain(serialized),
+        "optimizer": plain(serialized),
         "losses": losses,
         "metrics": metric_values,
         "final_variables": {variable_name(v): variable_record(v) for v in model.weights},
     }
-
-
-def _plain(value):
-    """numpy scalars -> JSON numbers, recursively."""
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
 
 
 def fixture(model_name: str, fixtures: Path = FIXTURES, cases=None) -> dict:

@@ -24,6 +24,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np  # noqa: E402
 
+from fixture_json import plain  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = ROOT / "src/test/resources/fixtures/losses.json"
 SEED = 2025
@@ -138,20 +140,9 @@ def keras_values(name: str) -> tuple[dict, object, list]:
     values = {"loss": float(total.numpy())}
     values.update({n: float(results[n].numpy()) for n in names})
     def serialize(obj):
-        return obj if isinstance(obj, str) else _plain(serialize_keras_object(obj))
+        return obj if isinstance(obj, str) else plain(serialize_keras_object(obj))
 
     return values, serialize(loss_obj), [serialize(m) for m in metric_objs]
-
-
-def _plain(value):
-    """numpy scalars -> JSON numbers, recursively."""
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
 
 
 def fixture(name: str) -> dict:

@@ -22,6 +22,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np  # noqa: E402
 
+from fixture_json import plain  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = ROOT / "src/test/resources/fixtures/optimizers"
 SEED = 2024
@@ -87,7 +89,7 @@ def tf_keras_trajectory(class_name: str, kwargs: dict) -> tuple[dict, list[dict]
 
     opt = getattr(tf_keras.optimizers, class_name)(**kwargs)
     serialized = tf_keras.optimizers.serialize(opt)
-    return _plain(serialized), run_trajectory(tf_keras, class_name, kwargs, make_variable)
+    return plain(serialized), run_trajectory(tf_keras, class_name, kwargs, make_variable)
 
 
 def keras3_trajectory(class_name: str, kwargs: dict) -> list[dict]:
@@ -98,17 +100,6 @@ def keras3_trajectory(class_name: str, kwargs: dict) -> list[dict]:
         return keras.Variable(value, name=name)
 
     return run_trajectory(keras, class_name, kwargs, make_variable)
-
-
-def _plain(value):
-    """numpy scalars -> JSON numbers, recursively."""
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
 
 
 def _flat(array: np.ndarray) -> list[float]:
