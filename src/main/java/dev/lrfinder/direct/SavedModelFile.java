@@ -30,6 +30,8 @@ final class SavedModelFile {
   private final MetaGraphDef metaGraph;
   private final Map<String, FunctionDef> library = new HashMap<>();
   private final Map<String, NodeDef> graphNodes = new HashMap<>();
+  /** Object-graph variable node id to the graph's VarHandleOp name. */
+  private final Map<Integer, String> handles;
 
   /** A variable of the object graph and the graph's {@code VarHandleOp} that holds it. */
   record Variable(int nodeId, String name, boolean trainable, String handleOp) {}
@@ -43,6 +45,7 @@ final class SavedModelFile {
     metaGraph.getGraphDef().getLibrary().getFunctionList()
         .forEach(f -> library.put(f.getSignature().getName(), f));
     metaGraph.getGraphDef().getNodeList().forEach(n -> graphNodes.put(n.getName(), n));
+    this.handles = variableHandles();
   }
 
   static SavedModelFile read(Path directory) {
@@ -135,7 +138,6 @@ final class SavedModelFile {
    */
   List<Capture> captures(String concreteFunction) {
     SavedConcreteFunction concrete = objects().getConcreteFunctionsOrThrow(concreteFunction);
-    Map<Integer, String> handles = variableHandles();
     List<Capture> captures = new ArrayList<>();
     for (int nodeId : concrete.getBoundInputsList()) {
       SavedObject node = objects().getNodes(nodeId);

@@ -78,13 +78,14 @@ final class TrainingGraph {
     }
 
     GraphDef.Builder def = file.metaGraph().getGraphDef().toBuilder();
-    Map<String, String> sharedReads = new LinkedHashMap<>();
-    int k = 0;
+    Map<String, String> readOps = new LinkedHashMap<>(); // handle op -> its shared read op
+    Map<String, String> sharedReads = new LinkedHashMap<>(); // the same, as tensors
     for (SavedModelFile.Variable v : used.values()) {
       NodeDef handle = file.graphNode(v.handleOp());
-      String read = "lrfinder/read_" + k++;
+      String read = "lrfinder/read_" + readOps.size();
       def.addNode(NodeDef.newBuilder().setName(read).setOp("ReadVariableOp")
           .addInput(v.handleOp()).putAttr("dtype", handle.getAttrOrThrow("dtype")));
+      readOps.put(v.handleOp(), read);
       sharedReads.put(v.handleOp() + ":0", read + ":0");
     }
     var arg = file.library().get(training).getSignature().getInputArg(0);
@@ -116,7 +117,7 @@ final class TrainingGraph {
       AttrValue shape = file.graphNode(v.handleOp()).getAttrOrThrow("shape");
       variables.add(new ModelVariable(v.name(), v.trainable(),
           (Operand<? extends TType>) handle.output(0),
-          graph.operation(sharedReads.get(v.handleOp() + ":0").replace(":0", "")).output(0),
+          graph.operation(readOps.get(v.handleOp())).output(0),
           handle.attributes().getAttrType("dtype"), toShape(shape.getShape())));
     }
     List<GraphOperation> updates = train.controlOutputs().stream()
