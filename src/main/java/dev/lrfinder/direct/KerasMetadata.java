@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -20,29 +19,25 @@ import java.util.Set;
 /**
  * What tf_keras (Keras 2) writes to {@code keras_metadata.pb} beside a SavedModel: the root
  * model's metadata JSON (its config and, when compiled, its {@code training_config}), the class
- * names of its layers (nested models included; metric nodes not) and the layers that add regularization losses (which the direct path
- * refuses). The file is a {@code SavedMetadata} proto: {@code repeated SavedObject nodes = 1},
+ * names of its layers (nested models included; metric nodes not) and the regularizers that add
+ * loss terms (the direct path adds the weight regularizers and refuses activity regularization). The file is a {@code SavedMetadata} proto: {@code repeated SavedObject nodes = 1},
  * each node {@code string node_path = 3; string identifier = 4; string metadata = 5} (JSON).
  *
  * @param root the metadata JSON of the node at path {@code root} (the model)
  * @param layerClasses the distinct class names of the other nodes, in file order
- * @param regularizedLayers names of layers with a {@code *_regularizer} set, and
- *     ActivityRegularization layers
  * @param weightRegularizers the regularizers set on weights ({@code kernel_regularizer},
  *     {@code bias_regularizer}, ...), which add a loss term per weight
  * @param activityRegularized names of layers that regularize their outputs (activity
  *     regularizers, ActivityRegularization), a loss the direct path does not build
  */
 public record KerasMetadata(JsonNode root, List<String> layerClasses,
-    List<String> regularizedLayers, List<WeightRegularizer> weightRegularizers,
-    List<String> activityRegularized) {
+    List<WeightRegularizer> weightRegularizers, List<String> activityRegularized) {
   public static final String FILE = "keras_metadata.pb";
   /** The identifier of compiled-metric nodes, which are not layers. */
   private static final String METRIC = "_tf_keras_metric";
 
   public KerasMetadata {
     layerClasses = List.copyOf(layerClasses);
-    regularizedLayers = List.copyOf(regularizedLayers);
     weightRegularizers = List.copyOf(weightRegularizers);
     activityRegularized = List.copyOf(activityRegularized);
   }
@@ -82,7 +77,6 @@ public record KerasMetadata(JsonNode root, List<String> layerClasses,
     ObjectMapper mapper = new ObjectMapper();
     JsonNode root = null;
     Set<String> classes = new LinkedHashSet<>();
-    List<String> regularized = new ArrayList<>();
     List<WeightRegularizer> weights = new ArrayList<>();
     List<String> activity = new ArrayList<>();
     for (Node node : nodes(bytes)) {
@@ -95,9 +89,6 @@ public record KerasMetadata(JsonNode root, List<String> layerClasses,
         String className = metadata.get("class_name").asText();
         classes.add(className);
         String layer = metadata.path("name").asText(node.path());
-        if (isRegularized(className, metadata.path("config"))) {
-          regularized.add(layer);
-        }
         if (className.equals("ActivityRegularization")) {
           activity.add(layer);
         }
@@ -119,7 +110,7 @@ public record KerasMetadata(JsonNode root, List<String> layerClasses,
     if (root == null || !root.isObject()) {
       throw new IllegalArgumentException("it has no metadata for the root node");
     }
-    return new KerasMetadata(root, List.copyOf(classes), regularized, weights, activity);
+    return new KerasMetadata(root, List.copyOf(classes), weights, activity);
   }
 
   /** The model's Keras class, for example {@code Sequential} or {@code Functional}. */
@@ -138,18 +129,12 @@ public record KerasMetadata(JsonNode root, List<String> layerClasses,
     return config == null || config.isNull() ? Optional.empty() : Optional.of(config);
   }
 
-  /** Layer (node) metadata adds a loss when a {@code *_regularizer} is set in its config. */
-  private static boolean isRegularized(String className, JsonNode config) {
-    if (className.equals("ActivityRegularization")) {
-      return true;
-    }
-    for (Iterator<Map.Entry<String, JsonNode>> it = config.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> field = it.next();
-      if (field.getKey().endsWith("_regularizer") && !field.getValue().isNull()) {
-        return true;
-      }
-    }
-    return false;
+  /** Names of the layers that add a regularization loss: weight regularizers, then activity. */
+  public List<String> regularizedLayers() {
+    Set<String> layers = new LinkedHashSet<>();
+    weightRegularizers.forEach(r -> layers.add(r.layer()));
+    layers.addAll(activityRegularized);
+    return List.copyOf(layers);
   }
 
   private static JsonNode json(ObjectMapper mapper, String text) {
