@@ -6,6 +6,12 @@ import dev.lrfinder.loader.ModelLoader;
 import dev.lrfinder.model.ModelContract;
 import dev.lrfinder.model.OptimizerInfo;
 import dev.lrfinder.model.TrainableModel;
+import dev.lrfinder.safety.Finding;
+import dev.lrfinder.safety.ModelSafety;
+import dev.lrfinder.safety.ModelTrust;
+import dev.lrfinder.safety.ScanReport;
+import dev.lrfinder.safety.UnsafeModelException;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -19,8 +25,10 @@ import org.apache.commons.cli.Options;
 import org.tensorflow.TensorFlow;
 
 /**
- * {@code lrfinder inspect <model-dir>}: which training path a model takes and why, and what it
- * offers (inputs, loss, metrics, optimizers with their current learning rates).
+ * {@code lrfinder inspect <model-dir>}: which training path a model takes and why, whether its
+ * ops are safe to run, and what it offers (inputs, loss, metrics, optimizers with their current
+ * learning rates). An unsafe model is described without running anything of it, and refused
+ * (exit 2) unless {@code --trust-model}.
  */
 final class InspectCommand implements Command {
   /** Optimizer settings worth showing; the rest of Keras's config is defaults and bookkeeping. */
@@ -40,7 +48,8 @@ final class InspectCommand implements Command {
 
   @Override
   public String description() {
-    return "show a model's inputs, loss, metrics and optimizers with their current learning rates";
+    return "show whether a model is safe to run, its inputs, loss, metrics and optimizers with their"
+        + " current learning rates";
   }
 
   @Override
@@ -56,6 +65,28 @@ final class InspectCommand implements Command {
   public int run(CommandLine line, Console console) throws Exception {
     Path dir = Args.modelDir(line, console);
     ModelLoader.Choice choice = ModelLoader.choose(dir);
+    boolean json = line.hasOption("json");
+    // Scanned before anything of the model runs; an unsafe one is described and refused unopened.
+    ScanReport safety = ModelSafety.scan(dir);
+    boolean trusted = ModelOptions.trust(line) == ModelTrust.TRUSTED;
+    if (!safety.safe() && !trusted) {
+      if (json) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("directory", dir.toString());
+        out.put("path", choice.path().name().toLowerCase(java.util.Locale.ROOT));
+        out.put("path_reason", choice.reason());
+        out.put("safety", safetyJson(safety, false));
+        console.out().println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+            .writeValueAsString(out));
+      } else {
+        console.out().printf("model        %s%n", dir);
+        console.out().printf("path         %s, not loaded: the model is unsafe%n",
+            choice.path().name().toLowerCase(java.util.Locale.ROOT));
+        console.out().printf("why          %s%n", choice.reason());
+        printSafety(console.out(), safety, false);
+      }
+      throw new UnsafeModelException(dir, safety);
+    }
     List<String> optimizers = line.hasOption("optimizers")
         ? Arrays.stream(line.getOptionValue("optimizers").split(",")).map(String::trim)
             .filter(k -> !k.isEmpty()).toList()
@@ -63,23 +94,61 @@ final class InspectCommand implements Command {
     try (TrainableModel model = ModelOptions.open(line, dir, optimizers, console)) {
       Map<String, Double> rates = new LinkedHashMap<>();
       model.optimizers().forEach(k -> rates.put(k, model.learningRate(k)));
-      if (line.hasOption("json")) {
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("directory", dir.toString());
-        json.put("path", choice.path().name().toLowerCase(java.util.Locale.ROOT));
-        json.put("path_description", model.trainingPath());
-        json.put("path_reason", choice.reason());
-        json.put("contract", model.contract());
-        json.put("learning_rates", rates);
-        json.put("variables", model.variableNames().size());
-        json.put("runtime_tensorflow_version", TensorFlow.version());
+      if (json) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("directory", dir.toString());
+        out.put("path", choice.path().name().toLowerCase(java.util.Locale.ROOT));
+        out.put("path_description", model.trainingPath());
+        out.put("path_reason", choice.reason());
+        out.put("safety", safetyJson(safety, trusted));
+        out.put("contract", model.contract());
+        out.put("learning_rates", rates);
+        out.put("variables", model.variableNames().size());
+        out.put("runtime_tensorflow_version", TensorFlow.version());
         console.out().println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-            .writeValueAsString(json));
+            .writeValueAsString(out));
       } else {
         print(console.out(), dir, model, choice, rates);
+        printSafety(console.out(), safety, trusted);
       }
     }
     return Main.OK;
+  }
+
+  /** The scan's verdict, counts and findings ({@code trusted}: run anyway by --trust-model). */
+  private static Map<String, Object> safetyJson(ScanReport safety, boolean trusted) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("safe", safety.safe());
+    out.put("trusted", trusted);
+    out.put("graph_nodes", safety.graphNodes());
+    out.put("functions", safety.functions());
+    out.put("function_nodes", safety.functionNodes());
+    out.put("op_types", safety.opTypes());
+    List<Map<String, Object>> findings = new ArrayList<>();
+    for (Finding f : safety.findings()) {
+      Map<String, Object> finding = new LinkedHashMap<>();
+      finding.put("op", f.opType());
+      finding.put("node", f.node());
+      finding.put("function", f.function());
+      finding.put("concern", f.concern().name().toLowerCase(java.util.Locale.ROOT));
+      finding.put("sentence", f.sentence());
+      findings.add(finding);
+    }
+    out.put("findings", findings);
+    return out;
+  }
+
+  private static void printSafety(PrintStream out, ScanReport safety, boolean trusted) {
+    int nodes = safety.graphNodes() + safety.functionNodes();
+    if (safety.safe()) {
+      out.printf("safety       safe: %,d nodes of %d op types (graph and %d functions), all on"
+          + " lrfinder's allow-list%n", nodes, safety.opTypes().size(), safety.functions());
+      return;
+    }
+    out.printf("safety       UNSAFE: %d of %,d nodes refused (op types %s)%s%n",
+        safety.findings().size(), nodes, String.join(", ", safety.refusedOpTypes()),
+        trusted ? "; run anyway because of --trust-model" : "; nothing of it was run");
+    safety.findings().forEach(f -> out.println("  " + f.sentence()));
   }
 
   private static void print(PrintStream out, Path dir, TrainableModel model,

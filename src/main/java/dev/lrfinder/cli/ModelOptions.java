@@ -5,6 +5,7 @@ import dev.lrfinder.direct.DirectOptions;
 import dev.lrfinder.direct.KerasLoss;
 import dev.lrfinder.loader.ModelLoader;
 import dev.lrfinder.model.TrainableModel;
+import dev.lrfinder.safety.ModelTrust;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -12,7 +13,10 @@ import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 
-/** The option that shapes a directly trained model ({@code --loss}) and opening the model. */
+/**
+ * The options of every command that opens a model: {@code --loss} shapes a directly trained
+ * model, {@code --trust-model} runs a model whose ops lrfinder's safety scan refuses.
+ */
 final class ModelOptions {
   private ModelOptions() {}
 
@@ -20,7 +24,15 @@ final class ModelOptions {
     return options.addOption(Option.builder().longOpt("loss").hasArg().argName("NAME")
         .desc("loss of a Keras 2 SavedModel trained directly, e.g. sparse_categorical_crossentropy"
             + " or mse (default: its training_config); add :from_logits for logits outputs")
-        .build());
+        .build())
+        .addOption(Option.builder().longOpt("trust-model")
+            .desc("run the model even when it has ops lrfinder refuses (files, network, Python,"
+                + " unknown ops; see docs/safety.md): a SavedModel is a program").build());
+  }
+
+  /** Whether the user vouches for the model ({@code --trust-model}). */
+  static ModelTrust trust(CommandLine line) {
+    return line.hasOption("trust-model") ? ModelTrust.TRUSTED : ModelTrust.SCAN_FIRST;
   }
 
   /**
@@ -31,7 +43,13 @@ final class ModelOptions {
       Console console) {
     Optional<KerasLoss> loss = line.hasOption("loss")
         ? Optional.of(KerasLoss.parse(line.getOptionValue("loss"))) : Optional.empty();
-    TrainableModel model = ModelLoader.load(modelDir, new DirectOptions(loss, optimizers));
+    ModelTrust trust = trust(line);
+    if (trust == ModelTrust.TRUSTED) {
+      console.err().println("lrfinder: note: --trust-model: '" + modelDir
+          + "' runs without lrfinder's safety check of its ops");
+    }
+    TrainableModel model = ModelLoader.load(modelDir,
+        new DirectOptions(loss, optimizers).withTrust(trust));
     if (model instanceof DirectModel direct) {
       direct.warnings().forEach(w -> console.err().println("lrfinder: note: " + w));
     }

@@ -19,6 +19,7 @@ import dev.lrfinder.optim.GraphOptimizer;
 import dev.lrfinder.optim.OptimizerCatalog;
 import dev.lrfinder.optim.OptimizerConfig;
 import dev.lrfinder.optim.TrainableVariable;
+import dev.lrfinder.safety.ModelSafety;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -96,6 +97,7 @@ public final class DirectModel implements TrainableModel {
    */
   public static DirectModel load(Path directory, DirectOptions options) {
     SavedModelDirectory.require(directory);
+    ModelSafety.requireSafe(directory, options.trust());
     KerasMetadata metadata = KerasMetadata.read(directory);
     if (!metadata.activityRegularized().isEmpty()) {
       throw new UnsupportedModelException("layers " + metadata.activityRegularized()

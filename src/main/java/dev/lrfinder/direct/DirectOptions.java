@@ -1,6 +1,7 @@
 package dev.lrfinder.direct;
 
 import dev.lrfinder.optim.OptimizerConfig;
+import dev.lrfinder.safety.ModelTrust;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,13 +17,22 @@ import java.util.Optional;
  *     compiled optimizer plus {@code sgd} and {@code adam}
  * @param configured optimizers given as configs, by key; they replace catalog entries of the same
  *     key and add new keys
+ * @param trust whether the SavedModel's ops are scanned before anything of it runs (the default,
+ *     {@link ModelTrust#SCAN_FIRST}); {@link dev.lrfinder.loader.ModelLoader} applies it to the
+ *     exported path too
  */
 public record DirectOptions(Optional<KerasLoss> loss, List<String> optimizers,
-    Map<String, OptimizerConfig> configured) {
+    Map<String, OptimizerConfig> configured, ModelTrust trust) {
   public DirectOptions {
     Objects.requireNonNull(loss, "loss");
+    Objects.requireNonNull(trust, "trust");
     optimizers = List.copyOf(optimizers);
     configured = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(configured));
+  }
+
+  public DirectOptions(Optional<KerasLoss> loss, List<String> optimizers,
+      Map<String, OptimizerConfig> configured) {
+    this(loss, optimizers, configured, ModelTrust.SCAN_FIRST);
   }
 
   public DirectOptions(Optional<KerasLoss> loss, List<String> optimizers) {
@@ -36,5 +46,10 @@ public record DirectOptions(Optional<KerasLoss> loss, List<String> optimizers,
   /** Exactly these optimizers, by key (e.g. to reproduce Keras runs with given settings). */
   public static DirectOptions withOptimizers(Map<String, OptimizerConfig> configured) {
     return new DirectOptions(Optional.empty(), List.of(), configured);
+  }
+
+  /** These options with {@code trust} ({@link ModelTrust#TRUSTED}: run the model unscanned). */
+  public DirectOptions withTrust(ModelTrust trust) {
+    return new DirectOptions(loss, optimizers, configured, trust);
   }
 }

@@ -46,7 +46,8 @@ public final class ModelLoader {
 
   /**
    * Loads {@code directory}. {@code options} shape the direct path's graph; an exported model
-   * carries its own loss and optimizers, so a loss option is refused for it.
+   * carries its own loss and optimizers, so a loss option is refused for it. Both paths first scan
+   * the SavedModel's ops unless {@link DirectOptions#trust()} is {@code TRUSTED}.
    *
    * @throws ModelException in one sentence, naming scripts/export.py when direct training
    *     cannot build the model
@@ -58,7 +59,7 @@ public final class ModelLoader {
         throw new ModelException("--loss only applies to Keras 2 SavedModels trained directly; '"
             + directory + "' was exported with its loss");
       }
-      return ExportedModel.load(directory);
+      return ExportedModel.load(directory, options.trust());
     }
     try {
       return DirectModel.load(directory, options);

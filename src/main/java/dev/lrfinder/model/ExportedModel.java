@@ -2,6 +2,8 @@ package dev.lrfinder.model;
 
 import dev.lrfinder.data.Batch;
 import dev.lrfinder.data.HostArray;
+import dev.lrfinder.safety.ModelSafety;
+import dev.lrfinder.safety.ModelTrust;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -46,12 +48,24 @@ public final class ExportedModel implements TrainableModel {
   }
 
   /**
-   * Loads and checks a SavedModel with the training contract.
+   * Loads and checks a SavedModel with the training contract, after the safety scan
+   * ({@link ModelTrust#SCAN_FIRST}).
    *
    * @throws ModelException naming what is missing or wrong, in one sentence
    */
   public static ExportedModel load(Path directory) {
+    return load(directory, ModelTrust.SCAN_FIRST);
+  }
+
+  /**
+   * Loads and checks a SavedModel with the training contract; with {@link ModelTrust#SCAN_FIRST}
+   * a model with an op lrfinder does not run is refused before TensorFlow loads it.
+   *
+   * @throws ModelException naming what is missing or wrong, in one sentence
+   */
+  public static ExportedModel load(Path directory, ModelTrust trust) {
     SavedModelDirectory.require(directory);
+    ModelSafety.requireSafe(directory, trust);
     ModelContract contract = ModelContract.read(directory);
     SavedModelBundle bundle;
     try {
