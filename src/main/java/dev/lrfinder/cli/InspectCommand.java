@@ -108,8 +108,7 @@ final class InspectCommand implements Command {
         console.out().println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
             .writeValueAsString(out));
       } else {
-        print(console.out(), dir, model, choice, rates);
-        printSafety(console.out(), safety, trusted);
+        print(console.out(), dir, model, choice, rates, safety, trusted);
       }
     }
     return Main.OK;
@@ -152,12 +151,13 @@ final class InspectCommand implements Command {
   }
 
   private static void print(PrintStream out, Path dir, TrainableModel model,
-      ModelLoader.Choice choice, Map<String, Double> rates) {
+      ModelLoader.Choice choice, Map<String, Double> rates, ScanReport safety, boolean trusted) {
     ModelContract c = model.contract();
     boolean exported = choice.path() == ModelLoader.TrainingPath.EXPORTED;
     out.printf("model        %s (%s)%n", c.modelName(), dir);
     out.printf("path         %s%n", model.trainingPath());
     out.printf("why          %s%n", choice.reason());
+    printSafety(out, safety, trusted);
     if (c.source() != null) {
       out.printf("source       %s%n", c.source());
     }
