@@ -157,6 +157,9 @@ public final class DirectModel implements TrainableModel {
         optimizer.initialize(session);
       }
       VariableStore variables = VariableStore.create(graph, session);
+      variables.shapeMismatch().ifPresent(m -> {
+        throw SavedModelDirectory.checkpointMismatch(directory, m);
+      });
       ModelContract contract = contract(directory, file, metadata, model, inputSpec, labelSpec,
           loss, metrics, configs);
       long trainable = model.variables().stream().filter(TrainingGraph.ModelVariable::trainable)
