@@ -123,7 +123,7 @@ public record CheckpointIndex(int shardCount, Map<String, BundleEntryProto> entr
           + " or not a checkpoint index)");
     }
     Cursor footer = new Cursor(table, table.length - FOOTER_BYTES, table.length - 8);
-    footer.handle(); // the metaindex block: TensorFlow writes it empty
+    block(table, footer.handle(), "its metaindex block"); // empty, but checked like the rest
     Optional<byte[]> indexBlock = block(table, footer.handle(), "its index block");
     if (indexBlock.isEmpty()) {
       return Optional.empty();
