@@ -111,8 +111,7 @@ final class TrainingGraph {
     try {
       graph.importGraphDef(def.build());
     } catch (IllegalArgumentException e) {
-      throw new ModelException("TensorFlow rejects the inlined training graph: "
-          + firstLine(e), e);
+      throw LoadFailure.of("build the training graph of", file.directory(), e);
     }
 
     List<ModelVariable> variables = new ArrayList<>();
@@ -232,10 +231,5 @@ final class TrainingGraph {
   /** Stateful ops of the training call (e.g. BatchNorm moving averages) to run with each step. */
   List<GraphOperation> updates() {
     return updates;
-  }
-
-  private static String firstLine(Throwable e) {
-    String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-    return message.lines().findFirst().orElse(message).trim();
   }
 }

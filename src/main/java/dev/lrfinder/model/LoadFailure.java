@@ -39,6 +39,9 @@ public final class LoadFailure {
       new Cause(Pattern.compile("TensorBundle at (\\S+) shard (\\d+).{0,40}Checksum does not"
           + " match"), m -> "data file " + m.group(2) + " of checkpoint '" + m.group(1)
           + "' is corrupt: a tensor's bytes fail their checksum"),
+      new Cause(Pattern.compile("Op type not registered '(\\w+)'"), m -> "its graph uses the op '"
+          + m.group(1) + "', which this TensorFlow does not have (saved by a newer TensorFlow,"
+          + " or with a custom op)"),
       Cause.of("(?i)Read less bytes than requested|truncated|unexpected end",
           "a file is truncated"),
       Cause.of("(?i)checksum does not match|corrupt|not an sstable|bad magic|data loss"

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.tensorflow.proto.SavedModel;
 
 /**
  * Bad models, one row each: a bundled model (or fixture) copied into a temporary directory and
@@ -129,6 +130,12 @@ class BadModelTableTest {
         m -> Files.copy(TestPaths.model("keras2/mnist_cnn").resolve("saved_model.pb"),
             m.resolve("saved_model.pb"), java.nio.file.StandardCopyOption.REPLACE_EXISTING),
         "train", "its checkpoint lacks the variable");
+    add(rows, "exported: graph uses an op TensorFlow lacks", EXPORTED,
+        m -> renameOp(m, "Relu", "Frobnicate"), "inspect",
+        "its graph uses the op 'Frobnicate', which this TensorFlow does not have");
+    add(rows, "direct: graph uses an op TensorFlow lacks", DIRECT,
+        m -> renameOp(m, "Relu", "Frobnicate"), "train",
+        "it uses the op Frobnicate, which this TensorFlow runtime does not know");
     add(rows, "direct: unreadable index (not as root)", DIRECT, m -> {
       Files.setPosixFilePermissions(m.resolve(INDEX), PosixFilePermissions.fromString("---------"));
       // Root reads any file whatever its mode: the row proves nothing there.
@@ -212,6 +219,24 @@ class BadModelTableTest {
     byte[] bytes = new byte[length];
     new Random(10).nextBytes(bytes);
     Files.write(file, bytes);
+  }
+
+  /** Renames op type {@code from} in every function of the graph, as a custom op would look. */
+  private static void renameOp(Path model, String from, String to) throws IOException {
+    Path file = model.resolve("saved_model.pb");
+    SavedModel.Builder saved = SavedModel.parseFrom(Files.readAllBytes(file)).toBuilder();
+    var library = saved.getMetaGraphsBuilder(0).getGraphDefBuilder().getLibraryBuilder();
+    int renamed = 0;
+    for (var function : library.getFunctionBuilderList()) {
+      for (var node : function.getNodeDefBuilderList()) {
+        if (node.getOp().equals(from)) {
+          node.setOp(to);
+          renamed++;
+        }
+      }
+    }
+    assertTrue(renamed > 0, "no " + from + " in " + file);
+    Files.write(file, saved.build().toByteArray());
   }
 
   /** Edits the model's assets/lrfinder.json. */
