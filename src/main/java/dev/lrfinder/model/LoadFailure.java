@@ -37,7 +37,7 @@ public final class LoadFailure {
           m -> "a variable's shape in its checkpoint differs from its graph's"
               + DIFFERENT_MODELS),
       new Cause(Pattern.compile("TensorBundle at (\\S+) shard (\\d+).{0,40}Checksum does not"
-          + " match"), m -> "data file " + m.group(2) + " of checkpoint '" + m.group(1)
+          + " match"), m -> "'" + dataFile(m.group(1), Integer.parseInt(m.group(2)))
           + "' is corrupt: a tensor's bytes fail their checksum"),
       new Cause(Pattern.compile("Op type not registered '(\\w+)'"), m -> "its graph uses the op '"
           + m.group(1) + "', which this TensorFlow does not have (saved by a newer TensorFlow,"
@@ -74,6 +74,18 @@ public final class LoadFailure {
     String where = file == null ? "" : " ('" + file + "')";
     return new ModelException("cannot " + action + " '" + directory + "': " + cause + where,
         tensorflow);
+  }
+
+  /** The name of data file {@code shard} of the checkpoint at {@code prefix}, as its index says. */
+  private static String dataFile(String prefix, int shard) {
+    Path at = Path.of(prefix);
+    try {
+      return CheckpointIndex.read(CheckpointIndex.indexFile(at))
+          .map(index -> CheckpointIndex.dataFile(at, shard, index.shardCount()).toString())
+          .orElse(prefix + " (data file " + shard + ")");
+    } catch (ModelException e) {
+      return prefix + " (data file " + shard + ")";
+    }
   }
 
   /** The first path under {@code directory} that {@code message} mentions, if any. */

@@ -56,10 +56,10 @@ class BadModelTableTest {
     add(rows, "exported: truncated data file", EXPORTED, m -> truncate(m.resolve(DATA), 100),
         "find", DATA + "' is truncated: it holds 100 bytes");
     add(rows, "direct: data file flipped (checksum)", DIRECT, m -> flipMiddle(m.resolve(DATA)),
-        "train", "is corrupt: a tensor's bytes fail their checksum");
+        "train", DATA + "' is corrupt: a tensor's bytes fail their checksum");
     add(rows, "exported: data file flipped (checksum)", EXPORTED,
         m -> flipMiddle(m.resolve(DATA)), "inspect",
-        "is corrupt: a tensor's bytes fail their checksum");
+        DATA + "' is corrupt: a tensor's bytes fail their checksum");
     add(rows, "direct: no variables directory", DIRECT, m -> delete(m.resolve("variables")),
         "inspect", "has no variables/ directory: the model's weights are missing");
     add(rows, "exported: no variables directory", EXPORTED, m -> delete(m.resolve("variables")),
