@@ -20,6 +20,7 @@ import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.ReadVariableOp;
 import org.tensorflow.op.train.Restore;
 import org.tensorflow.types.TBool;
+import org.tensorflow.types.TInt64;
 import org.tensorflow.types.TString;
 import org.tensorflow.types.family.TType;
 
@@ -40,8 +41,9 @@ public final class VariableStore {
   private final Op saveAll;
   private final Op restoreAll;
 
-  /** A variable's read and the type and shape its handle declares. */
-  private record Output(ReadVariableOp<?> read, DType dtype, Shape declared) {}
+  /** A variable's read, the type and shape its handle declares, and the shape of its value. */
+  private record Output(ReadVariableOp<?> read, DType dtype, Shape declared,
+      Operand<TInt64> heldShape) {}
 
   private VariableStore(Session session, List<String> names, List<Output> reads,
       List<Placeholder<?>> feeds, Op assignAll, Placeholder<TString> checkpointPrefix,
@@ -86,8 +88,9 @@ public final class VariableStore {
       Class<? extends TType> type = Tensors.typeClass(dtype);
       Operand<? extends TType> resource = (Operand<? extends TType>) handle.output(0);
       names.add(entry.getKey());
-      reads.add(new Output(tf.readVariableOp(resource, type), dtype,
-          handle.attributes().getAttrShape("shape")));
+      ReadVariableOp<?> read = tf.readVariableOp(resource, type);
+      reads.add(new Output(read, dtype, handle.attributes().getAttrShape("shape"),
+          tf.shape(read, TInt64.class)));
       Placeholder<?> feed = tf.placeholder(type);
       feeds.add(feed);
       assigns.add(tf.assignVariableOp(resource, feed));
@@ -155,14 +158,24 @@ public final class VariableStore {
    * checkpoint from another model restores values of other shapes without complaint.
    */
   public java.util.Optional<String> shapeMismatch() {
-    ModelSnapshot.InMemory values = read();
-    for (int i = 0; i < reads.size(); i++) {
-      Shape declared = reads.get(i).declared();
-      long[] held = values.values().get(i).shape();
-      if (!fits(declared, held)) {
-        return java.util.Optional.of("variable '" + names.get(i) + "' holds "
-            + java.util.Arrays.toString(held) + " where its graph declares "
-            + java.util.Arrays.toString(declared.asArray()).replace("-1", "?"));
+    if (reads.isEmpty()) {
+      return java.util.Optional.empty();
+    }
+    Session.Runner runner = session.runner();
+    reads.forEach(r -> runner.fetch(r.heldShape())); // shapes only: no copy of the values
+    try (Result result = runner.run()) {
+      for (int i = 0; i < reads.size(); i++) {
+        TInt64 dims = (TInt64) result.get(i);
+        long[] held = new long[(int) dims.shape().size(0)];
+        for (int d = 0; d < held.length; d++) {
+          held[d] = dims.getLong(d);
+        }
+        Shape declared = reads.get(i).declared();
+        if (!fits(declared, held)) {
+          return java.util.Optional.of("variable '" + names.get(i) + "' holds "
+              + java.util.Arrays.toString(held) + " where its graph declares "
+              + java.util.Arrays.toString(declared.asArray()).replace("-1", "?"));
+        }
       }
     }
     return java.util.Optional.empty();
