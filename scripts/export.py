@@ -21,12 +21,14 @@ import argparse
 import contextlib
 import io
 import json
+import math
 import os
 import re
 import shutil
 import sys
 import tempfile
 import warnings
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -76,6 +78,7 @@ class OptimizerSpec:
         if class_name is None:
             raise ExportError(
                 f"unknown optimizer '{self.name}'; known: {', '.join(sorted(OPTIMIZER_CLASSES))}")
+        check_optimizer_config(self.key, self.config)
         try:
             return keras.optimizers.deserialize(
                 {"class_name": class_name, "config": {**self.config, "name": self.key}})
@@ -96,6 +99,65 @@ class TensorSpecJson:
 
     def to_json(self) -> dict:
         return {"name": self.name, "dtype": self.dtype, "shape": list(self.shape)}
+
+
+# Valid ranges of the numeric optimizer settings: (low, low inclusive, high, high inclusive).
+# Keras checks few of them (SGD's momentum in [0, 1]); a negative learning rate or a momentum of 1
+# would export a model whose every step diverges or never settles.
+_SETTING_RANGES = {
+    "learning_rate": (0.0, True, math.inf, False),
+    "momentum": (0.0, True, 1.0, False),
+    "rho": (0.0, True, 1.0, False),
+    "beta_1": (0.0, True, 1.0, False),
+    "beta_2": (0.0, True, 1.0, False),
+    "ema_momentum": (0.0, True, 1.0, False),
+    "epsilon": (0.0, False, math.inf, False),
+    "weight_decay": (0.0, True, math.inf, False),
+    "initial_accumulator_value": (0.0, True, math.inf, False),
+    "l1_regularization_strength": (0.0, True, math.inf, False),
+    "l2_regularization_strength": (0.0, True, math.inf, False),
+    "l2_shrinkage_regularization_strength": (0.0, True, math.inf, False),
+    "learning_rate_power": (-math.inf, False, 0.0, True),
+    "clipnorm": (0.0, False, math.inf, False),
+    "clipvalue": (0.0, False, math.inf, False),
+    "global_clipnorm": (0.0, False, math.inf, False),
+}
+_BOOLEAN_SETTINGS = {"nesterov", "amsgrad", "centered", "use_ema"}
+
+
+def _interval(low, low_closed, high, high_closed) -> str:
+    if high == math.inf:
+        return f"a finite number {'>=' if low_closed else '>'} {low:g}"
+    if low == -math.inf:
+        return f"a number {'<=' if high_closed else '<'} {high:g}"
+    return f"a number in {'[' if low_closed else '('}{low:g}, {high:g}{']' if high_closed else ')'}"
+
+
+def check_optimizer_config(key: str, config: dict) -> None:
+    """Refuse settings no optimizer can train with: a non-finite or negative learning rate, a
+    momentum outside [0, 1), a non-positive epsilon, a boolean setting that is not a boolean...
+    Unset settings (None) and learning-rate schedules (checked later) pass."""
+    for name, value in config.items():
+        if value is None:
+            continue
+        if name in _BOOLEAN_SETTINGS:
+            if not isinstance(value, bool):
+                raise ExportError(f"optimizer '{key}': {name} must be true or false, got {value!r}")
+            continue
+        bounds = _SETTING_RANGES.get(name)
+        if bounds is None:
+            continue
+        if name == "learning_rate" and not isinstance(value, (bool, int, float, str)):
+            continue  # a schedule or callable: refused with its own message once built
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ExportError(f"optimizer '{key}': {name} must be a number, got {value!r}")
+        low, low_closed, high, high_closed = bounds
+        fits = (math.isfinite(value)
+                and (value > low or (low_closed and value == low))
+                and (value < high or (high_closed and value == high)))
+        if not fits:
+            raise ExportError(f"optimizer '{key}': {name} must be "
+                              f"{_interval(*bounds)}, got {value:g}")
 
 
 def _parse_value(text: str):
@@ -145,6 +207,9 @@ def parse_optimizer_spec(text: str) -> OptimizerSpec:
 def load_keras_model(path: Path) -> keras.Model:
     """Load a ``.keras`` file, a legacy ``.h5`` file, or a Keras 2 SavedModel directory."""
     if not path.exists():
+        if path.is_symlink():
+            raise ExportError(f"model '{path}' is a symbolic link to '{os.readlink(path)}', "
+                              "which does not exist")
         raise ExportError(f"model '{path}' does not exist")
     if path.is_dir():
         if not (path / "saved_model.pb").exists():
@@ -152,6 +217,7 @@ def load_keras_model(path: Path) -> keras.Model:
         return _load_keras2_saved_model(path)
     if path.suffix not in (".keras", ".h5", ".hdf5"):
         raise ExportError(f"'{path}': expected a .keras or .h5 file or a SavedModel directory")
+    check_model_file(path)
     try:
         with warnings.catch_warnings():
             # A model saved compiled but untrained makes Keras warn that it skips the optimizer's
@@ -159,7 +225,65 @@ def load_keras_model(path: Path) -> keras.Model:
             warnings.filterwarnings("ignore", message="Skipping variable loading for optimizer")
             return keras.models.load_model(path, compile=True)
     except Exception as error:  # Keras raises many types; report one line.
-        raise ExportError(f"cannot load '{path}': {str(error).splitlines()[0]}") from error
+        raise ExportError(f"'{path}' is not a valid Keras model: "
+                          f"{_first_line(error)}") from error
+
+
+def _first_line(error: BaseException) -> str:
+    lines = str(error).strip().splitlines()
+    return lines[0] if lines else type(error).__name__
+
+
+_HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
+
+
+def check_model_file(path: Path) -> None:
+    """Say what is wrong with a model file before Keras reads it (Keras calls a corrupt .keras
+    file "File not found"): not a regular file, unreadable, empty, not the archive its suffix
+    promises (a .keras file is a zip with config.json; an .h5 file is HDF5), or corrupt."""
+    if not path.is_file():
+        raise ExportError(f"'{path}' is not a regular file (a pipe, socket or device)")
+    try:
+        with open(path, "rb") as stream:
+            head = stream.read(8)
+    except PermissionError as error:
+        raise ExportError(f"cannot read '{path}': permission denied") from error
+    except OSError as error:
+        raise ExportError(f"cannot read '{path}': {error.strerror or _first_line(error)}") \
+            from error
+    if not head:
+        raise ExportError(f"'{path}' is empty; it is not a Keras model")
+    if path.suffix == ".keras":
+        if not zipfile.is_zipfile(path):
+            raise ExportError(f"'{path}' is not a Keras file: a .keras file is a zip archive and"
+                              " this one is not (truncated or corrupt)")
+        try:
+            with zipfile.ZipFile(path) as archive:
+                names = set(archive.namelist())
+                if "config.json" not in names:
+                    raise ExportError(f"'{path}' is not a Keras file: its zip archive has no"
+                                      " config.json")
+                bad = archive.testzip()
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as error:
+            raise ExportError(f"'{path}' is corrupt: {_first_line(error)}") from error
+        if bad is not None:
+            raise ExportError(f"'{path}' is corrupt: its member '{bad}' fails its checksum")
+    elif not _is_hdf5(path):
+        raise ExportError(f"'{path}' is not a Keras file: an {path.suffix} file is HDF5 and this"
+                          " one is not (truncated or corrupt)")
+
+
+def _is_hdf5(path: Path) -> bool:
+    """HDF5's signature, at offset 0 or a power of two from 512 on (the HDF5 specification)."""
+    size = path.stat().st_size
+    with open(path, "rb") as stream:
+        offset = 0
+        while offset + len(_HDF5_SIGNATURE) <= size:
+            stream.seek(offset)
+            if stream.read(len(_HDF5_SIGNATURE)) == _HDF5_SIGNATURE:
+                return True
+            offset = 512 if offset == 0 else offset * 2
+    return False
 
 
 def _load_keras2_saved_model(path: Path) -> keras.Model:
@@ -500,6 +624,9 @@ def main(argv=None) -> int:
     try:
         if args.out.exists():  # say so before the slow model load
             raise ExportError(f"output '{args.out}' already exists; choose a new directory")
+        optimizers = [parse_optimizer_spec(text) for text in args.optimizer]
+        for spec in optimizers:  # also before the load
+            check_optimizer_config(spec.key, spec.config)
         model = load_keras_model(args.model)
         loss_obj, _ = resolve_loss(model, args.loss)
         x_spec = None
@@ -515,7 +642,7 @@ def main(argv=None) -> int:
             y_spec = TensorSpecJson(
                 "y", args.label_dtype or base.dtype,
                 _parse_shape(args.label_shape) if args.label_shape is not None else base.shape)
-        metadata = export_trainable(model, args.out, args.optimizer, loss=args.loss,
+        metadata = export_trainable(model, args.out, optimizers, loss=args.loss,
                                     metrics=args.metrics, input_spec=x_spec, label_spec=y_spec,
                                     model_name=args.name, source=args.model.name)
     except ExportError as error:

@@ -21,6 +21,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import os
@@ -33,7 +34,30 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 
+# Grappler's rewrites that lrfinder's Java sessions turn off (optim/ExactSessionConfig.java), so the
+# signatures run the same math here as in Java: "x / sqrt(y)" rewritten as "x * rsqrt(y)" moves
+# RMSprop's and Adagrad's steps by an ulp, which the diverging end of a range test amplifies.
+EXACT_REWRITES = {"arithmetic_optimization": False, "constant_folding": False}
+
+
+@contextlib.contextmanager
+def exact_session_config():
+    """Run the enclosed TensorFlow functions under Java's session config, then restore ours."""
+    before = tf.config.optimizer.get_experimental_options()
+    tf.config.optimizer.set_experimental_options(EXACT_REWRITES)
+    try:
+        yield
+    finally:
+        tf.config.optimizer.set_experimental_options(
+            {name: before.get(name, True) for name in EXACT_REWRITES})
+
+
 def run_optimizer(model_dir: Path, key: str, x, y, order, start, end, beta, stop_factor) -> dict:
+    with exact_session_config():  # loaded and run inside: functions are optimized on first call
+        return _run_optimizer(model_dir, key, x, y, order, start, end, beta, stop_factor)
+
+
+def _run_optimizer(model_dir: Path, key: str, x, y, order, start, end, beta, stop_factor) -> dict:
     model = tf.saved_model.load(str(model_dir))  # in memory; the directory is only read
     set_lr = model.signatures[f"set_lr_{key}"]
     train = model.signatures[f"train_{key}"]

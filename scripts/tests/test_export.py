@@ -4,6 +4,7 @@ Keras 2 SavedModel input format."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import warnings
@@ -496,3 +497,145 @@ def test_default_optimizer_keeps_its_whole_compiled_config(tmp_path):
     assert optimizer["config"]["nesterov"] is True
     assert optimizer["config"]["clipnorm"] == pytest.approx(1.0)
     assert optimizer["initial_learning_rate"] == pytest.approx(0.05)
+
+
+# --- 9. A model file that exists but is no Keras model: named, with why --------------------------
+
+def _truncated_keras(tmp_path, source):
+    path = tmp_path / "truncated.keras"
+    data = source.read_bytes()
+    path.write_bytes(data[:len(data) // 2])
+    return path
+
+
+def _random_keras(tmp_path, _):
+    path = tmp_path / "random.keras"
+    path.write_bytes(np.random.default_rng(3).bytes(5000))
+    return path
+
+
+def _empty_keras(tmp_path, _):
+    path = tmp_path / "empty.keras"
+    path.write_bytes(b"")
+    return path
+
+
+def _zip_without_config(tmp_path, _):
+    import zipfile
+    path = tmp_path / "no_config.keras"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("notes.txt", "hello")
+    return path
+
+
+def _zip_with_corrupt_member(tmp_path, source):
+    import zipfile
+    path = tmp_path / "bad_member.keras"
+    with zipfile.ZipFile(source) as original, \
+            zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED) as copy:
+        for name in original.namelist():
+            copy.writestr(name, original.read(name))
+    data = bytearray(path.read_bytes())
+    weights = bytes(zipfile.ZipFile(source).read("model.weights.h5"))
+    at = data.index(weights[:64]) + 32  # inside the stored bytes of model.weights.h5
+    data[at] ^= 0xFF
+    path.write_bytes(bytes(data))
+    return path
+
+
+def _random_h5(tmp_path, _):
+    path = tmp_path / "random.h5"
+    path.write_bytes(np.random.default_rng(4).bytes(3000))
+    return path
+
+
+@pytest.mark.parametrize("make, fragments", [
+    (_truncated_keras, ["is not a Keras file", "zip archive", "truncated or corrupt"]),
+    (_random_keras, ["is not a Keras file", "zip archive"]),
+    (_empty_keras, ["is empty"]),
+    (_zip_without_config, ["is not a Keras file", "no config.json"]),
+    (_zip_with_corrupt_member, ["is corrupt", "model.weights.h5", "checksum"]),
+    (_random_h5, ["is not a Keras file", "HDF5"]),
+], ids=["truncated", "random", "empty", "no-config", "corrupt-member", "random-h5"])
+def test_main_damaged_model_file_is_named_with_why(tmp_path, capsys, tiny_keras_file, make,
+                                                   fragments):
+    path = make(tmp_path, tiny_keras_file)
+    before = path.read_bytes()
+    code, stdout, err = run_main(capsys, path, "--out", tmp_path / "out", "--optimizer", "sgd")
+    assert code == 2 and stdout == ""
+    assert_one_line_error(err, str(path), *fragments)
+    assert "not found" not in err.lower()
+    assert not (tmp_path / "out").exists()
+    assert path.read_bytes() == before
+
+
+def test_main_unreadable_model_file_says_permission_denied(tmp_path, capsys, tiny_keras_file):
+    path = tmp_path / "locked.keras"
+    path.write_bytes(tiny_keras_file.read_bytes())
+    path.chmod(0)
+    try:
+        if os.access(path, os.R_OK):
+            pytest.skip("this user (root) reads any file whatever its mode")
+        code, _, err = run_main(capsys, path, "--out", tmp_path / "out", "--optimizer", "sgd")
+        assert code == 2
+        assert_one_line_error(err, str(path), "permission denied")
+    finally:
+        path.chmod(0o644)
+
+
+def test_main_dangling_symlink_is_named_as_one(tmp_path, capsys):
+    link = tmp_path / "model.keras"
+    link.symlink_to(tmp_path / "gone.keras")
+    code, _, err = run_main(capsys, link, "--out", tmp_path / "out", "--optimizer", "sgd")
+    assert code == 2
+    assert_one_line_error(err, "symbolic link", "gone.keras", "does not exist")
+
+
+# --- 10. Optimizer settings no optimizer can train with ------------------------------------------
+
+@pytest.mark.parametrize("spec, fragment", [
+    ("sgd:learning_rate=-1", "learning_rate must be a finite number >= 0, got -1"),
+    ("sgd:learning_rate=nan", "learning_rate must be a finite number >= 0, got nan"),
+    ("adam:learning_rate=inf", "learning_rate must be a finite number >= 0, got inf"),
+    ("sgd:learning_rate=fast", "learning_rate must be a number, got 'fast'"),
+    ("sgd:momentum=1", "momentum must be a number in [0, 1), got 1"),
+    ("sgd:momentum=-0.5", "momentum must be a number in [0, 1), got -0.5"),
+    ("adam:beta_1=1.5", "beta_1 must be a number in [0, 1), got 1.5"),
+    ("rmsprop:rho=1", "rho must be a number in [0, 1), got 1"),
+    ("adam:epsilon=0", "epsilon must be a finite number > 0, got 0"),
+    ("sgd:clipnorm=-1", "clipnorm must be a finite number > 0, got -1"),
+    ("adamw:weight_decay=-0.1", "weight_decay must be a finite number >= 0, got -0.1"),
+    ("sgd:nesterov=maybe", "nesterov must be true or false, got 'maybe'"),
+])
+def test_main_invalid_optimizer_setting_is_a_one_line_error(tmp_path, capsys, tiny_keras_file,
+                                                            spec, fragment):
+    code, stdout, err = run_main(capsys, tiny_keras_file, "--out", tmp_path / "out",
+                                 "--optimizer", spec)
+    assert code == 2 and stdout == ""
+    assert_one_line_error(err, fragment)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_invalid_optimizer_setting_is_refused_before_the_model_loads(tmp_path, capsys):
+    # The model does not exist: the optimizer's error comes first, without the slow load.
+    code, _, err = run_main(capsys, tmp_path / "absent.keras", "--out", tmp_path / "out",
+                            "--optimizer", "sgd:learning_rate=-1")
+    assert code == 2
+    assert_one_line_error(err, "learning_rate must be a finite number >= 0")
+
+
+def test_boundary_optimizer_settings_are_accepted():
+    for key, config in [("sgd", {"learning_rate": 0.0, "momentum": 0.0}),
+                        ("adam", {"beta_1": 0.0, "beta_2": 0.999999, "epsilon": 1e-12}),
+                        ("sgd", {"nesterov": True, "clipnorm": None}),
+                        ("ftrl", {"learning_rate_power": 0.0})]:
+        export.check_optimizer_config(key, config)
+
+
+def test_compiled_optimizer_with_a_momentum_of_one_is_refused(tmp_path):
+    # Keras itself accepts momentum=1 (its range is [0, 1]); every step would then keep all of
+    # the previous velocity, so the exporter refuses it like a bad --optimizer.
+    model = build_tiny_model(optimizer=keras.optimizers.SGD(learning_rate=0.1, momentum=1.0))
+    with pytest.raises(export.ExportError, match=r"momentum must be a number in \[0, 1\)"):
+        export.export_trainable(model, tmp_path / "out", [])
+    assert list(tmp_path.iterdir()) == []

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lrfinder.data.Batch;
 import dev.lrfinder.data.DType;
+import dev.lrfinder.model.LoadFailure;
 import dev.lrfinder.model.ModelContract;
 import dev.lrfinder.model.ModelException;
 import dev.lrfinder.model.ModelSnapshot;
@@ -32,6 +33,7 @@ import org.tensorflow.Output;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.Tensor;
+import org.tensorflow.exceptions.TensorFlowException;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
@@ -159,6 +161,9 @@ public final class DirectModel implements TrainableModel {
         optimizer.initialize(session);
       }
       VariableStore variables = VariableStore.create(graph, session);
+      variables.shapeMismatch().ifPresent(m -> {
+        throw SavedModelDirectory.checkpointMismatch(directory, m);
+      });
       ModelContract contract = contract(directory, file, metadata, model, inputSpec, labelSpec,
           loss, metrics, configs);
       long trainable = model.variables().stream().filter(TrainingGraph.ModelVariable::trainable)
@@ -183,6 +188,9 @@ public final class DirectModel implements TrainableModel {
         session.close();
       }
       graph.close();
+      if (e instanceof TensorFlowException tensorflow) {
+        throw LoadFailure.of("load", directory, tensorflow);
+      }
       throw e;
     }
   }

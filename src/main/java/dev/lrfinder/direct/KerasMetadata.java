@@ -6,8 +6,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.WireFormat;
 import dev.lrfinder.model.ModelException;
+import dev.lrfinder.model.ModelFiles;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -51,16 +53,12 @@ public record KerasMetadata(JsonNode root, List<String> layerClasses,
   /** Reads {@code <savedModelDir>/keras_metadata.pb}; throws {@link ModelException}. */
   public static KerasMetadata read(Path savedModelDir) {
     Path file = savedModelDir.resolve(FILE);
-    if (!Files.isRegularFile(file)) {
+    if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
       throw new ModelException("'" + savedModelDir + "' has no " + FILE
           + ": it is not a Keras 2 SavedModel");
     }
-    byte[] bytes;
-    try {
-      bytes = Files.readAllBytes(file);
-    } catch (IOException e) {
-      throw new ModelException("Cannot read '" + file + "': " + e.getMessage(), e);
-    }
+    ModelFiles.requireReadableFile(file, "the Keras metadata of the SavedModel", false);
+    byte[] bytes = ModelFiles.readAll(file);
     try {
       return parse(bytes);
     } catch (IOException e) { // from the proto parser: the bytes are in memory

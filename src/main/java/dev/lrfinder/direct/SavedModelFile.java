@@ -1,9 +1,6 @@
 package dev.lrfinder.direct;
 
-import dev.lrfinder.model.ModelException;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
+import dev.lrfinder.model.SavedModelDirectory;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -13,7 +10,6 @@ import java.util.Optional;
 import org.tensorflow.proto.FunctionDef;
 import org.tensorflow.proto.MetaGraphDef;
 import org.tensorflow.proto.NodeDef;
-import org.tensorflow.proto.SavedModel;
 import org.tensorflow.proto.SavedObjectGraphOuterClass.SavedConcreteFunction;
 import org.tensorflow.proto.SavedObjectGraphOuterClass.SavedObject;
 import org.tensorflow.proto.SavedObjectGraphOuterClass.SavedObjectGraph;
@@ -49,17 +45,7 @@ final class SavedModelFile {
   }
 
   static SavedModelFile read(Path directory) {
-    Path file = directory.resolve("saved_model.pb");
-    SavedModel model;
-    try (InputStream in = Files.newInputStream(file)) {
-      model = SavedModel.parseFrom(in);
-    } catch (IOException e) {
-      throw new ModelException("cannot read '" + file + "': " + e.getMessage());
-    }
-    MetaGraphDef serve = model.getMetaGraphsList().stream()
-        .filter(m -> m.getMetaInfoDef().getTagsList().contains("serve"))
-        .findFirst()
-        .orElseThrow(() -> new ModelException("'" + directory + "' has no 'serve' meta graph"));
+    MetaGraphDef serve = SavedModelDirectory.metaGraph(directory, "serve");
     if (!serve.hasObjectGraphDef() || serve.getObjectGraphDef().getNodesCount() == 0) {
       throw new UnsupportedModelException("it is a TF1 SavedModel without an object graph");
     }

@@ -1,6 +1,9 @@
 package dev.lrfinder.direct;
 
+import dev.lrfinder.model.LoadFailure;
 import dev.lrfinder.model.ModelException;
+import dev.lrfinder.model.SavedModelDirectory;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,6 +13,7 @@ import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
 import org.tensorflow.Session;
+import org.tensorflow.exceptions.TensorFlowException;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.proto.AttrValue;
 import org.tensorflow.proto.DataType;
@@ -107,8 +111,7 @@ final class TrainingGraph {
     try {
       graph.importGraphDef(def.build());
     } catch (IllegalArgumentException e) {
-      throw new ModelException("TensorFlow rejects the inlined training graph: "
-          + firstLine(e), e);
+      throw LoadFailure.of("build the training graph of", file.directory(), e);
     }
 
     List<ModelVariable> variables = new ArrayList<>();
@@ -173,17 +176,34 @@ final class TrainingGraph {
     return Shape.of(dims);
   }
 
-  /** Loads the SavedModel's checkpoint into the variables with its own saver. */
+  /**
+   * Loads the SavedModel's checkpoint into the variables with its own saver, then runs its init
+   * op. The checkpoint's files were checked by {@link SavedModelDirectory#require}; what
+   * TensorFlow still finds wrong (a tensor's bytes that fail their checksum...) is told in words.
+   */
   void restore(Session session) {
     SaverDef saver = file.metaGraph().getSaverDef();
-    String prefix = file.directory().resolve("variables").resolve("variables").toString();
-    try (TString filename = TString.scalarOf(prefix)) {
+    Path graphFile = file.directory().resolve("saved_model.pb");
+    if (saver.getRestoreOpName().isEmpty() || saver.getFilenameTensorName().isEmpty()
+        || graph.operation(saver.getRestoreOpName().split(":")[0]) == null
+        || graph.operation(saver.getFilenameTensorName().split(":")[0]) == null) {
+      throw new ModelException("'" + graphFile + "' is corrupt: its saver, which restores the"
+          + " weights, is missing from its graph");
+    }
+    Path prefix = file.directory().resolve(SavedModelDirectory.VARIABLES_PREFIX);
+    try (TString filename = TString.scalarOf(prefix.toString())) {
       session.runner().feed(saver.getFilenameTensorName(), filename)
           .addTarget(saver.getRestoreOpName()).run().close();
+    } catch (TensorFlowException e) {
+      throw LoadFailure.of("restore the weights of", file.directory(), e);
     }
     file.signature("__saved_model_init_op").ifPresent(init -> {
       String op = init.getOutputsOrThrow("__saved_model_init_op").getName().split(":")[0];
-      session.runner().addTarget(op).run().close();
+      try {
+        session.runner().addTarget(op).run().close();
+      } catch (TensorFlowException e) {
+        throw LoadFailure.of("initialize the SavedModel", file.directory(), e);
+      }
     });
   }
 
@@ -211,10 +231,5 @@ final class TrainingGraph {
   /** Stateful ops of the training call (e.g. BatchNorm moving averages) to run with each step. */
   List<GraphOperation> updates() {
     return updates;
-  }
-
-  private static String firstLine(Throwable e) {
-    String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-    return message.lines().findFirst().orElse(message).trim();
   }
 }

@@ -9,6 +9,7 @@ import dev.lrfinder.model.ModelException;
 import dev.lrfinder.model.SavedModelDirectory;
 import dev.lrfinder.model.TrainableModel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 
 /**
@@ -32,11 +33,12 @@ public final class ModelLoader {
    */
   public static Choice choose(Path directory) {
     SavedModelDirectory.require(directory);
-    if (Files.isRegularFile(directory.resolve(ModelContract.METADATA_PATH))) {
+    // Present at all decides the path; the path's reader then says what is wrong with the file.
+    if (Files.exists(directory.resolve(ModelContract.METADATA_PATH), LinkOption.NOFOLLOW_LINKS)) {
       return new Choice(TrainingPath.EXPORTED, "it carries lrfinder's training contract ("
           + ModelContract.METADATA_PATH + ")");
     }
-    if (Files.isRegularFile(directory.resolve("keras_metadata.pb"))) {
+    if (Files.exists(directory.resolve("keras_metadata.pb"), LinkOption.NOFOLLOW_LINKS)) {
       return new Choice(TrainingPath.DIRECT, "a Keras 2 SavedModel (keras_metadata.pb) without"
           + " lrfinder's training contract");
     }

@@ -2,6 +2,7 @@ package dev.lrfinder.model;
 
 import dev.lrfinder.data.Batch;
 import dev.lrfinder.data.HostArray;
+import dev.lrfinder.optim.ExactSessionConfig;
 import dev.lrfinder.safety.ModelSafety;
 import dev.lrfinder.safety.ModelTrust;
 import java.nio.file.Path;
@@ -13,10 +14,13 @@ import java.util.Map;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Signature;
 import org.tensorflow.Tensor;
+import org.tensorflow.exceptions.TensorFlowException;
 
 /**
  * A SavedModel exported by {@code scripts/export.py}: training, evaluation and learning-rate access
- * go through the signatures of its training contract (docs/contract.md).
+ * go through the signatures of its training contract (docs/contract.md). The session runs under
+ * {@link ExactSessionConfig}, as the direct path's does, and snapshots on disk are the
+ * {@link VariableStore}'s checkpoints, as on the direct path.
  */
 public final class ExportedModel implements TrainableModel {
   private final Path directory;
@@ -45,6 +49,13 @@ public final class ExportedModel implements TrainableModel {
       setLearningRates.put(key, resolve(signatures, "set_lr_" + key, List.of("lr"), "lr"));
     }
     this.variables = VariableStore.create(bundle.graph(), bundle.session());
+    if (variables.names().isEmpty()) {
+      throw new ModelException("no variable of '" + directory + "' holds a value after loading:"
+          + " its checkpoint (" + SavedModelDirectory.VARIABLES_PREFIX + ") restored none");
+    }
+    variables.shapeMismatch().ifPresent(m -> {
+      throw SavedModelDirectory.checkpointMismatch(directory, m);
+    });
   }
 
   /**
@@ -67,18 +78,33 @@ public final class ExportedModel implements TrainableModel {
     SavedModelDirectory.require(directory);
     ModelSafety.requireSafe(directory, trust);
     ModelContract contract = ModelContract.read(directory);
-    SavedModelBundle bundle;
-    try {
-      bundle = SavedModelBundle.load(directory.toString(), SavedModelBundle.DEFAULT_TAG);
-    } catch (RuntimeException e) {
-      throw new ModelException("TensorFlow cannot load '" + directory + "': " + firstLine(e));
-    }
+    SavedModelBundle bundle = openBundle(directory);
     try {
       return new ExportedModel(directory, contract, bundle);
     } catch (RuntimeException e) {
       bundle.close();
-      throw e instanceof ModelException ? e : new ModelException(
-          "'" + directory + "' does not fit its training contract: " + firstLine(e), e);
+      if (e instanceof ModelException) {
+        throw e;
+      }
+      if (e instanceof TensorFlowException tensorflow) {
+        throw LoadFailure.of("prepare the training signatures of", directory, tensorflow);
+      }
+      throw new ModelException("'" + directory + "' does not fit its training contract: "
+          + firstLine(e), e);
+    }
+  }
+
+  /**
+   * Loads the SavedModel into a session under {@link ExactSessionConfig}, the direct path's
+   * config, after its graph file is parsed here (so a damaged one is named in words).
+   */
+  private static SavedModelBundle openBundle(Path directory) {
+    SavedModelDirectory.metaGraph(directory, SavedModelBundle.DEFAULT_TAG);
+    try {
+      return SavedModelBundle.loader(directory.toString()).withTags(SavedModelBundle.DEFAULT_TAG)
+          .withConfigProto(ExactSessionConfig.create()).load();
+    } catch (RuntimeException e) {
+      throw LoadFailure.of("load the SavedModel", directory, e);
     }
   }
 
@@ -133,16 +159,16 @@ public final class ExportedModel implements TrainableModel {
 
   @Override
   public ModelSnapshot snapshotToDisk(Path prefix) {
-    bundle.session().save(prefix.toString());
+    variables.save(prefix);
     return new ModelSnapshot.OnDisk(prefix);
   }
 
   @Override
   public void restore(ModelSnapshot snapshot) {
-    if (snapshot instanceof ModelSnapshot.InMemory) {
-      variables.write((ModelSnapshot.InMemory) snapshot);
-    } else if (snapshot instanceof ModelSnapshot.OnDisk) {
-      bundle.session().restore(((ModelSnapshot.OnDisk) snapshot).prefix().toString());
+    if (snapshot instanceof ModelSnapshot.InMemory inMemory) {
+      variables.write(inMemory);
+    } else if (snapshot instanceof ModelSnapshot.OnDisk onDisk) {
+      variables.load(onDisk.prefix());
     } else {
       throw new IllegalArgumentException("unknown snapshot type " + snapshot.getClass());
     }

@@ -1,10 +1,13 @@
 package dev.lrfinder.model;
 
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lrfinder.data.DType;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,26 +46,42 @@ public record ModelContract(
   /** Reads and checks {@code assets/lrfinder.json} of a SavedModel directory. */
   public static ModelContract read(Path modelDir) {
     Path file = modelDir.resolve(METADATA_PATH);
-    if (!Files.isRegularFile(file)) {
+    if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
       throw new ModelException("'" + modelDir + "' is a SavedModel without lrfinder's training"
           + " contract (no " + METADATA_PATH + "); export it with scripts/export.py");
     }
+    ModelFiles.requireReadableFile(file, "lrfinder's training contract (JSON)", false);
+    byte[] bytes = ModelFiles.readAll(file);
     JsonNode root;
     try {
-      root = new ObjectMapper().readTree(file.toFile());
+      root = new ObjectMapper().readTree(bytes);
+    } catch (JsonProcessingException e) {
+      JsonLocation at = e.getLocation();
+      throw new ModelException("'" + file + "' is not valid JSON"
+          + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")")
+          + ": " + e.getOriginalMessage().lines().findFirst().orElse("").trim(), e);
     } catch (IOException e) {
-      throw new ModelException("'" + file + "' is not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
+      throw new ModelException("cannot read '" + file + "': " + ModelFiles.reason(e), e);
+    }
+    if (root == null || !root.isObject()) {
+      throw new ModelException("'" + file + "' is not a valid lrfinder contract: it holds no JSON"
+          + " object");
     }
     try {
       return parse(root);
-    } catch (IllegalArgumentException | NullPointerException e) {
-      throw new ModelException("'" + file + "' is not a valid lrfinder contract: " + e.getMessage());
+    } catch (IllegalArgumentException e) {
+      throw new ModelException("'" + file + "' is not a valid lrfinder contract: "
+          + e.getMessage(), e);
     }
   }
 
   @SuppressWarnings("unchecked")
   static ModelContract parse(JsonNode root) {
-    int version = required(root, "contract_version").asInt();
+    JsonNode versionNode = required(root, "contract_version");
+    if (!versionNode.canConvertToInt() || !versionNode.isIntegralNumber()) {
+      throw new IllegalArgumentException("field 'contract_version' is not an integer");
+    }
+    int version = versionNode.asInt();
     if (version != SUPPORTED_VERSION) {
       throw new IllegalArgumentException("contract version " + version + " is not supported (this"
           + " lrfinder reads version " + SUPPORTED_VERSION + ")");
@@ -71,12 +90,31 @@ public record ModelContract(
     root.path("metrics").forEach(m -> metrics.add(m.asText()));
     List<OptimizerInfo> optimizers = new ArrayList<>();
     ObjectMapper mapper = new ObjectMapper();
-    for (JsonNode o : required(root, "optimizers")) {
-      optimizers.add(new OptimizerInfo(
-          required(o, "key").asText(),
-          o.path("class_name").asText(""),
-          mapper.convertValue(o.path("config"), Map.class),
-          required(o, "initial_learning_rate").asDouble()));
+    JsonNode listed = required(root, "optimizers");
+    if (!listed.isArray()) {
+      throw new IllegalArgumentException("field 'optimizers' is not a list");
+    }
+    for (JsonNode o : listed) {
+      if (!o.isObject()) {
+        throw new IllegalArgumentException("an entry of 'optimizers' is not an object");
+      }
+      String key = text(o, "key");
+      if (optimizers.stream().anyMatch(known -> known.key().equals(key))) {
+        throw new IllegalArgumentException("optimizer '" + key + "' is listed twice");
+      }
+      JsonNode config = o.path("config");
+      if (!config.isObject() && !config.isMissingNode() && !config.isNull()) {
+        throw new IllegalArgumentException("the config of optimizer '" + key
+            + "' is not an object");
+      }
+      JsonNode rate = required(o, "initial_learning_rate");
+      if (!rate.isNumber() || !Double.isFinite(rate.asDouble()) || rate.asDouble() < 0) {
+        throw new IllegalArgumentException("the initial_learning_rate of optimizer '" + key
+            + "' is " + rate + "; it must be a finite number >= 0");
+      }
+      optimizers.add(new OptimizerInfo(key, o.path("class_name").asText(""),
+          config.isObject() ? mapper.convertValue(config, Map.class) : Map.of(),
+          rate.asDouble()));
     }
     if (optimizers.isEmpty()) {
       throw new IllegalArgumentException("it lists no optimizers");
@@ -87,8 +125,8 @@ public record ModelContract(
         root.path("source").isNull() ? null : root.path("source").asText(null),
         root.path("parameter_count").asLong(),
         root.path("trainable_parameter_count").asLong(),
-        spec(required(root, "input")),
-        spec(required(root, "label")),
+        spec(required(root, "input"), "input"),
+        spec(required(root, "label"), "label"),
         required(root, "loss").path("name").asText(),
         metrics,
         optimizers,
@@ -96,16 +134,35 @@ public record ModelContract(
         root.path("keras_version").asText("unknown"));
   }
 
-  private static TensorSpec spec(JsonNode node) {
-    String dtypeLabel = required(node, "dtype").asText();
+  private static TensorSpec spec(JsonNode node, String role) {
+    if (!node.isObject()) {
+      throw new IllegalArgumentException("field '" + role + "' is not an object");
+    }
+    String dtypeLabel = text(node, "dtype");
     DType dtype = DType.fromLabel(dtypeLabel).orElseThrow(
         () -> new IllegalArgumentException("dtype '" + dtypeLabel + "' is not supported"));
     JsonNode shapeNode = required(node, "shape");
+    if (!shapeNode.isArray()) {
+      throw new IllegalArgumentException("the shape of '" + role + "' is not a list");
+    }
     long[] shape = new long[shapeNode.size()];
     for (int i = 0; i < shape.length; i++) {
-      shape[i] = shapeNode.get(i).isNull() ? -1 : shapeNode.get(i).asLong();
+      JsonNode dim = shapeNode.get(i);
+      if (!dim.isNull() && (!dim.isIntegralNumber() || dim.asLong() < 0)) {
+        throw new IllegalArgumentException("the shape of '" + role + "' has dimension " + dim
+            + "; each must be a size >= 0 or null");
+      }
+      shape[i] = dim.isNull() ? -1 : dim.asLong();
     }
-    return new TensorSpec(required(node, "name").asText(), dtype, shape);
+    return new TensorSpec(text(node, "name"), dtype, shape);
+  }
+
+  private static String text(JsonNode node, String field) {
+    JsonNode value = required(node, field);
+    if (!value.isTextual() || value.asText().isEmpty()) {
+      throw new IllegalArgumentException("field '" + field + "' is not a non-empty string");
+    }
+    return value.asText();
   }
 
   private static JsonNode required(JsonNode node, String field) {

@@ -23,6 +23,9 @@ public interface ModelSnapshot {
     }
   }
 
-  /** A checkpoint written by the SavedModel's own saver under {@code prefix}. */
+  /**
+   * A checkpoint under {@code prefix} of exactly the variables an in-memory snapshot holds,
+   * written by the model's {@link VariableStore}.
+   */
   record OnDisk(Path prefix) implements ModelSnapshot {}
 }

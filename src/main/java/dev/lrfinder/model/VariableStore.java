@@ -13,12 +13,14 @@ import org.tensorflow.Operand;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.Tensor;
+import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.ReadVariableOp;
 import org.tensorflow.op.train.Restore;
 import org.tensorflow.types.TBool;
+import org.tensorflow.types.TInt64;
 import org.tensorflow.types.TString;
 import org.tensorflow.types.family.TType;
 
@@ -39,7 +41,9 @@ public final class VariableStore {
   private final Op saveAll;
   private final Op restoreAll;
 
-  private record Output(ReadVariableOp<?> read, DType dtype) {}
+  /** A variable's read, the type and shape its handle declares, and the shape of its value. */
+  private record Output(ReadVariableOp<?> read, DType dtype, Shape declared,
+      Operand<TInt64> heldShape) {}
 
   private VariableStore(Session session, List<String> names, List<Output> reads,
       List<Placeholder<?>> feeds, Op assignAll, Placeholder<TString> checkpointPrefix,
@@ -84,24 +88,29 @@ public final class VariableStore {
       Class<? extends TType> type = Tensors.typeClass(dtype);
       Operand<? extends TType> resource = (Operand<? extends TType>) handle.output(0);
       names.add(entry.getKey());
-      reads.add(new Output(tf.readVariableOp(resource, type), dtype));
+      ReadVariableOp<?> read = tf.readVariableOp(resource, type);
+      reads.add(new Output(read, dtype, handle.attributes().getAttrShape("shape"),
+          tf.shape(read, TInt64.class)));
       Placeholder<?> feed = tf.placeholder(type);
       feeds.add(feed);
       assigns.add(tf.assignVariableOp(resource, feed));
     }
     Op assignAll = tf.withControlDependencies(assigns).noOp();
 
-    // A checkpoint of every variable under its store name (SaveV2 / RestoreV2), for graphs whose
-    // own saver does not cover them all (variables created by lrfinder).
+    // A checkpoint of every variable under its store name (SaveV2 / RestoreV2): the on-disk
+    // snapshot of both paths, covering exactly what the in-memory snapshot covers (a SavedModel's
+    // own saver misses lrfinder's variables and covers the uninitialized Keras-side copies).
     Placeholder<TString> prefix = tf.withName("checkpoint_prefix").placeholder(TString.class);
-    Operand<TString> tensorNames = tf.constant(java.nio.charset.StandardCharsets.UTF_8, names.toArray(String[]::new));
-    Operand<TString> slices = tf.constant(java.nio.charset.StandardCharsets.UTF_8, names.stream().map(n -> "").toArray(String[]::new));
-    List<Operand<?>> values = new ArrayList<>(reads.size());
-    reads.forEach(r -> values.add(r.read()));
-    Op saveAll = names.isEmpty() ? tf.noOp()
-        : tf.train.save(prefix, tensorNames, slices, values);
+    Op saveAll = tf.noOp();
     Op restoreAll = tf.noOp();
-    if (!names.isEmpty()) {
+    if (!names.isEmpty()) { // (TF Java cannot make an empty string constant)
+      Operand<TString> tensorNames = tf.constant(java.nio.charset.StandardCharsets.UTF_8,
+          names.toArray(String[]::new));
+      Operand<TString> slices = tf.constant(java.nio.charset.StandardCharsets.UTF_8,
+          names.stream().map(n -> "").toArray(String[]::new));
+      List<Operand<?>> values = new ArrayList<>(reads.size());
+      reads.forEach(r -> values.add(r.read()));
+      saveAll = tf.train.save(prefix, tensorNames, slices, values);
       List<Class<? extends TType>> types = new ArrayList<>();
       reads.forEach(r -> types.add(Tensors.typeClass(r.dtype())));
       Restore restored = tf.train.restore(prefix, tensorNames, slices, types);
@@ -141,6 +150,50 @@ public final class VariableStore {
       }
     }
     return initialized;
+  }
+
+  /**
+   * The first variable whose value does not have the shape its handle declares, as "variable
+   * 'name' holds [a, b] where its graph declares [c, d]"; empty when every value fits. A
+   * checkpoint from another model restores values of other shapes without complaint.
+   */
+  public java.util.Optional<String> shapeMismatch() {
+    if (reads.isEmpty()) {
+      return java.util.Optional.empty();
+    }
+    Session.Runner runner = session.runner();
+    reads.forEach(r -> runner.fetch(r.heldShape())); // shapes only: no copy of the values
+    try (Result result = runner.run()) {
+      for (int i = 0; i < reads.size(); i++) {
+        TInt64 dims = (TInt64) result.get(i);
+        long[] held = new long[(int) dims.shape().size(0)];
+        for (int d = 0; d < held.length; d++) {
+          held[d] = dims.getLong(d);
+        }
+        Shape declared = reads.get(i).declared();
+        if (!fits(declared, held)) {
+          return java.util.Optional.of("variable '" + names.get(i) + "' holds "
+              + java.util.Arrays.toString(held) + " where its graph declares "
+              + java.util.Arrays.toString(declared.asArray()).replace("-1", "?"));
+        }
+      }
+    }
+    return java.util.Optional.empty();
+  }
+
+  private static boolean fits(Shape declared, long[] held) {
+    if (declared.isUnknown()) {
+      return true;
+    }
+    if (declared.numDimensions() != held.length) {
+      return false;
+    }
+    for (int d = 0; d < held.length; d++) {
+      if (declared.size(d) >= 0 && declared.size(d) != held[d]) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The variables' keys: {@code container:shared_name}, or the op name if not shared. */

@@ -1,12 +1,7 @@
 package dev.lrfinder.safety;
 
-import com.google.protobuf.InvalidProtocolBufferException;
 import dev.lrfinder.model.ModelException;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
+import dev.lrfinder.model.SavedModelDirectory;
 import java.nio.file.Path;
 import org.tensorflow.proto.SavedModel;
 
@@ -26,20 +21,7 @@ public final class ModelSafety {
    * @throws ModelException when {@code saved_model.pb} cannot be read or is not a SavedModel
    */
   public static ScanReport scan(Path directory) {
-    Path file = directory.resolve("saved_model.pb");
-    SavedModel model;
-    try (InputStream in = Files.newInputStream(file)) {
-      model = SavedModel.parseFrom(in);
-    } catch (InvalidProtocolBufferException e) {
-      throw new ModelException("cannot read '" + file + "': it is not a SavedModel protocol"
-          + " buffer (" + firstLine(e.getMessage()) + ")");
-    } catch (NoSuchFileException e) {
-      throw new ModelException("cannot read '" + file + "': no such file");
-    } catch (AccessDeniedException e) {
-      throw new ModelException("cannot read '" + file + "': permission denied");
-    } catch (IOException e) {
-      throw new ModelException("cannot read '" + file + "': " + firstLine(e.getMessage()));
-    }
+    SavedModel model = SavedModelDirectory.savedModel(directory);
     return new OpScan(POLICY).scan(model);
   }
 
@@ -58,10 +40,5 @@ public final class ModelSafety {
     if (!report.safe()) {
       throw new UnsafeModelException(directory, report);
     }
-  }
-
-  private static String firstLine(String message) {
-    return message == null || message.isBlank() ? "unreadable"
-        : message.lines().findFirst().orElse("").trim();
   }
 }

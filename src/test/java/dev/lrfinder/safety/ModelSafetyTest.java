@@ -46,8 +46,8 @@ class ModelSafetyTest {
   void aFileThatIsNoSavedModelIsRefusedInOneSentence(@TempDir Path dir) throws IOException {
     Files.write(dir.resolve("saved_model.pb"), new byte[] {0, 1, 2, 3, (byte) 0xff});
     ModelException e = assertThrows(ModelException.class, () -> ModelSafety.scan(dir));
-    assertTrue(e.getMessage().startsWith("cannot read '" + dir.resolve("saved_model.pb")
-        + "': it is not a SavedModel protocol buffer ("), e.getMessage());
+    assertTrue(e.getMessage().startsWith("'" + dir.resolve("saved_model.pb")
+        + "' is truncated or corrupt: it does not parse as a SavedModel"), e.getMessage());
     assertEquals(1, e.getMessage().lines().count());
   }
 
