@@ -41,7 +41,7 @@ public final class DataFile {
       Optional<String[]> test = splitNames(npz, "test");
       List<String> wanted = new ArrayList<>(List.of(train));
       test.ifPresent(names -> wanted.addAll(List.of(names)));
-      requireMemory(npz, wanted, budget, file);
+      checkHeaders(npz, wanted, budget, file);
       return new Splits(dataset(npz, train), test.map(names -> dataset(npz, names)));
     }
   }
@@ -61,7 +61,7 @@ public final class DataFile {
           : splitNames(npz, split).orElseThrow(() -> new DataException("data file '" + file
               + "' has no arrays x_" + split + " and y_" + split + "; it has "
               + String.join(", ", npz.names())));
-      requireMemory(npz, List.of(names), budget, file);
+      checkHeaders(npz, List.of(names), budget, file);
       return dataset(npz, names);
     }
   }
@@ -159,11 +159,24 @@ public final class DataFile {
     return new String[] {x, y};
   }
 
-  private static void requireMemory(NpzFile npz, List<String> names, MemoryBudget budget,
+  /**
+   * Checks what the headers of the arrays {@code names} (x, y pairs) declare before any data is
+   * read: a row dimension, the same rows in each pair, and room for all of them in the budget.
+   */
+  private static void checkHeaders(NpzFile npz, List<String> names, MemoryBudget budget,
       Path file) {
     long bytes = 0;
-    for (String name : names) {
-      bytes += npz.header(name).dataBytes();
+    for (int i = 0; i < names.size(); i += 2) {
+      Npy.Header x = npz.header(names.get(i));
+      Npy.Header y = npz.header(names.get(i + 1));
+      long[] xShape = x.shape();
+      long[] yShape = y.shape();
+      if (xShape.length > 0 && yShape.length > 0 && xShape[0] != yShape[0]) {
+        throw new DataException("the rows of features and labels differ: " + xShape[0] + " in "
+            + npz.nameOf(names.get(i)).whole() + ", " + yShape[0] + " in "
+            + npz.nameOf(names.get(i + 1)).whole());
+      }
+      bytes += x.dataBytes() + y.dataBytes();
     }
     budget.require(bytes, "loading " + String.join(", ", names) + " of '" + file + "'");
   }

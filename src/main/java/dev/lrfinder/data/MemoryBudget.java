@@ -26,12 +26,15 @@ public interface MemoryBudget {
     long left = available();
     if (bytes > left) {
       throw new DataException(what + " needs " + size(bytes) + " of memory; the JVM has "
-          + size(left) + " left: raise its heap limit, e.g. LRFINDER_JAVA_OPTS=-Xmx"
+          + size(Math.max(0, left)) + " to spare: raise its heap limit, e.g. LRFINDER_JAVA_OPTS=-Xmx"
           + Math.max(2, (long) Math.ceil(2.0 * bytes / (1L << 30))) + "g");
     }
   }
 
-  /** What this JVM's heap can still give: its limit ({@code -Xmx}) minus what is in use. */
+  /**
+   * What this JVM's heap can still give to data: its limit ({@code -Xmx}) minus what is in use,
+   * minus a reserve for everything else a run allocates (batches, results, the report).
+   */
   static MemoryBudget heap() {
     return new Heap();
   }
@@ -58,10 +61,14 @@ public interface MemoryBudget {
 
   /** The running JVM's heap. */
   final class Heap implements MemoryBudget {
+    /** The reserve: a tenth of the heap, at most 256 MiB. */
+    private static final long MAX_RESERVE = 256L << 20;
+
     @Override
     public long available() {
       Runtime runtime = Runtime.getRuntime();
-      return runtime.maxMemory() - (runtime.totalMemory() - runtime.freeMemory());
+      long reserve = Math.min(runtime.maxMemory() / 10, MAX_RESERVE);
+      return runtime.maxMemory() - (runtime.totalMemory() - runtime.freeMemory()) - reserve;
     }
 
     /** Only on the way to a refusal: garbage counts as used until a collection frees it. */

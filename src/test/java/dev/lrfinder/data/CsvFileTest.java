@@ -289,6 +289,6 @@ class CsvFileTest {
         () -> CsvFile.read(file, "label", MemoryBudget.fixed(1000)));
 
     assertTrue(e.getMessage().startsWith("loading CSV '" + file + "' needs 2.0 kB of memory; the JVM"
-        + " has 1.0 kB left"), e.getMessage());
+        + " has 1.0 kB to spare"), e.getMessage());
   }
 }

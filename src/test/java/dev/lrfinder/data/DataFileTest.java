@@ -127,26 +127,43 @@ class DataFileTest {
         () -> NpzFile.read(file, MemoryBudget.fixed(10_000_000)));
 
     assertTrue(e.getMessage().startsWith("loading the arrays of '" + file + "' needs 40 MB of"
-        + " memory; the JVM has 10 MB left: raise its heap limit, e.g. LRFINDER_JAVA_OPTS=-Xmx"),
+        + " memory; the JVM has 10 MB to spare: raise its heap limit, e.g. LRFINDER_JAVA_OPTS=-Xmx"),
         e.getMessage());
   }
 
   @Test
   void aZipThatDeclaresMoreThanItHoldsIsRefusedByTheBudgetNotRead() throws IOException {
-    // The central directory and the npy header agree on 1.5 GB; the entry really holds 4 bytes.
-    String dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (375000000,), }";
-    byte[] npy = RawNpy.v1(dict, new byte[4]);
+    // Central directory and npy headers agree on 1.5 GB + 375 MB; the entries hold 4 bytes each.
+    byte[] x = RawNpy.v1("{'descr': '<f4', 'fortran_order': False, 'shape': (375000000,), }",
+        new byte[4]);
+    byte[] y = RawNpy.v1("{'descr': '|u1', 'fortran_order': False, 'shape': (375000000,), }",
+        new byte[4]);
     Map<String, byte[]> entries = new LinkedHashMap<>();
-    entries.put("x_train.npy", npy);
-    entries.put("y_train.npy", RawNpy.of(Y));
-    Path file = RawNpy.lyingZip(dir.resolve("liar.npz"), entries,
-        Map.of("x_train.npy", npy.length - 4 + 1_500_000_000L));
+    entries.put("x_train.npy", x);
+    entries.put("y_train.npy", y);
+    Path file = RawNpy.lyingZip(dir.resolve("liar.npz"), entries, Map.of(
+        "x_train.npy", x.length - 4 + 1_500_000_000L, "y_train.npy", y.length - 4 + 375_000_000L));
 
     DataException e = assertThrows(DataException.class,
         () -> DataFile.load(file, "label", MemoryBudget.fixed(100_000_000)));
 
-    assertTrue(e.getMessage().startsWith("loading x_train, y_train of '" + file + "' needs 1.5 GB"
-        + " of memory; the JVM has 100 MB left"), e.getMessage());
+    assertTrue(e.getMessage().startsWith("loading x_train, y_train of '" + file + "' needs 1.9 GB"
+        + " of memory; the JVM has 100 MB to spare"), e.getMessage());
+  }
+
+  @Test
+  void rowsThatDifferAreFoundFromTheHeadersBeforeAnyDataIsRead() throws IOException {
+    // y_train declares 100 million rows it does not hold: read, it would be "truncated".
+    String dict = "{'descr': '<i4', 'fortran_order': False, 'shape': (100000000,), }";
+    byte[] y = RawNpy.v1(dict, new byte[4]);
+    Map<String, byte[]> entries = new LinkedHashMap<>();
+    entries.put("x_train.npy", RawNpy.of(X));
+    entries.put("y_train.npy", y);
+    Path file = RawNpy.lyingZip(dir.resolve("rows.npz"), entries,
+        Map.of("y_train.npy", y.length - 4 + 400_000_000L));
+
+    assertEquals("the rows of features and labels differ: 3 in x_train in '" + file + "',"
+        + " 100000000 in y_train in '" + file + "'", loadFails(file).getMessage());
   }
 
   @Test
@@ -155,7 +172,7 @@ class DataFileTest {
     byte[] npy = RawNpy.v1(dict, new byte[4]);
     Map<String, byte[]> entries = new LinkedHashMap<>();
     entries.put("x_train.npy", npy);
-    entries.put("y_train.npy", RawNpy.of(Y));
+    entries.put("y_train.npy", RawNpy.of(HostArray.of(DType.UINT8, new long[] {1000}, new byte[1000])));
     Path file = RawNpy.lyingZip(dir.resolve("liar.npz"), entries,
         Map.of("x_train.npy", npy.length - 4 + 4000L));
 
