@@ -61,7 +61,10 @@ public record LabelValues(Kind kind, long classes, String loss) {
     }
   }
 
-  /** The rule in words, e.g. {@code the model's sparse_categorical_crossentropy needs ...}; empty for ANY. */
+  /**
+   * The rule in words, e.g. {@code the model's sparse_categorical_crossentropy needs integer
+   * class ids 0 to 2 (its output has 3 classes)}; empty for ANY.
+   */
   public String rule() {
     return switch (kind) {
       case ANY -> "";
