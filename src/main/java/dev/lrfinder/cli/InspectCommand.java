@@ -186,7 +186,14 @@ final class InspectCommand implements Command {
     return shown.isEmpty() ? "-" : shown;
   }
 
+  /** Up to 6 significant digits without trailing zeros: {@code 0.01}, {@code 1e+10}, {@code 2.5e-07}. */
   static String format(double value) {
-    return String.format("%.6g", value).replaceAll("\\.?0+(e|$)", "$1");
+    String text = String.format(java.util.Locale.ROOT, "%.6g", value);
+    int exponent = text.indexOf('e');
+    String mantissa = exponent < 0 ? text : text.substring(0, exponent);
+    if (mantissa.contains(".")) { // trim the mantissa's zeros only, never the exponent's
+      mantissa = mantissa.replaceAll("\\.?0+$", "");
+    }
+    return exponent < 0 ? mantissa : mantissa + text.substring(exponent);
   }
 }

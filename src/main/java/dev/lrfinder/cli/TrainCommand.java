@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
@@ -126,7 +127,7 @@ final class TrainCommand implements Command {
         if (after != null) {
           console.out().printf("test after   %s%n", describe(after));
         }
-        console.out().printf("%d steps in %.2f s (%.2f ms per step)%n", steps, seconds,
+        console.out().printf(Locale.ROOT, "%d steps in %.2f s (%.2f ms per step)%n", steps, seconds,
             1000 * seconds / steps);
       }
     }
@@ -147,8 +148,8 @@ final class TrainCommand implements Command {
   }
 
   private static String describe(StepResult result) {
-    StringBuilder text = new StringBuilder(String.format("loss %.4f", result.loss()));
-    result.metrics().forEach((k, v) -> text.append(String.format("   %s %.4f", k, v)));
+    StringBuilder text = new StringBuilder(String.format(Locale.ROOT, "loss %.4f", result.loss()));
+    result.metrics().forEach((k, v) -> text.append(String.format(Locale.ROOT, "   %s %.4f", k, v)));
     return text.toString();
   }
 }

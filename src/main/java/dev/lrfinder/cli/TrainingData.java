@@ -1,7 +1,8 @@
 package dev.lrfinder.cli;
 
-import dev.lrfinder.data.DataException;
+import dev.lrfinder.data.DataFile;
 import dev.lrfinder.data.Dataset;
+import dev.lrfinder.data.MemoryBudget;
 import dev.lrfinder.model.TrainableModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,30 +32,29 @@ record TrainingData(Path file, Dataset train, Dataset test) {
     if (!line.hasOption("data")) {
       Path normalized = modelDir.toAbsolutePath().normalize();
       Path sibling = normalized.resolveSibling(normalized.getFileName() + ".npz");
-      if (!Files.isRegularFile(sibling)) {
+      if (!Files.exists(sibling)) {
         throw new UsageException("no --data given and no " + sibling.getFileName()
             + " beside the model directory");
       }
       return sibling;
     }
     Path file = Path.of(line.getOptionValue("data"));
-    if (!Files.isRegularFile(file)) {
+    if (!Files.exists(file)) {
       throw new UsageException("data file '" + file + "' does not exist");
     }
     return file;
   }
 
+  /**
+   * Loads the training split and, when the file has one, the test split, both checked and
+   * converted for {@code model}. A test split that is there but broken is an error, never
+   * dropped; only the training split may come from plain {@code x}/{@code y}.
+   */
   static TrainingData load(Path file, CommandLine line, TrainableModel model) {
     String labelColumn = line.getOptionValue("label-column", "label");
-    Dataset train = model.conform(Dataset.load(file, "train", labelColumn));
-    Dataset test = null;
-    if (file.getFileName().toString().endsWith(".npz")) {
-      try {
-        test = model.conform(Dataset.load(file, "test", labelColumn));
-      } catch (DataException noTestSplit) {
-        test = null;
-      }
-    }
+    DataFile.Splits splits = DataFile.load(file, labelColumn, MemoryBudget.heap());
+    Dataset train = model.conform(splits.train());
+    Dataset test = splits.test().map(model::conform).orElse(null);
     return new TrainingData(file, train, test);
   }
 }

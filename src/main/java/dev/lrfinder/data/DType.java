@@ -45,14 +45,11 @@ public enum DType {
 
   /**
    * Whether data of this type may be fed where {@code target} is expected: the same type, any
-   * number into a float (as Keras does), float64 to float32, and between integer types (checked
-   * for range when converting).
+   * number into a float (as Keras does), and any number into int32 or int64 (floats only when
+   * integral and integers only when in range, which conversion checks value by value).
    */
   public boolean canConvertTo(DType target) {
-    if (this == target || target.floating) {
-      return true;
-    }
-    return !floating && target != BOOL && target != UINT8;
+    return this == target || (target != BOOL && target != UINT8);
   }
 
   public static Optional<DType> fromLabel(String label) {

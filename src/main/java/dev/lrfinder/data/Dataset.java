@@ -2,20 +2,29 @@ package dev.lrfinder.data;
 
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.Map;
 
-/** Features {@code x} and labels {@code y} with the same number of rows. */
-public record Dataset(HostArray x, HostArray y) {
+/**
+ * Features {@code x} and labels {@code y} with the same number of rows, and how messages name
+ * them ({@code x_train in 'data.npz'}, a CSV's columns, or plain {@code features}/{@code labels}).
+ */
+public record Dataset(HostArray x, HostArray y, ArrayName xName, ArrayName yName) {
   public Dataset {
     if (x.rank() == 0 || y.rank() == 0) {
-      throw new DataException("features and labels need a row dimension; got x " + x + ", y " + y);
+      throw new DataException("features and labels need a row dimension; got " + xName.whole()
+          + " " + x + ", " + yName.whole() + " " + y);
     }
     if (x.rows() != y.rows()) {
-      throw new DataException("features have " + x.rows() + " rows but labels have " + y.rows());
+      throw new DataException("the rows of features and labels differ: " + x.rows() + " in "
+          + xName.whole() + ", " + y.rows() + " in " + yName.whole());
     }
     if (x.rows() == 0) {
-      throw new DataException("the data has no rows");
+      throw new DataException("the data has no rows (" + xName.whole() + ")");
     }
+  }
+
+  /** Arrays built in memory, named {@code features} and {@code labels} in messages. */
+  public Dataset(HostArray x, HostArray y) {
+    this(x, y, ArrayName.plain("features"), ArrayName.plain("labels"));
   }
 
   public long rows() {
@@ -23,25 +32,22 @@ public record Dataset(HostArray x, HostArray y) {
   }
 
   /**
-   * Loads a data file: {@code .npz} with arrays {@code x_<split>}/{@code y_<split>} (or {@code x}/{@code
-   * y}), or a CSV with a header whose {@code labelColumn} holds the labels.
+   * Loads one split of a data file (see {@link DataFile}): {@code train} falls back to plain
+   * {@code x}/{@code y}, any other split must be in the file as {@code x_<split>}/{@code y_<split>}.
+   * A CSV file is one table, whatever the split.
    */
   public static Dataset load(Path file, String split, String labelColumn) {
-    String name = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
-    if (name.endsWith(".csv")) {
-      return CsvFile.read(file, labelColumn);
-    }
-    if (!name.endsWith(".npz")) {
-      throw new DataException("data file '" + file + "' must be .npz or .csv");
-    }
-    Map<String, HostArray> arrays = NpzFile.read(file);
-    for (String[] names : new String[][] {{"x_" + split, "y_" + split}, {"x", "y"}}) {
-      if (arrays.containsKey(names[0]) && arrays.containsKey(names[1])) {
-        return new Dataset(arrays.get(names[0]), arrays.get(names[1]));
-      }
-    }
-    throw new DataException("data file '" + file + "' needs arrays x_" + split + " and y_" + split
-        + " (or x and y); it has " + String.join(", ", arrays.keySet()));
+    return DataFile.loadSplit(file, split, labelColumn, MemoryBudget.heap());
+  }
+
+  /**
+   * Throws a DataException unless each row of the features has shape {@code xRowShape} and each
+   * row of the labels {@code yRowShape} ({@code -1} matches any size); {@code labelNote}, when
+   * not empty, says what the labels should be and ends a label shape error.
+   */
+  public void requireRowShapes(long[] xRowShape, long[] yRowShape, String labelNote) {
+    checkRowShape(xName, x, xRowShape, "");
+    checkRowShape(yName, y, yRowShape, labelNote);
   }
 
   /**
@@ -49,16 +55,21 @@ public record Dataset(HostArray x, HostArray y) {
    * without the batch dimension ({@code -1} matches any size).
    */
   public Dataset conformTo(DType xType, long[] xRowShape, DType yType, long[] yRowShape) {
-    checkRowShape("features", x, xRowShape);
-    checkRowShape("labels", y, yRowShape);
-    return new Dataset(x.convertTo(xType, "features"), y.convertTo(yType, "labels"));
+    requireRowShapes(xRowShape, yRowShape, "");
+    long copies = (x.dtype() == xType ? 0 : x.elementCount() * xType.byteSize())
+        + (y.dtype() == yType ? 0 : y.elementCount() * yType.byteSize());
+    MemoryBudget.heap().require(copies,
+        "converting " + xName.whole() + " and " + yName.whole() + " to the model's types");
+    return new Dataset(x.convertTo(xType, xName), y.convertTo(yType, yName), xName, yName);
   }
 
-  private static void checkRowShape(String what, HostArray array, long[] expected) {
+  private static void checkRowShape(ArrayName name, HostArray array, long[] expected,
+      String note) {
     if (!array.rowShapeFits(expected)) {
-      throw new DataException(what + " have shape " + Arrays.toString(array.shape())
-          + " but the model expects [batch" + (expected.length == 0 ? "" : ", ")
-          + Arrays.toString(expected).replaceAll("[\\[\\]]", "").replace("-1", "?") + "]");
+      throw new DataException("shape " + Arrays.toString(array.shape()) + " of " + name.whole()
+          + " does not fit the model, which expects [batch" + (expected.length == 0 ? "" : ", ")
+          + Arrays.toString(expected).replaceAll("[\\[\\]]", "").replace("-1", "?") + "]"
+          + (note.isEmpty() ? "" : "; " + note));
     }
   }
 }

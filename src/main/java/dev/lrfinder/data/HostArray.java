@@ -2,7 +2,10 @@ package dev.lrfinder.data;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
 import java.util.Arrays;
+import java.util.function.DoublePredicate;
 import org.tensorflow.ndarray.buffer.ByteDataBuffer;
 
 /**
@@ -108,8 +111,66 @@ public final class HostArray {
 
   /** The element at flat (C-order) index {@code i}, widened to a double. */
   public double getDouble(long i) {
+    return read(ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN), Math.toIntExact(i));
+  }
+
+  /**
+   * The flat (C-order) index of the first element for which {@code test} holds, or -1: one pass
+   * over the bytes, every element widened to a double (exactly, for all types but large int64).
+   */
+  public long firstIndexWhere(DoublePredicate test) {
     ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-    int at = Math.toIntExact(i * dtype.byteSize());
+    int n = Math.toIntExact(elementCount());
+    switch (dtype) {
+      case FLOAT32: {
+        FloatBuffer values = b.asFloatBuffer();
+        for (int i = 0; i < n; i++) {
+          if (test.test(values.get(i))) {
+            return i;
+          }
+        }
+        return -1;
+      }
+      case FLOAT64: {
+        DoubleBuffer values = b.asDoubleBuffer();
+        for (int i = 0; i < n; i++) {
+          if (test.test(values.get(i))) {
+            return i;
+          }
+        }
+        return -1;
+      }
+      default:
+        for (int i = 0; i < n; i++) {
+          if (test.test(read(b, i))) {
+            return i;
+          }
+        }
+        return -1;
+    }
+  }
+
+  /**
+   * The flat index of the first NaN or infinity, or -1 (always -1 for integer types, which hold
+   * neither).
+   */
+  public long firstNonFinite() {
+    return dtype.isFloating() ? firstIndexWhere(v -> !Double.isFinite(v)) : -1;
+  }
+
+  /** The index in every dimension (row first) of flat C-order index {@code flat}. */
+  public long[] indexOf(long flat) {
+    long[] index = new long[shape.length];
+    long rest = flat;
+    for (int d = shape.length - 1; d >= 0; d--) {
+      index[d] = shape[d] == 0 ? 0 : rest % shape[d];
+      rest = shape[d] == 0 ? rest : rest / shape[d];
+    }
+    return index;
+  }
+
+  private double read(ByteBuffer b, int i) {
+    int at = i * dtype.byteSize();
     switch (dtype) {
       case FLOAT32:
         return b.getFloat(at);
@@ -146,24 +207,34 @@ public final class HostArray {
 
   /**
    * This array as {@code target} type: shared when equal, else converted element by element.
-   * Integer narrowing checks every value's range.
+   * Floats become integers only when integral, and integers are checked for the target's range;
+   * a finite float64 too large for float32 is refused rather than made infinite.
    *
+   * @param name how messages name this array and its elements
    * @throws DataException when the conversion is not allowed or a value does not fit
    */
-  public HostArray convertTo(DType target, String what) {
+  public HostArray convertTo(DType target, ArrayName name) {
     if (target == dtype) {
       return this;
     }
     if (!dtype.canConvertTo(target)) {
-      throw new DataException(what + " have dtype " + dtype + ", which cannot be fed where the model"
-          + " expects " + target);
+      throw new DataException("dtype " + dtype + " of " + name.whole() + " cannot be fed where"
+          + " the model expects " + target);
     }
-    long n = elementCount();
-    ByteBuffer out = littleEndian(Math.toIntExact(n * target.byteSize()));
-    for (long i = 0; i < n; i++) {
-      double value = getDouble(i);
+    ByteBuffer in = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+    int n = Math.toIntExact(elementCount());
+    ByteBuffer out = littleEndian(Math.toIntExact((long) n * target.byteSize()));
+    for (int i = 0; i < n; i++) {
+      double value = read(in, i);
+      if (!target.isFloating() && dtype.isFloating() && value != Math.rint(value)) {
+        throw notConvertible(name, i, value, "which is not an integer (the model expects " + target
+            + ")");
+      }
       switch (target) {
         case FLOAT32:
+          if (Double.isFinite(value) && Float.isInfinite((float) value)) {
+            throw notConvertible(name, i, value, "which is too large for float32 (the model's type)");
+          }
           out.putFloat((float) value);
           break;
         case FLOAT64:
@@ -171,18 +242,26 @@ public final class HostArray {
           break;
         case INT32:
           if (value < Integer.MIN_VALUE || value > Integer.MAX_VALUE) {
-            throw new DataException(what + " holds " + (long) value + ", which does not fit int32");
+            throw notConvertible(name, i, value, "which does not fit int32 (the model's type)");
           }
           out.putInt((int) value);
           break;
         case INT64:
+          if (dtype.isFloating() && Math.abs(value) >= 0x1p63) {
+            throw notConvertible(name, i, value, "which does not fit int64 (the model's type)");
+          }
           out.putLong((long) value);
           break;
         default:
-          throw new DataException(what + " cannot be converted to " + target);
+          throw new DataException(name.whole() + " cannot be converted to " + target);
       }
     }
     return new HostArray(target, shape.clone(), out.array());
+  }
+
+  private DataException notConvertible(ArrayName name, long flat, double value, String why) {
+    return new DataException(name.element(indexOf(flat)) + " is " + Numbers.plain(value) + ", "
+        + why);
   }
 
   @Override

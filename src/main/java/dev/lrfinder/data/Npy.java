@@ -29,8 +29,42 @@ public final class Npy {
 
   private Npy() {}
 
+  /**
+   * The header of an array: its element type, its shape and the number of bytes before the data.
+   *
+   * @param headerBytes bytes of magic string, version, length and header dict together
+   */
+  public record Header(DType dtype, long[] shape, long headerBytes) {
+    public Header {
+      shape = shape.clone();
+    }
+
+    @Override
+    public long[] shape() {
+      return shape.clone();
+    }
+
+    /** Bytes of data the header declares (element count times element size). */
+    public long dataBytes() {
+      return HostArray.elementCount(shape) * dtype.byteSize();
+    }
+
+    /** Bytes of the whole .npy file: header and data. */
+    public long fileBytes() {
+      return headerBytes + dataBytes();
+    }
+  }
+
   /** Reads one array; {@code name} only labels error messages. */
   public static HostArray read(InputStream stream, String name) throws IOException {
+    return readData(stream, readHeader(stream, name), name);
+  }
+
+  /**
+   * Reads the header of an array and checks it: a supported type in C order with a shape whose
+   * data fits one Java array. Leaves {@code stream} at the first byte of data.
+   */
+  public static Header readHeader(InputStream stream, String name) throws IOException {
     DataInputStream in = new DataInputStream(stream);
     byte[] magic = new byte[MAGIC.length];
     try {
@@ -42,11 +76,17 @@ public final class Npy {
       throw new DataException(name + " is not a .npy array (bad magic bytes)");
     }
     int major;
+    int lengthSize;
     byte[] headerBytes;
     try {
       major = in.readUnsignedByte();
       in.readUnsignedByte(); // minor version
-      byte[] lengthBytes = new byte[major == 1 ? 2 : 4];
+      if (major < 1 || major > 3) {
+        throw new DataException(name + " has .npy format version " + major
+            + ", which lrfinder does not know (it reads versions 1 to 3)");
+      }
+      lengthSize = major == 1 ? 2 : 4;
+      byte[] lengthBytes = new byte[lengthSize];
       in.readFully(lengthBytes);
       ByteBuffer lengthBuffer = ByteBuffer.wrap(lengthBytes).order(ByteOrder.LITTLE_ENDIAN);
       int headerLength = major == 1 ? Short.toUnsignedInt(lengthBuffer.getShort()) : lengthBuffer.getInt();
@@ -61,24 +101,55 @@ public final class Npy {
     String header = new String(headerBytes, major >= 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
 
     String descr = group(DESCR, header, name, "descr");
-    DType dtype = DType.fromNpyDescr(descr).orElseThrow(() -> new DataException(
-        name + " has numpy dtype '" + descr + "'; supported: float32, float64, int32, int64, uint8, bool"
-            + " (little-endian)"));
+    DType dtype = DType.fromNpyDescr(descr).orElseThrow(() -> unsupported(name, descr));
     if (group(FORTRAN, header, name, "fortran_order").equals("True")) {
       throw new DataException(name + " is stored in Fortran order; save it with np.ascontiguousarray");
     }
     long[] shape = parseShape(group(SHAPE, header, name, "shape"), name);
-    long size = HostArray.elementCount(shape) * dtype.byteSize();
-    if (size > Integer.MAX_VALUE - 16) {
-      throw new DataException(name + " is larger than 2 GiB, which is not supported");
+    long bytes = declaredBytes(shape, dtype);
+    if (bytes > Integer.MAX_VALUE - 16) {
+      throw new DataException(name + " declares " + (bytes == Long.MAX_VALUE ? "more than " : "")
+          + MemoryBudget.size(bytes) + " of data (shape " + java.util.Arrays.toString(shape)
+          + " of " + dtype + "); lrfinder holds at most 2 GiB per array");
     }
+    return new Header(dtype, shape, MAGIC.length + 2L + lengthSize + headerBytes.length);
+  }
+
+  /** Reads the data {@code header} declares, exactly that many bytes and no more. */
+  public static HostArray readData(InputStream stream, Header header, String name)
+      throws IOException {
+    long size = header.dataBytes();
     byte[] data = new byte[(int) size];
     try {
-      in.readFully(data);
+      new DataInputStream(stream).readFully(data);
     } catch (EOFException e) {
       throw new DataException(name + " is truncated: its header promises " + size + " bytes of data");
     }
-    return HostArray.of(dtype, shape, data);
+    return HostArray.of(header.dtype(), header.shape(), data);
+  }
+
+  /** Element count times element size, or Long.MAX_VALUE when that overflows. */
+  private static long declaredBytes(long[] shape, DType dtype) {
+    try {
+      return Math.multiplyExact(HostArray.elementCount(shape), dtype.byteSize());
+    } catch (ArithmeticException e) {
+      return Long.MAX_VALUE;
+    }
+  }
+
+  private static DataException unsupported(String name, String descr) {
+    String supported = "; lrfinder reads float32, float64, int32, int64, uint8 and bool";
+    if (descr.contains("O")) {
+      return new DataException(name + " holds Python objects (numpy dtype '" + descr + "', stored"
+          + " with pickle), which lrfinder does not load" + supported
+          + ": save a numeric array, e.g. np.asarray(a, dtype=np.float32)");
+    }
+    if (descr.startsWith(">")) {
+      return new DataException(name + " is big-endian (numpy dtype '" + descr + "')"
+          + supported + " in little-endian order: save it with a.astype(a.dtype.newbyteorder('<'))");
+    }
+    return new DataException(name + " has numpy dtype '" + descr + "'" + supported
+        + " (little-endian)");
   }
 
   /** Writes {@code array} in format version 1.0 (what {@code np.save} writes for small headers). */
@@ -116,7 +187,11 @@ public final class Npy {
       String trimmed = part.trim();
       if (!trimmed.isEmpty()) {
         try {
-          dims.add(Long.parseLong(trimmed.replace("L", "")));
+          long dim = Long.parseLong(trimmed.replace("L", ""));
+          if (dim < 0) {
+            throw new NumberFormatException("negative");
+          }
+          dims.add(dim);
         } catch (NumberFormatException e) {
           throw new DataException(name + " has a bad shape (" + text + ") in its .npy header");
         }

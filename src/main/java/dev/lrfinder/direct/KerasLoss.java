@@ -2,6 +2,7 @@ package dev.lrfinder.direct;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lrfinder.data.DType;
+import dev.lrfinder.model.LabelValues;
 import dev.lrfinder.model.TensorSpec;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -132,12 +133,14 @@ public record KerasLoss(String name, boolean fromLogits, String origin) {
   /**
    * The labels this loss expects for an output of {@code outputShape} (batch dimension first):
    * int32 class ids of the output's shape without its last axis for sparse categorical
-   * crossentropy, else float32 of the output's shape.
+   * crossentropy, else float32 of the output's shape; with the values each loss takes (class ids
+   * below the output's class count, values in [0, 1] for the other crossentropies).
    */
   public TensorSpec labelSpec(long[] outputShape) {
+    LabelValues values = LabelValues.forLoss(name, outputShape);
     return sparse()
-        ? new TensorSpec("y", DType.INT32, Arrays.copyOf(outputShape, outputShape.length - 1))
-        : new TensorSpec("y", DType.FLOAT32, outputShape);
+        ? new TensorSpec("y", DType.INT32, Arrays.copyOf(outputShape, outputShape.length - 1), values)
+        : new TensorSpec("y", DType.FLOAT32, outputShape, values);
   }
 
   /** For example "sparse_categorical_crossentropy (from_logits) from training_config". */

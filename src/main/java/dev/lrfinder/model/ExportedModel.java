@@ -34,10 +34,11 @@ public final class ExportedModel implements TrainableModel {
 
   private ExportedModel(Path directory, ModelContract contract, SavedModelBundle bundle) {
     this.directory = directory;
-    this.contract = contract;
     this.bundle = bundle;
     Map<String, Signature> signatures = new HashMap<>();
     bundle.signatures().forEach(s -> signatures.put(s.key(), s));
+    this.contract = contract.withLabelValues(
+        LabelValues.forLoss(contract.loss(), servingOutputShape(signatures)));
     List<String> xy = List.of(contract.input().name(), contract.label().name());
     this.evaluate = resolve(signatures, "evaluate", xy, "loss");
     this.trainSteps = new LinkedHashMap<>();
@@ -206,6 +207,16 @@ public final class ExportedModel implements TrainableModel {
           + "', which its training contract requires");
     }
     return SignatureCall.of(signature, bundle.session(), inputs, firstOutput);
+  }
+
+  /** The shape of serving_default's one output (its last axis counts the classes), or []. */
+  private static long[] servingOutputShape(Map<String, Signature> signatures) {
+    Signature serving = signatures.get("serving_default");
+    if (serving == null || serving.getOutputs().size() != 1) {
+      return new long[0];
+    }
+    org.tensorflow.ndarray.Shape shape = serving.getOutputs().values().iterator().next().shape;
+    return shape.isUnknown() ? new long[0] : shape.asArray();
   }
 
   private static String firstLine(Throwable e) {

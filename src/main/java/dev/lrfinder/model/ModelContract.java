@@ -39,6 +39,13 @@ public record ModelContract(
     optimizers = List.copyOf(optimizers);
   }
 
+  /** This contract with {@code values} as what its labels may hold. */
+  public ModelContract withLabelValues(LabelValues values) {
+    return new ModelContract(contractVersion, modelName, source, parameterCount,
+        trainableParameterCount, input, label.withValues(values), loss, metrics, optimizers,
+        tensorflowVersion, kerasVersion);
+  }
+
   public List<String> optimizerKeys() {
     return optimizers.stream().map(OptimizerInfo::key).toList();
   }
@@ -119,6 +126,10 @@ public record ModelContract(
     if (optimizers.isEmpty()) {
       throw new IllegalArgumentException("it lists no optimizers");
     }
+    String loss = required(root, "loss").path("name").asText();
+    // The class count is the output's, which the metadata does not record (ExportedModel adds it).
+    TensorSpec label = spec(required(root, "label"), "label")
+        .withValues(LabelValues.forLoss(loss, new long[0]));
     return new ModelContract(
         version,
         root.path("model_name").asText("model"),
@@ -126,8 +137,8 @@ public record ModelContract(
         root.path("parameter_count").asLong(),
         root.path("trainable_parameter_count").asLong(),
         spec(required(root, "input"), "input"),
-        spec(required(root, "label"), "label"),
-        required(root, "loss").path("name").asText(),
+        label,
+        loss,
         metrics,
         optimizers,
         root.path("tensorflow_version").asText("unknown"),

@@ -6,11 +6,21 @@ import java.util.Arrays;
 
 /**
  * Name, type and shape of a model input or label; {@code -1} marks a dimension of any size (the
- * batch dimension always is).
+ * batch dimension always is). A label's spec also says which values its loss takes.
  */
-public record TensorSpec(String name, DType dtype, long[] shape) {
+public record TensorSpec(String name, DType dtype, long[] shape, LabelValues values) {
   public TensorSpec {
     shape = shape.clone();
+  }
+
+  /** A spec whose values are not restricted (an input, or a regression label). */
+  public TensorSpec(String name, DType dtype, long[] shape) {
+    this(name, dtype, shape, LabelValues.ANY);
+  }
+
+  /** This spec with {@code values} as the values its labels may take. */
+  public TensorSpec withValues(LabelValues values) {
+    return new TensorSpec(name, dtype, shape, values);
   }
 
   @Override
@@ -31,10 +41,12 @@ public record TensorSpec(String name, DType dtype, long[] shape) {
     }
   }
 
-  /** For example {@code x: uint8[?, 28, 28, 1]}. */
+  /** For example {@code x: uint8[?, 28, 28, 1]} or {@code y: int32[?], class ids 0 to 9}. */
   @Override
   public String toString() {
-    return name + ": " + dtype + Arrays.toString(shape).replace("-1", "?");
+    String values = this.values.summary();
+    return name + ": " + dtype + Arrays.toString(shape).replace("-1", "?")
+        + (values.isEmpty() ? "" : ", " + values);
   }
 
   @Override
@@ -42,11 +54,12 @@ public record TensorSpec(String name, DType dtype, long[] shape) {
     return o instanceof TensorSpec
         && ((TensorSpec) o).name.equals(name)
         && ((TensorSpec) o).dtype == dtype
-        && Arrays.equals(((TensorSpec) o).shape, shape);
+        && Arrays.equals(((TensorSpec) o).shape, shape)
+        && ((TensorSpec) o).values.equals(values);
   }
 
   @Override
   public int hashCode() {
-    return name.hashCode() * 31 + Arrays.hashCode(shape);
+    return (name.hashCode() * 31 + Arrays.hashCode(shape)) * 31 + values.hashCode();
   }
 }

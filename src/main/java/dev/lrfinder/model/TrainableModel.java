@@ -40,12 +40,15 @@ public interface TrainableModel extends AutoCloseable {
   }
 
   /**
-   * {@code data} converted to this model's input and label types and checked against their
-   * shapes (see {@link Dataset#conformTo}).
+   * {@code data} converted to this model's input and label types, checked against their shapes
+   * (see {@link Dataset#conformTo}) and its labels against the values the loss takes (see
+   * {@link LabelValues}), so that both training paths refuse bad labels before training.
    */
   default Dataset conform(Dataset data) {
     TensorSpec x = inputSpec();
     TensorSpec y = labelSpec();
+    data.requireRowShapes(x.rowShape(), y.rowShape(), y.values().rule());
+    y.values().check(data.y(), data.yName());
     return data.conformTo(x.dtype(), x.rowShape(), y.dtype(), y.rowShape());
   }
 

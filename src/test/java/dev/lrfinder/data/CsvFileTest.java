@@ -3,6 +3,7 @@ package dev.lrfinder.data;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -150,5 +151,144 @@ class CsvFileTest {
 
     assertEquals(1.0, data.y().getDouble(0));
     assertEquals(2.5, data.x().getDouble(0));
+  }
+
+  @Test
+  void quotedHeadersAndCellsAreParsedAsCsv() throws IOException {
+    Dataset data = CsvFile.read(csv("\"width, cm\",\"label\"\n\"1.5\",\"2\"\n3,\" 4 \"\n"), "label");
+
+    assertArrayEquals(new double[] {1.5, 3}, values(data.x()));
+    assertArrayEquals(new double[] {2, 4}, values(data.y()));
+    assertEquals("line 3 column 'width, cm' of '" + dir.resolve("data.csv") + "'",
+        data.xName().element(new long[] {1, 0}));
+  }
+
+  @Test
+  void aQuotedCellWithACommaIsOneCellNotTwo() throws IOException {
+    Path file = csv("a,label\n\"1,5\",0\n");
+
+    DataException e = readFails(file, "label");
+
+    assertEquals("CSV '" + file + "' line 2 column 'a' is not a number: '1,5'", e.getMessage());
+  }
+
+  @Test
+  void aByteOrderMarkBeforeAQuotedHeaderIsIgnored() throws IOException {
+    Dataset data = CsvFile.read(csv("\uFEFF\"label\",\"a\"\r\n1,2\r\n"), "label");
+
+    assertEquals(1.0, data.y().getDouble(0));
+  }
+
+  @Test
+  void nanAndInfinityCellsAreRefusedWithLineAndColumn() throws IOException {
+    for (String cell : new String[] {"NaN", "nan", "inf", "-inf", "Infinity", "-Infinity", "1e999"}) {
+      Path file = csv("a,b,label\n1,2,0\n3," + cell + ",1\n");
+
+      DataException e = readFails(file, "label");
+
+      assertEquals("CSV '" + file + "' line 3 column 'b' is not a finite number: '" + cell
+          + "'; lrfinder trains on finite numbers only", e.getMessage(), cell);
+    }
+  }
+
+  @Test
+  void aNanLabelIsRefusedToo() throws IOException {
+    Path file = csv("a,label\n1,0\n2,NaN\n");
+
+    assertTrue(readFails(file, "label").getMessage().contains("line 3 column 'label' is not a finite"
+        + " number: 'NaN'"));
+  }
+
+  @Test
+  void aFeatureTooLargeForFloat32IsRefused() throws IOException {
+    Path file = csv("a,label\n1e39,0\n");
+
+    assertEquals("CSV '" + file + "' line 2 column 'a' is too large for float32: '1e39'",
+        readFails(file, "label").getMessage());
+  }
+
+  @Test
+  void javaOnlyNumberSuffixesAreNotNumbers() throws IOException {
+    Path file = csv("a,label\n1f,0\n");
+
+    assertEquals("CSV '" + file + "' line 2 column 'a' is not a number: '1f'",
+        readFails(file, "label").getMessage());
+  }
+
+  @Test
+  void lineNumbersCountQuotedLineBreaks() throws IOException {
+    Path file = csv("\"a\nb\",label\n1,0\n2,x\n");
+
+    assertEquals("CSV '" + file + "' line 4 column 'label' is not a number: 'x'",
+        readFails(file, "label").getMessage());
+  }
+
+  @Test
+  void anUnclosedQuoteIsReportedWithItsLine() throws IOException {
+    Path file = csv("a,label\n1,0\n\"2,1\n3,0\n");
+
+    assertEquals("CSV '" + file + "' has a quoted cell from line 3 that is never closed",
+        readFails(file, "label").getMessage());
+  }
+
+  @Test
+  void textAfterAClosingQuoteIsReported() throws IOException {
+    Path file = csv("a,label\n\"1\"2,0\n");
+
+    assertEquals("CSV '" + file + "' has text after a closing quote on line 2; quote whole cells",
+        readFails(file, "label").getMessage());
+  }
+
+  @Test
+  void aDuplicatedLabelColumnIsRefused() throws IOException {
+    Path file = csv("label,a,label\n1,2,3\n");
+
+    assertEquals("CSV '" + file + "' has two columns named 'label'; the label column must be unique",
+        readFails(file, "label").getMessage());
+  }
+
+  @Test
+  void aFileWithOnlyTheLabelColumnHasNoFeatures() throws IOException {
+    Path file = csv("label\n1\n2\n");
+
+    assertEquals("CSV '" + file + "' has only the label column 'label' and no feature columns",
+        readFails(file, "label").getMessage());
+  }
+
+  @Test
+  void textThatIsNotUtf8IsReportedAsSuch() throws IOException {
+    Path file = Files.write(dir.resolve("latin1.csv"), new byte[] {'a', ',', 'l', '\n', (byte) 0xE9, ',', '1', '\n'});
+
+    assertEquals("CSV '" + file + "' is not UTF-8 text", readFails(file, "l").getMessage());
+  }
+
+  @Test
+  void manyRowsGrowTheColumnsAndKeepEveryValue() throws IOException {
+    StringBuilder text = new StringBuilder("a,b,label\n");
+    for (int i = 0; i < 5000; i++) {
+      text.append(i).append(',').append(-i).append(',').append(i % 3).append('\n');
+    }
+
+    Dataset data = CsvFile.read(csv(text.toString()), "label");
+
+    assertArrayEquals(new long[] {5000, 2}, data.x().shape());
+    assertEquals(4999.0, data.x().getDouble(9998));
+    assertEquals(-4999.0, data.x().getDouble(9999));
+    assertEquals(4999 % 3, data.y().getDouble(4999));
+  }
+
+  @Test
+  void growingBeyondTheMemoryBudgetIsRefusedInWords() throws IOException {
+    StringBuilder text = new StringBuilder("a,label\n");
+    for (int i = 0; i < 100; i++) {
+      text.append(i).append(",0\n");
+    }
+    Path file = csv(text.toString());
+
+    DataException e = assertThrows(DataException.class,
+        () -> CsvFile.read(file, "label", MemoryBudget.fixed(1000)));
+
+    assertTrue(e.getMessage().startsWith("loading CSV '" + file + "' needs 2.0 kB of memory; the JVM"
+        + " has 1.0 kB to spare"), e.getMessage());
   }
 }

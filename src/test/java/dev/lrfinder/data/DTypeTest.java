@@ -52,7 +52,7 @@ class DTypeTest {
     assertTrue(DType.INT64.canConvertTo(DType.INT32));
     assertTrue(DType.FLOAT64.canConvertTo(DType.FLOAT32));
     assertTrue(DType.BOOL.canConvertTo(DType.BOOL));
-    assertFalse(DType.FLOAT32.canConvertTo(DType.INT64));
+    assertTrue(DType.FLOAT32.canConvertTo(DType.INT64)); // when integral, checked value by value
     assertFalse(DType.FLOAT32.canConvertTo(DType.UINT8));
     assertFalse(DType.INT32.canConvertTo(DType.UINT8));
     assertFalse(DType.INT32.canConvertTo(DType.BOOL));

@@ -78,12 +78,12 @@ class DatasetTest {
 
   @Test
   void npzWithoutTheNeededArraysListsWhatItHas() throws IOException {
-    Path file = npz("x_train", "labels");
+    Path file = npz("features", "labels");
 
     DataException e = assertThrows(DataException.class, () -> Dataset.load(file, "train", "label"));
 
     assertEquals("data file '" + file
-        + "' needs arrays x_train and y_train (or x and y); it has x_train, labels", e.getMessage());
+        + "' needs arrays x_train and y_train (or x and y); it has features, labels", e.getMessage());
   }
 
   @Test
@@ -119,7 +119,7 @@ class DatasetTest {
     DataException e = assertThrows(DataException.class,
         () -> new Dataset(X, HostArray.ofInts(new long[] {3}, 0, 1, 2)));
 
-    assertEquals("features have 4 rows but labels have 3", e.getMessage());
+    assertEquals("the rows of features and labels differ: 4 in features, 3 in labels", e.getMessage());
   }
 
   @Test
@@ -127,10 +127,10 @@ class DatasetTest {
     HostArray scalar = HostArray.ofInts(new long[0], 1);
 
     DataException e = assertThrows(DataException.class, () -> new Dataset(X, scalar));
-    assertEquals("features and labels need a row dimension; got x float32[4, 3], y int32[]", e.getMessage());
+    assertEquals("features and labels need a row dimension; got features float32[4, 3], labels int32[]", e.getMessage());
     DataException empty = assertThrows(DataException.class,
         () -> new Dataset(HostArray.ofFloats(new long[] {0, 3}), HostArray.ofInts(new long[] {0})));
-    assertEquals("the data has no rows", empty.getMessage());
+    assertEquals("the data has no rows (features)", empty.getMessage());
   }
 
   @Test
@@ -167,7 +167,7 @@ class DatasetTest {
     DataException e = assertThrows(DataException.class,
         () -> new Dataset(X, Y).conformTo(DType.FLOAT32, new long[] {2}, DType.INT64, new long[0]));
 
-    assertEquals("features have shape [4, 3] but the model expects [batch, 2]", e.getMessage());
+    assertEquals("shape [4, 3] of features does not fit the model, which expects [batch, 2]", e.getMessage());
   }
 
   @Test
@@ -175,7 +175,7 @@ class DatasetTest {
     DataException e = assertThrows(DataException.class,
         () -> new Dataset(X, Y).conformTo(DType.FLOAT32, new long[] {-1, 3, 1}, DType.INT64, new long[0]));
 
-    assertEquals("features have shape [4, 3] but the model expects [batch, ?, 3, 1]", e.getMessage());
+    assertEquals("shape [4, 3] of features does not fit the model, which expects [batch, ?, 3, 1]", e.getMessage());
   }
 
   @Test
@@ -183,7 +183,7 @@ class DatasetTest {
     DataException e = assertThrows(DataException.class,
         () -> new Dataset(X, Y).conformTo(DType.FLOAT32, new long[] {3}, DType.INT64, new long[] {1}));
 
-    assertEquals("labels have shape [4] but the model expects [batch, 1]", e.getMessage());
+    assertEquals("shape [4] of labels does not fit the model, which expects [batch, 1]", e.getMessage());
   }
 
   @Test
@@ -193,16 +193,16 @@ class DatasetTest {
     DataException e = assertThrows(DataException.class,
         () -> new Dataset(X, oneHot).conformTo(DType.FLOAT32, new long[] {3}, DType.INT64, new long[0]));
 
-    assertEquals("labels have shape [4, 2] but the model expects [batch]", e.getMessage());
+    assertEquals("shape [4, 2] of labels does not fit the model, which expects [batch]", e.getMessage());
   }
 
   @Test
-  void conformToRejectsAnImpossibleDTypeConversion() {
+  void conformToRejectsAFractionalLabelForIntegerLabels() {
     HostArray fractional = HostArray.ofFloats(new long[] {4}, 0.5f, 1, 2, 3);
 
     DataException e = assertThrows(DataException.class,
         () -> new Dataset(X, fractional).conformTo(DType.FLOAT32, new long[] {3}, DType.INT32, new long[0]));
 
-    assertEquals("labels have dtype float32, which cannot be fed where the model expects int32", e.getMessage());
+    assertEquals("labels[0] is 0.5, which is not an integer (the model expects int32)", e.getMessage());
   }
 }

@@ -10,6 +10,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 class HostArrayTest {
@@ -143,12 +144,12 @@ class HostArrayTest {
   void convertToTheSameTypeReturnsTheSameArray() {
     HostArray array = HostArray.ofFloats(new long[] {1}, 1);
 
-    assertSame(array, array.convertTo(DType.FLOAT32, "x"));
+    assertSame(array, array.convertTo(DType.FLOAT32, ArrayName.plain("x")));
   }
 
   @Test
   void convertInt64ToInt32KeepsValuesThatFit() {
-    HostArray converted = longs(Integer.MIN_VALUE, -1, 0, Integer.MAX_VALUE).convertTo(DType.INT32, "labels");
+    HostArray converted = longs(Integer.MIN_VALUE, -1, 0, Integer.MAX_VALUE).convertTo(DType.INT32, ArrayName.plain("labels"));
 
     assertEquals(HostArray.ofInts(new long[] {4}, Integer.MIN_VALUE, -1, 0, Integer.MAX_VALUE), converted);
   }
@@ -156,41 +157,92 @@ class HostArrayTest {
   @Test
   void convertInt64ToInt32RejectsAValueTooLarge() {
     DataException e = assertThrows(DataException.class,
-        () -> longs(1, 3_000_000_000L).convertTo(DType.INT32, "labels"));
+        () -> longs(1, 3_000_000_000L).convertTo(DType.INT32, ArrayName.plain("labels")));
 
-    assertEquals("labels holds 3000000000, which does not fit int32", e.getMessage());
+    assertEquals("labels[1] is 3000000000, which does not fit int32 (the model's type)", e.getMessage());
   }
 
   @Test
   void convertInt64ToInt32RejectsAValueTooSmall() {
     DataException e = assertThrows(DataException.class,
-        () -> longs(-2_147_483_649L).convertTo(DType.INT32, "labels"));
+        () -> longs(-2_147_483_649L).convertTo(DType.INT32, ArrayName.plain("labels")));
 
-    assertEquals("labels holds -2147483649, which does not fit int32", e.getMessage());
+    assertEquals("labels[0] is -2147483649, which does not fit int32 (the model's type)", e.getMessage());
   }
 
   @Test
   void convertFloat32ToUint8IsRejected() {
     DataException e = assertThrows(DataException.class,
-        () -> HostArray.ofFloats(new long[] {1}, 1).convertTo(DType.UINT8, "features"));
+        () -> HostArray.ofFloats(new long[] {1}, 1).convertTo(DType.UINT8, ArrayName.plain("features")));
 
-    assertEquals("features have dtype float32, which cannot be fed where the model expects uint8", e.getMessage());
+    assertEquals("dtype float32 of features cannot be fed where the model expects uint8", e.getMessage());
   }
 
   @Test
-  void convertFloatToIntegerIsRejected() {
-    DataException e = assertThrows(DataException.class,
-        () -> HostArray.ofFloats(new long[] {1}, 1).convertTo(DType.INT32, "labels"));
+  void convertFloatToIntegerKeepsIntegralValues() {
+    HostArray floats = HostArray.ofFloats(new long[] {3}, 2, 0, -1);
 
-    assertEquals("labels have dtype float32, which cannot be fed where the model expects int32", e.getMessage());
+    assertEquals(HostArray.ofInts(new long[] {3}, 2, 0, -1),
+        floats.convertTo(DType.INT32, ArrayName.plain("labels")));
+    assertEquals(longs(2, 0, -1), floats.convertTo(DType.INT64, ArrayName.plain("labels")));
+  }
+
+  @Test
+  void convertFloatToIntegerRejectsAFractionNamingItsElement() {
+    HostArray floats = HostArray.ofFloats(new long[] {2, 2}, 1, 2, 3, 2.5f);
+
+    DataException e = assertThrows(DataException.class,
+        () -> floats.convertTo(DType.INT32, ArrayName.plain("labels")));
+
+    assertEquals("labels[1, 1] is 2.5, which is not an integer (the model expects int32)",
+        e.getMessage());
+  }
+
+  @Test
+  void convertFloat64ToFloat32RejectsAFiniteValueThatWouldBecomeInfinite() {
+    ByteBuffer bytes = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putDouble(1).putDouble(1e300);
+    HostArray doubles = HostArray.of(DType.FLOAT64, new long[] {2}, bytes.array());
+
+    DataException e = assertThrows(DataException.class,
+        () -> doubles.convertTo(DType.FLOAT32, ArrayName.npz(Path.of("d.npz"), "x_train")));
+
+    assertEquals("x_train[1] in 'd.npz' is 1.0e300, which is too large for float32 (the model's type)",
+        e.getMessage());
+  }
+
+  @Test
+  void firstNonFiniteFindsTheFirstNanOrInfinityOfEitherFloatType() {
+    assertEquals(-1, HostArray.ofFloats(new long[] {3}, 1, -2, Float.MAX_VALUE).firstNonFinite());
+    assertEquals(1, HostArray.ofFloats(new long[] {3}, 1, Float.NaN, Float.POSITIVE_INFINITY).firstNonFinite());
+    ByteBuffer bytes = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN)
+        .putDouble(0).putDouble(1).putDouble(Double.NEGATIVE_INFINITY);
+    assertEquals(2, HostArray.of(DType.FLOAT64, new long[] {3}, bytes.array()).firstNonFinite());
+    assertEquals(-1, longs(1, 2, 3).firstNonFinite());
+  }
+
+  @Test
+  void firstIndexWhereReadsEveryDType() {
+    assertEquals(2, longs(5, 6, -7).firstIndexWhere(v -> v < 0));
+    assertEquals(1, HostArray.of(DType.UINT8, new long[] {2}, new byte[] {1, (byte) 200})
+        .firstIndexWhere(v -> v > 100));
+    assertEquals(-1, HostArray.ofInts(new long[] {2}, 1, 2).firstIndexWhere(v -> v > 2));
+  }
+
+  @Test
+  void indexOfUnravelsAFlatIndexInCOrder() {
+    HostArray cube = HostArray.ofFloats(new long[] {2, 3, 4}, new float[24]);
+
+    assertArrayEquals(new long[] {0, 0, 0}, cube.indexOf(0));
+    assertArrayEquals(new long[] {1, 2, 3}, cube.indexOf(23));
+    assertArrayEquals(new long[] {1, 0, 1}, cube.indexOf(13));
   }
 
   @Test
   void convertIntegerToUint8OrBoolIsRejected() {
     HostArray ints = HostArray.ofInts(new long[] {1}, 1);
 
-    assertThrows(DataException.class, () -> ints.convertTo(DType.UINT8, "x"));
-    assertThrows(DataException.class, () -> ints.convertTo(DType.BOOL, "x"));
+    assertThrows(DataException.class, () -> ints.convertTo(DType.UINT8, ArrayName.plain("x")));
+    assertThrows(DataException.class, () -> ints.convertTo(DType.BOOL, ArrayName.plain("x")));
   }
 
   @Test
@@ -198,7 +250,7 @@ class HostArrayTest {
     byte[] bytes = {0, 1, (byte) 128, (byte) 255};
     HostArray pixels = HostArray.of(DType.UINT8, new long[] {2, 2}, bytes);
 
-    HostArray converted = pixels.convertTo(DType.FLOAT32, "features");
+    HostArray converted = pixels.convertTo(DType.FLOAT32, ArrayName.plain("features"));
 
     assertEquals(HostArray.ofFloats(new long[] {2, 2}, 0, 1, 128, 255), converted);
   }
@@ -207,24 +259,24 @@ class HostArrayTest {
   void convertInt32ToInt64AndFloat64() {
     HostArray ints = HostArray.ofInts(new long[] {3}, -5, 0, Integer.MAX_VALUE);
 
-    assertEquals(longs(-5, 0, Integer.MAX_VALUE), ints.convertTo(DType.INT64, "y"));
-    HostArray doubles = ints.convertTo(DType.FLOAT64, "y");
+    assertEquals(longs(-5, 0, Integer.MAX_VALUE), ints.convertTo(DType.INT64, ArrayName.plain("y")));
+    HostArray doubles = ints.convertTo(DType.FLOAT64, ArrayName.plain("y"));
     assertEquals(DType.FLOAT64, doubles.dtype());
     assertArrayEquals(new double[] {-5, 0, Integer.MAX_VALUE}, values(doubles));
   }
 
   @Test
   void convertFloat64ToFloat32RoundsToNearestFloat() {
-    HostArray doubles = HostArray.ofInts(new long[] {2}, 1, 3).convertTo(DType.FLOAT64, "x");
+    HostArray doubles = HostArray.ofInts(new long[] {2}, 1, 3).convertTo(DType.FLOAT64, ArrayName.plain("x"));
 
-    assertEquals(HostArray.ofFloats(new long[] {2}, 1, 3), doubles.convertTo(DType.FLOAT32, "x"));
+    assertEquals(HostArray.ofFloats(new long[] {2}, 1, 3), doubles.convertTo(DType.FLOAT32, ArrayName.plain("x")));
   }
 
   @Test
   void convertBoolToFloat32GivesZeroAndOne() {
     HostArray flags = HostArray.of(DType.BOOL, new long[] {2}, new byte[] {1, 0});
 
-    assertEquals(HostArray.ofFloats(new long[] {2}, 1, 0), flags.convertTo(DType.FLOAT32, "x"));
+    assertEquals(HostArray.ofFloats(new long[] {2}, 1, 0), flags.convertTo(DType.FLOAT32, ArrayName.plain("x")));
   }
 
   @Test

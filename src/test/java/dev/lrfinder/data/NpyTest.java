@@ -133,7 +133,7 @@ class NpyTest {
 
     assertTrue(e.getMessage().contains("test.npy"), e.getMessage());
     assertTrue(e.getMessage().contains("'<U3'"), e.getMessage());
-    assertTrue(e.getMessage().contains("supported: float32, float64, int32, int64, uint8, bool"),
+    assertTrue(e.getMessage().contains("reads float32, float64, int32, int64, uint8 and bool"),
         e.getMessage());
   }
 
@@ -223,5 +223,68 @@ class NpyTest {
 
     DataException e = assertThrows(DataException.class, () -> read(bytes));
     assertTrue(e.getMessage().contains("corrupt .npy header length (-7)"), e.getMessage());
+  }
+
+  @Test
+  void rejectsPickledObjectArraysInWords() {
+    String dict = "{'descr': '|O', 'fortran_order': False, 'shape': (2,), }";
+
+    DataException e = readFails(RawNpy.v1(dict, new byte[16]));
+
+    assertTrue(e.getMessage().startsWith("test.npy holds Python objects (numpy dtype '|O', stored"
+        + " with pickle)"), e.getMessage());
+  }
+
+  @Test
+  void bigEndianArraysGetAHintHowToConvertThem() {
+    String dict = "{'descr': '>i8', 'fortran_order': False, 'shape': (1,), }";
+
+    DataException e = readFails(RawNpy.v1(dict, new byte[8]));
+
+    assertTrue(e.getMessage().startsWith("test.npy is big-endian (numpy dtype '>i8')"), e.getMessage());
+    assertTrue(e.getMessage().contains("newbyteorder('<')"), e.getMessage());
+  }
+
+  @Test
+  void rejectsANegativeDimension() {
+    String dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (2, -3), }";
+
+    DataException e = readFails(RawNpy.v1(dict, new byte[0]));
+
+    assertEquals("test.npy has a bad shape (2, -3) in its .npy header", e.getMessage());
+  }
+
+  @Test
+  void refusesAHeaderDeclaringMoreThanOneJavaArrayBeforeReadingAnyData() {
+    // 1.45e9 float32 rows: 5.8 GB declared, with no data at all behind the header.
+    String dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (1450000000,), }";
+
+    DataException e = readFails(RawNpy.v1(dict, new byte[0]));
+
+    assertEquals("test.npy declares 5.8 GB of data (shape [1450000000] of float32); lrfinder holds"
+        + " at most 2 GiB per array", e.getMessage());
+  }
+
+  @Test
+  void aShapeWhoseSizeOverflowsIsRefusedAsHuge() {
+    String dict = "{'descr': '<f8', 'fortran_order': False, 'shape': (4294967296, 4294967296), }";
+
+    DataException e = readFails(RawNpy.v1(dict, new byte[0]));
+
+    assertTrue(e.getMessage().startsWith("test.npy declares more than 9.2 EB of data"), e.getMessage());
+  }
+
+  @Test
+  void readHeaderStopsAtTheDataAndCountsTheHeaderBytes() throws IOException {
+    byte[] bytes = RawNpy.v1(FLOAT_DICT, SIX_FLOATS);
+    ByteArrayInputStream in = new ByteArrayInputStream(bytes);
+
+    Npy.Header header = Npy.readHeader(in, "test.npy");
+
+    assertEquals(DType.FLOAT32, header.dtype());
+    assertArrayEquals(new long[] {2, 3}, header.shape());
+    assertEquals(24, header.dataBytes());
+    assertEquals(bytes.length, header.fileBytes());
+    assertEquals(24, in.available());
   }
 }

@@ -166,10 +166,10 @@ class NpzFileTest {
   }
 
   @Test
-  void directoryIsReportedAsNotExisting() {
+  void directoryIsReportedAsADirectory() {
     DataException e = readFails(dir);
 
-    assertTrue(e.getMessage().endsWith("does not exist"), e.getMessage());
+    assertEquals("data file '" + dir + "' is a directory, not a file", e.getMessage());
   }
 
   @Test
@@ -232,7 +232,8 @@ class NpzFileTest {
 
     DataException e = readFails(file);
 
-    assertTrue(e.getMessage().startsWith(file + ":names has numpy dtype '<U3'"), e.getMessage());
+    assertTrue(e.getMessage().startsWith("names in '" + file + "' has numpy dtype '<U3'"),
+        e.getMessage());
   }
 
   @Test
@@ -243,7 +244,8 @@ class NpzFileTest {
 
     DataException e = readFails(file);
 
-    assertEquals(file + ":x is truncated: its header promises 24 bytes of data", e.getMessage());
+    assertEquals("x in '" + file + "' is truncated: its header promises 24 bytes of data, the"
+        + " archive holds 20", e.getMessage());
   }
 
   @Test
@@ -253,6 +255,6 @@ class NpzFileTest {
 
     DataException e = readFails(file);
 
-    assertTrue(e.getMessage().startsWith(file + " is truncated"), e.getMessage());
+    assertTrue(e.getMessage().startsWith("'" + file + "' is truncated"), e.getMessage());
   }
 }

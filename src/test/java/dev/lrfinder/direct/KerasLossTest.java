@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lrfinder.data.DType;
+import dev.lrfinder.model.LabelValues;
 import org.junit.jupiter.api.Test;
 
 class KerasLossTest {
@@ -62,6 +63,18 @@ class KerasLossTest {
     assertTrue(message.startsWith("Unknown --loss \"mse:from_logits\"; accepted are "
         + "sparse_categorical_crossentropy, categorical_crossentropy"), message);
     assertThrows(IllegalArgumentException.class, () -> KerasLoss.parse("hinge"));
+  }
+
+  @Test
+  void labelSpecsSayWhichValuesEachLossTakes() {
+    long[] output = {-1, 10};
+    assertEquals(new LabelValues(LabelValues.Kind.CLASS_IDS, 10, "sparse_categorical_crossentropy"),
+        KerasLoss.parse("sparse_categorical_crossentropy").labelSpec(output).values());
+    assertEquals(LabelValues.Kind.PROBABILITIES,
+        KerasLoss.parse("categorical_crossentropy").labelSpec(output).values().kind());
+    assertEquals(LabelValues.Kind.PROBABILITIES,
+        KerasLoss.parse("bce").labelSpec(new long[] {-1, 1}).values().kind());
+    assertEquals(LabelValues.ANY, KerasLoss.parse("mse").labelSpec(output).values());
   }
 
   @Test

@@ -43,6 +43,7 @@ class ExportedModelTest {
       assertEquals(List.of("sgd", "adam"), mnist.optimizers());
       assertEquals(new TensorSpec("x", DType.UINT8, new long[] {-1, 28, 28, 1}), mnist.inputSpec());
       assertEquals(DType.INT32, mnist.labelSpec().dtype());
+      assertEquals(10, mnist.labelSpec().values().classes(), "classes of serving_default's output");
       assertEquals(0.001, mnist.learningRate("adam"), 1e-9);
     }
   }
