@@ -221,7 +221,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[1])
     parser.add_argument("--only", choices=sorted(MODELS), action="append")
     parser.add_argument("--all-states", action="store_true",
-                        help=f"write the state after every one of the {STEPS} steps, not just the first")
+                        help=f"write the state after each of the {STEPS} steps, not the first only")
     parser.add_argument("out_dir", nargs="?", type=Path, default=FIXTURES)
     args = parser.parse_args(argv)
     args.out_dir.mkdir(parents=True, exist_ok=True)

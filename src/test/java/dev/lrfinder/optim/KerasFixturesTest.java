@@ -112,8 +112,9 @@ class KerasFixturesTest {
             maxAbs = Math.max(maxAbs, abs);
             maxRel = Math.max(maxRel, abs == 0 ? 0 : abs / Math.abs(want[k]));
             double allowed = mode == Mode.EXACT && source == Source.LIVE ? 0 : TOLERANCE * scale;
-            assertTrue(abs <= allowed, String.format("%s %s %s step %d var %d[%d]: java %s keras %s",
-                file, source, mode, step + 1, v, k, actual.get(v)[k], want[k]));
+            assertTrue(abs <= allowed, String.format(
+                "%s %s %s step %d var %d[%d]: java %s keras %s", file, source, mode, step + 1, v,
+                k, actual.get(v)[k], want[k]));
           }
         }
       }
