@@ -88,7 +88,7 @@ def _relative(got, want) -> float:
 
 
 @pytest.mark.parametrize("model", sorted(direct.MODELS))
-def test_first_step_is_within_kernel_noise_of_committed(regenerated, model):
+def test_first_step_is_within_kernel_noise_of_committed(regenerated, model, capsys):
     document, states = regenerated[model]
     want_document, want_states = committed(model), committed_states(model)
     worst = {"loss": 0.0, "metric": 0.0, "state": (0.0, "-")}
@@ -114,10 +114,11 @@ def test_first_step_is_within_kernel_noise_of_committed(regenerated, model):
         assert rel <= STATE_TOLERANCE, f"{key} differs by {rel:.2e} of its largest magnitude"
         if rel > worst["state"][0]:
             worst["state"] = (rel, key)
-    print(f"regenerated vs committed {model}: first loss {worst['loss']:.2e}, metrics "
-          f"{worst['metric']:.2e}, state after step 1 {worst['state'][0]:.2e} ({worst['state'][1]})"
-          f"; committed on {want_document['made_on']['cpu']['model']} "
-          f"oneDNN {want_document['made_on']['onednn']}")
+    with capsys.disabled():  # shown in scripts/test's quiet output too
+        print(f"\nregenerated vs committed {model}: first loss {worst['loss']:.2e}, metrics "
+              f"{worst['metric']:.2e}, state after step 1 {worst['state'][0]:.2e} "
+              f"({worst['state'][1]}); committed on {want_document['made_on']['cpu']['model']}, "
+              f"oneDNN {want_document['made_on']['onednn']}")
 
 
 @pytest.mark.parametrize("model", sorted(examples.FIXTURE_MODELS))
