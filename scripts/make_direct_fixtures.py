@@ -1,19 +1,31 @@
 #!/usr/bin/env python3
-"""Golden Keras ``fit`` trajectories for the direct training path (plain Keras 2 SavedModels).
+"""Keras ``fit`` trajectories for the direct training path (plain Keras 2 SavedModels).
 
 For each fidelity model under ``src/test/resources/fixtures/keras2/`` (mlp, cnn_bn, embedding,
-regression) and each optimizer case, the committed SavedModel is loaded with
+regression, and mlp_l2 with weight regularizers)
+and each optimizer case, the committed SavedModel is loaded with
 ``tf_keras.models.load_model`` (fresh for every case, so all cases start from the saved weights and
 BatchNorm statistics), re-compiled with its own loss and metrics and the case's optimizer, and
 trained with STEPS ``train_on_batch`` calls (the train_function ``fit`` uses) on the first STEPS
 batches of BATCH rows of x_train, in order. x is cast to the model's input dtype (no scaling).
 
-One JSON per model, ``<model>_fit.json``, holds per case the serialized optimizer, the loss and
-metrics returned by every step (computed on the forward pass before that step's update) and the
-final value of every model variable (trainable and not), keyed by variable name. Every float is a
-float32 written as the exact double.
+Two files per model:
 
-Usage: make_direct_fixtures.py [--only MODEL] [OUT_DIR]   (default: src/test/resources/fixtures/keras2)
+* ``<model>_fit.json``: per case the serialized optimizer and the loss and metrics returned by every
+  step (computed on the forward pass before that step's update); where it was made (``made_on``).
+* ``<model>_states.npz``: Keras's whole training state after steps 1..N (N = ``state_steps`` in the
+  JSON: 1 by default, STEPS with ``--all-states``): ``<case>/<step>/variables/<name>`` for every
+  model variable (BatchNorm statistics included) and ``<case>/<step>/optimizer/<slot>/<name>`` and
+  ``<case>/<step>/optimizer/iteration`` for the optimizer's. A test loads state k, runs step k+1
+  and compares with state k+1, so rounding differences never compound over steps.
+
+Every float is a float32 (in the JSON written as the exact double). Two runs on one machine give
+the same bits; different CPUs or kernels (TF_ENABLE_ONEDNN_OPTS) differ in the last bits, and 20
+steps through the BatchNorm CNN grow that to 1e-2, which is why the committed files hold the
+first state only and the tests compute the whole trajectory live.
+
+Usage: make_direct_fixtures.py [--only MODEL] [--all-states] [OUT_DIR]
+       (default OUT_DIR: src/test/resources/fixtures/keras2)
 """
 from __future__ import annotations
 
@@ -28,7 +40,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np  # noqa: E402
 
-from fixture_json import plain  # noqa: E402
+from fixture_json import made_on, plain  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "src/test/resources/fixtures/keras2"
@@ -79,16 +91,6 @@ def variable_name(variable) -> str:
     return variable.name[:-2] if variable.name.endswith(":0") else variable.name
 
 
-def _number(value, dtype):
-    return float(np.float32(value)) if np.issubdtype(dtype, np.floating) else int(value)
-
-
-def variable_record(variable) -> dict:
-    value = np.asarray(variable.numpy())
-    return {"dtype": value.dtype.name, "shape": list(value.shape),
-            "values": [_number(v, value.dtype) for v in value.reshape(-1)]}
-
-
 def make_optimizer(case: str):
     import tf_keras
 
@@ -103,8 +105,34 @@ def load(model_dir: Path):
     return tf_keras.models.load_model(str(model_dir), compile=False)
 
 
-def trajectory(model_dir: Path, data_file: Path, loss: str, metrics: list[str], case: str) -> dict:
-    """One case: a freshly loaded model trained STEPS steps with the case's optimizer."""
+def optimizer_state(optimizer) -> dict[str, np.ndarray]:
+    """The optimizer's variables by ``<slot>/<model variable>`` (class prefix cut) and "iteration".
+
+    tf_keras's SGD without momentum still keeps the last update in its "m" slots, which the next
+    step multiplies by 0: they carry no state and are left out.
+    """
+    import tf_keras
+
+    stateless_m = isinstance(optimizer, tf_keras.optimizers.SGD) and optimizer.momentum == 0
+    state = {}
+    for variable in optimizer.variables:
+        name = variable_name(variable)
+        if name != "iteration":
+            prefix, _, name = name.partition("/")
+            assert prefix == optimizer.name, f"unexpected optimizer variable {variable.name}"
+            if stateless_m and name.startswith("m/"):
+                continue
+        state[name] = np.array(variable.numpy())
+    return state
+
+
+def trajectory(model_dir: Path, data_file: Path, loss: str, metrics: list[str], case: str,
+               state_steps: int = 1) -> tuple[dict, dict[str, np.ndarray]]:
+    """One case: a freshly loaded model trained STEPS steps with the case's optimizer.
+
+    Returns the JSON record (optimizer, per-step losses and metrics) and the states after steps
+    1..state_steps, keyed ``<step>/variables/<name>`` and ``<step>/optimizer/<name>``.
+    """
     import tf_keras
 
     model = load(model_dir)
@@ -112,26 +140,30 @@ def trajectory(model_dir: Path, data_file: Path, loss: str, metrics: list[str], 
     serialized = tf_keras.optimizers.serialize(optimizer)
     model.compile(optimizer=optimizer, loss=loss, metrics=list(metrics))
     input_dtype = model.inputs[0].dtype.as_numpy_dtype
-    losses, metric_values = [], {}
-    for x, y in batches(data_file, input_dtype):
+    losses, metric_values, states = [], {}, {}
+    for step, (x, y) in enumerate(batches(data_file, input_dtype), start=1):
         logs = model.train_on_batch(x, y, reset_metrics=True, return_dict=True)
         losses.append(float(np.float32(logs["loss"])))
         for name, value in logs.items():
             if name != "loss":
                 metric_values.setdefault(name, []).append(float(np.float32(value)))
-    return {
+        if step <= state_steps:
+            for v in model.weights:
+                states[f"{step}/variables/{variable_name(v)}"] = np.array(v.numpy())
+            for name, value in optimizer_state(optimizer).items():
+                states[f"{step}/optimizer/{name}"] = value
+    record = {
         "optimizer": plain(serialized),
         "losses": losses,
         "metrics": metric_values,
-        "final_variables": {variable_name(v): variable_record(v) for v in model.weights},
+        "optimizer_variables": sorted(optimizer_state(optimizer)),
     }
+    return record, states
 
 
-def fixture(model_name: str, fixtures: Path = FIXTURES, cases=None) -> dict:
-    """The whole JSON document of one model (all cases unless ``cases`` names some)."""
-    import tensorflow as tf
-    import tf_keras
-
+def fixture(model_name: str, fixtures: Path = FIXTURES, cases=None,
+            state_steps: int = 1) -> tuple[dict, dict[str, np.ndarray]]:
+    """The JSON document and the states of one model (all cases unless ``cases`` names some)."""
     data_name, loss, metrics = MODELS[model_name]
     model_dir = fixtures / model_name
     model = load(model_dir)
@@ -142,17 +174,21 @@ def fixture(model_name: str, fixtures: Path = FIXTURES, cases=None) -> dict:
         "data": data_name,
         "batch_size": BATCH,
         "steps": STEPS,
+        "state_steps": state_steps,
         "loss": loss,
         "metrics": list(metrics),
-        "tensorflow_version": tf.__version__,
-        "tf_keras_version": tf_keras.__version__,
+        "made_on": made_on(),
         "trainable_variables": [variable_name(v) for v in model.trainable_variables],
         "non_trainable_variables": [variable_name(v) for v in model.non_trainable_variables],
         "cases": {},
     }
+    states = {}
     for case in cases or CASES:
-        document["cases"][case] = trajectory(model_dir, fixtures / data_name, loss, metrics, case)
-    return document
+        record, case_states = trajectory(model_dir, fixtures / data_name, loss, metrics, case,
+                                         state_steps)
+        document["cases"][case] = record
+        states.update({f"{case}/{key}": value for key, value in case_states.items()})
+    return document, states
 
 
 def dumps(document: dict) -> str:
@@ -171,21 +207,27 @@ def dumps(document: dict) -> str:
     return re.sub(r'"@@(\d+)@@"', lambda m: lists[int(m.group(1))], text) + "\n"
 
 
-def write(model_name: str, out_dir: Path, fixtures: Path = FIXTURES) -> Path:
-    path = out_dir / f"{model_name}_fit.json"
-    path.write_text(dumps(fixture(model_name, fixtures)))
-    return path
+def write(model_name: str, out_dir: Path, fixtures: Path = FIXTURES,
+          state_steps: int = 1) -> list[Path]:
+    document, states = fixture(model_name, fixtures, state_steps=state_steps)
+    json_path = out_dir / f"{model_name}_fit.json"
+    json_path.write_text(dumps(document))
+    states_path = out_dir / f"{model_name}_states.npz"
+    np.savez(states_path, **states)
+    return [json_path, states_path]
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[1])
     parser.add_argument("--only", choices=sorted(MODELS), action="append")
+    parser.add_argument("--all-states", action="store_true",
+                        help=f"write the state after each of the {STEPS} steps, not the first only")
     parser.add_argument("out_dir", nargs="?", type=Path, default=FIXTURES)
     args = parser.parse_args(argv)
     args.out_dir.mkdir(parents=True, exist_ok=True)
     for name in args.only or MODELS:
-        path = write(name, args.out_dir)
-        print(f"{path} ({path.stat().st_size} bytes)")
+        for path in write(name, args.out_dir, state_steps=STEPS if args.all_states else 1):
+            print(f"{path} ({path.stat().st_size} bytes)")
     return 0
 
 

@@ -9,9 +9,11 @@ one ``tf.function`` computes the loss and the metrics on the batch exactly as ``
 train step: ``y_pred = model(x, training=True)``, ``model.compute_loss`` (the value the gradients
 come from) and ``model.compute_metrics`` on freshly reset metrics (so each is its mean over the
 batch). The loss and metrics are written as tf_keras serializes them into ``training_config``.
-Every number is a float32 written as the exact double.
+Every number is a float32 written as the exact double; ``made_on`` says on which CPU and
+TensorFlow build (another machine's exp and log may differ in the last bits).
 
-Usage: make_loss_fixtures.py [OUT_FILE]   (default: src/test/resources/fixtures/losses.json)
+Usage: make_loss_fixtures.py [OUT]   (a file, or a directory to write losses.json into;
+       default: src/test/resources/fixtures/losses.json)
 """
 from __future__ import annotations
 
@@ -24,7 +26,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np  # noqa: E402
 
-from fixture_json import plain  # noqa: E402
+from fixture_json import made_on, plain  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = ROOT / "src/test/resources/fixtures/losses.json"
@@ -166,11 +168,14 @@ def fixture(name: str) -> dict:
 def all_fixtures() -> dict:
     import tf_keras
 
-    return {"keras": "tf_keras " + tf_keras.__version__, "cases": [fixture(n) for n in CASES]}
+    return {"keras": "tf_keras " + tf_keras.__version__, "made_on": made_on(),
+            "cases": [fixture(n) for n in CASES]}
 
 
 def main(argv: list[str]) -> int:
     out = Path(argv[1]) if len(argv) > 1 else DEFAULT_OUT
+    if out.is_dir():
+        out = out / DEFAULT_OUT.name
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(all_fixtures(), indent=1) + "\n")
     print(out)

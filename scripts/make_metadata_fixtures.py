@@ -4,12 +4,14 @@
 Each case is a tiny seeded tf_keras (Keras 2) model saved with ``model.save(dir)`` (the legacy
 SavedModel format, which writes ``keras_metadata.pb`` next to ``saved_model.pb``); only the
 metadata file is kept, as ``<case>.pb``. Layers have explicit names so the files do not depend on
-Keras's global name counters.
+Keras's global name counters. ``made_on.json`` says where they were made (CPU, TensorFlow build),
+as every fixture does; the metadata itself holds configuration only, no computed numbers.
 
 Usage: make_metadata_fixtures.py [OUT_DIR]   (default: src/test/resources/fixtures/keras_metadata)
 """
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sys
@@ -17,6 +19,8 @@ import tempfile
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+from fixture_json import made_on  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = ROOT / "src/test/resources/fixtures/keras_metadata"
@@ -82,6 +86,7 @@ def write_all(out_dir: Path) -> list[Path]:
             path = out_dir / f"{name}.pb"
             shutil.copyfile(os.path.join(tmp, "model", "keras_metadata.pb"), path)
         written.append(path)
+    (out_dir / "made_on.json").write_text(json.dumps(made_on(), indent=1) + "\n")
     return written
 
 

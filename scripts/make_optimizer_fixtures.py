@@ -7,7 +7,9 @@ the optimizer). Each tf_keras (Keras 2) optimizer config below applies those gra
 ``apply_gradients``, one step at a time, with the learning rate assigned before every step
 (lr_i = 0.05 * 1.5^i), which proves the rate is read live. One JSON file per case holds the
 optimizer serialized as Keras does, the initial values, the gradients, the learning rates and the
-variable values after every step. Every number is a float32 written as the exact double.
+variable values after every step, and where it was made (``made_on``: CPU, TensorFlow build).
+Every number is a float32 written as the exact double. Two runs on one machine give the same
+bits; another CPU may differ in the last bits (the tests compare across machines to 1e-6).
 
 Usage: make_optimizer_fixtures.py [OUT_DIR]   (default: src/test/resources/fixtures/optimizers)
 """
@@ -22,7 +24,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np  # noqa: E402
 
-from fixture_json import plain  # noqa: E402
+from fixture_json import made_on, plain  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = ROOT / "src/test/resources/fixtures/optimizers"
@@ -113,6 +115,7 @@ def fixture(name: str) -> dict:
     return {
         "name": name,
         "keras": "tf_keras",
+        "made_on": made_on(),
         "optimizer": serialized,
         "variables": [{"name": k, "shape": list(s), "initial": _flat(initial[k])}
                       for k, s in SHAPES.items()],

@@ -1,4 +1,8 @@
-"""The committed keras_metadata.pb fixtures are what tf_keras writes today, byte for byte."""
+"""The committed keras_metadata.pb fixtures are what tf_keras writes today, byte for byte.
+
+Bytes hold across machines here: the files are the models' configuration (layers, loss,
+optimizer settings as typed), with no number that a CPU computed.
+"""
 import sys
 from pathlib import Path
 

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lrfinder.data.DType;
 import dev.lrfinder.model.LabelValues;
@@ -86,14 +85,5 @@ class KerasLossTest {
         .labelSpec(output).shape());
     assertEquals(DType.FLOAT32, KerasLoss.parse("binary_crossentropy").labelSpec(output).dtype());
     assertArrayEquals(output, KerasLoss.parse("mae").labelSpec(output).shape());
-  }
-
-  @Test
-  void fixtureLossesParse() throws Exception {
-    JsonNode cases = JSON.readTree(dev.lrfinder.TestPaths.fixture("losses.json").toFile())
-        .get("cases");
-    for (JsonNode c : cases) {
-      KerasLoss.fromTrainingConfig(c.get("loss"));
-    }
   }
 }

@@ -1,8 +1,11 @@
 package dev.lrfinder.report;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.lrfinder.rangetest.OptimizerCurve;
 import dev.lrfinder.rangetest.RangeTestConfig;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +23,7 @@ class ReportPreviewTest {
   void rendersThePreview() throws IOException {
     Path out = Path.of(System.getProperty("lrfinder.reportPreview"));
     Path written = new ReportWriter().write(Fixtures.threeOptimizers(), out.getParent(), out);
+    assertTrue(Files.isRegularFile(written.resolve("index.html")), written.toString());
     System.out.println("report preview in " + written);
     System.out.print(SummaryTable.render(Fixtures.threeOptimizers()));
 
@@ -31,7 +35,9 @@ class ReportPreviewTest {
     }
     ReportInput eight = Fixtures.input("eight_optimizers", config, curves);
     Path eightOut = out.resolveSibling(out.getFileName() + "-8");
-    System.out.println("eight optimizers in " + new ReportWriter().write(eight, null, eightOut));
+    Path eightWritten = new ReportWriter().write(eight, null, eightOut);
+    assertTrue(Files.isRegularFile(eightWritten.resolve("index.html")), eightWritten.toString());
+    System.out.println("eight optimizers in " + eightWritten);
     System.out.print(SummaryTable.render(eight));
   }
 }
