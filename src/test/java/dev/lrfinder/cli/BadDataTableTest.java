@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.lrfinder.TestPaths;
 import dev.lrfinder.data.DType;
 import dev.lrfinder.data.HostArray;
-import dev.lrfinder.data.NpzFile;
 import dev.lrfinder.data.RawNpy;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -184,13 +183,7 @@ class BadDataTableTest {
   }
 
   private static Path npz(Path dir, Object... namesAndArrays) throws IOException {
-    Map<String, HostArray> arrays = new LinkedHashMap<>();
-    for (int i = 0; i < namesAndArrays.length; i += 2) {
-      arrays.put((String) namesAndArrays[i], (HostArray) namesAndArrays[i + 1]);
-    }
-    Path file = dir.resolve("data.npz");
-    NpzFile.write(file, arrays);
-    return file;
+    return RawNpy.npz(dir.resolve("data.npz"), namesAndArrays);
   }
 
   /** An npz of x_train with a hand-written header, and y_train. */

@@ -8,8 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class CsvFileTest {
   @TempDir Path dir;
@@ -199,60 +203,31 @@ class CsvFileTest {
         + " number: 'NaN'"));
   }
 
-  @Test
-  void aFeatureTooLargeForFloat32IsRefused() throws IOException {
-    Path file = csv("a,label\n1e39,0\n");
-
-    assertEquals("CSV '" + file + "' line 2 column 'a' is too large for float32: '1e39'",
-        readFails(file, "label").getMessage());
+  /** CSV text whose reading must fail, and the message after {@code CSV '<file>'}. */
+  static Stream<Arguments> refusedTexts() {
+    return Stream.of(
+        Arguments.of("a feature too large for float32", "a,label\n1e39,0\n",
+            "' line 2 column 'a' is too large for float32: '1e39'"),
+        Arguments.of("java only number suffixes are not numbers", "a,label\n1f,0\n",
+            "' line 2 column 'a' is not a number: '1f'"),
+        Arguments.of("line numbers count quoted line breaks", "\"a\nb\",label\n1,0\n2,x\n",
+            "' line 4 column 'label' is not a number: 'x'"),
+        Arguments.of("an unclosed quote is reported with its line", "a,label\n1,0\n\"2,1\n3,0\n",
+            "' has a quoted cell from line 3 that is never closed"),
+        Arguments.of("text after a closing quote is reported", "a,label\n\"1\"2,0\n",
+            "' has text after a closing quote on line 2; quote whole cells"),
+        Arguments.of("a duplicated label column is refused", "label,a,label\n1,2,3\n",
+            "' has two columns named 'label'; the label column must be unique"),
+        Arguments.of("a file with only the label column has no features", "label\n1\n2\n",
+            "' has only the label column 'label' and no feature columns"));
   }
 
-  @Test
-  void javaOnlyNumberSuffixesAreNotNumbers() throws IOException {
-    Path file = csv("a,label\n1f,0\n");
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("refusedTexts")
+  void isRefusedWithTheCause(String name, String text, String message) throws IOException {
+    Path file = csv(text);
 
-    assertEquals("CSV '" + file + "' line 2 column 'a' is not a number: '1f'",
-        readFails(file, "label").getMessage());
-  }
-
-  @Test
-  void lineNumbersCountQuotedLineBreaks() throws IOException {
-    Path file = csv("\"a\nb\",label\n1,0\n2,x\n");
-
-    assertEquals("CSV '" + file + "' line 4 column 'label' is not a number: 'x'",
-        readFails(file, "label").getMessage());
-  }
-
-  @Test
-  void anUnclosedQuoteIsReportedWithItsLine() throws IOException {
-    Path file = csv("a,label\n1,0\n\"2,1\n3,0\n");
-
-    assertEquals("CSV '" + file + "' has a quoted cell from line 3 that is never closed",
-        readFails(file, "label").getMessage());
-  }
-
-  @Test
-  void textAfterAClosingQuoteIsReported() throws IOException {
-    Path file = csv("a,label\n\"1\"2,0\n");
-
-    assertEquals("CSV '" + file + "' has text after a closing quote on line 2; quote whole cells",
-        readFails(file, "label").getMessage());
-  }
-
-  @Test
-  void aDuplicatedLabelColumnIsRefused() throws IOException {
-    Path file = csv("label,a,label\n1,2,3\n");
-
-    assertEquals("CSV '" + file + "' has two columns named 'label'; the label column must be unique",
-        readFails(file, "label").getMessage());
-  }
-
-  @Test
-  void aFileWithOnlyTheLabelColumnHasNoFeatures() throws IOException {
-    Path file = csv("label\n1\n2\n");
-
-    assertEquals("CSV '" + file + "' has only the label column 'label' and no feature columns",
-        readFails(file, "label").getMessage());
+    assertEquals("CSV '" + file + message, readFails(file, "label").getMessage());
   }
 
   @Test

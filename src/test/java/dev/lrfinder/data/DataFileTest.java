@@ -23,13 +23,7 @@ class DataFileTest {
   private static final MemoryBudget PLENTY = MemoryBudget.fixed(1L << 30);
 
   private Path npz(Object... namesAndArrays) throws IOException {
-    Map<String, HostArray> arrays = new LinkedHashMap<>();
-    for (int i = 0; i < namesAndArrays.length; i += 2) {
-      arrays.put((String) namesAndArrays[i], (HostArray) namesAndArrays[i + 1]);
-    }
-    Path file = dir.resolve("data.npz");
-    NpzFile.write(file, arrays);
-    return file;
+    return RawNpy.npz(dir.resolve("data.npz"), namesAndArrays);
   }
 
   private static DataException loadFails(Path file) {

@@ -69,6 +69,16 @@ public final class RawNpy {
     return buffer.array();
   }
 
+  /** Writes {@code names and arrays}, alternating, with {@link NpzFile#write} to {@code file}. */
+  public static Path npz(Path file, Object... namesAndArrays) throws IOException {
+    Map<String, HostArray> arrays = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < namesAndArrays.length; i += 2) {
+      arrays.put((String) namesAndArrays[i], (HostArray) namesAndArrays[i + 1]);
+    }
+    NpzFile.write(file, arrays);
+    return file;
+  }
+
   /** Writes a zip whose entries (name to content) are stored uncompressed, like {@code np.savez}. */
   public static Path storedZip(Path file, Map<String, byte[]> entries) throws IOException {
     try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(file))) {
