@@ -6,7 +6,6 @@ import dev.lrfinder.loader.ModelLoader;
 import dev.lrfinder.model.ModelContract;
 import dev.lrfinder.model.OptimizerInfo;
 import dev.lrfinder.model.TrainableModel;
-import java.util.Arrays;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -56,10 +55,7 @@ final class InspectCommand implements Command {
   public int run(CommandLine line, Console console) throws Exception {
     Path dir = Args.modelDir(line, console);
     ModelLoader.Choice choice = ModelLoader.choose(dir);
-    List<String> optimizers = line.hasOption("optimizers")
-        ? Arrays.stream(line.getOptionValue("optimizers").split(",")).map(String::trim)
-            .filter(k -> !k.isEmpty()).toList()
-        : List.of();
+    List<String> optimizers = Args.optimizerKeys(line, "optimizers");
     try (TrainableModel model = ModelOptions.open(line, dir, optimizers, console)) {
       Map<String, Double> rates = new LinkedHashMap<>();
       model.optimizers().forEach(k -> rates.put(k, model.learningRate(k)));

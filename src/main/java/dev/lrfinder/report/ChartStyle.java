@@ -5,8 +5,6 @@ import java.awt.Color;
 import java.awt.Font;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYSeries;
@@ -123,10 +121,9 @@ final class ChartStyle {
   }
 
   /** Writes {@code chart} as a PNG file, its legend fitted to its height. */
-  static void save(XYChart chart, Path file) throws IOException {
+  /** Encodes {@code chart} as PNG into {@code out}, which stays open. */
+  static void save(XYChart chart, OutputStream out) throws IOException {
     fitLegend(chart);
-    try (OutputStream out = Files.newOutputStream(file)) {
-      BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG);
-    }
+    BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG);
   }
 }
