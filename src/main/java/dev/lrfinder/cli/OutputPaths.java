@@ -34,12 +34,16 @@ record OutputPaths(Path reportsRoot, Path out, Path batchOrder) {
           + "' (choose another with --out)");
     }
     if (batchOrder != null) {
-      checkNewFile(batchOrder);
+      if (Files.exists(batchOrder, LinkOption.NOFOLLOW_LINKS)) {
+        throw new UsageException("--batch-order '" + batchOrder + "' already exists; lrfinder"
+            + " never overwrites files, so name a new one");
+      }
       refuseInside(model, batchOrder, "--batch-order '" + batchOrder + "'");
       if (out != null && real(batchOrder).startsWith(real(out))) {
         throw new UsageException("--batch-order '" + batchOrder + "' is inside --out '" + out
             + "', which holds the report alone; name a file outside it");
       }
+      checkParentExists(batchOrder);
     }
     return new OutputPaths(reportsRoot, out, batchOrder);
   }
@@ -82,11 +86,7 @@ record OutputPaths(Path reportsRoot, Path out, Path batchOrder) {
     }
   }
 
-  private static void checkNewFile(Path file) {
-    if (Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
-      throw new UsageException("--batch-order '" + file + "' already exists; lrfinder never"
-          + " overwrites files, so name a new one");
-    }
+  private static void checkParentExists(Path file) {
     Path parent = file.toAbsolutePath().getParent();
     if (!Files.isDirectory(parent)) {
       throw new UsageException("--batch-order '" + file + "': "
