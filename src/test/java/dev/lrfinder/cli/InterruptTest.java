@@ -165,6 +165,42 @@ class InterruptTest {
     }
   }
 
+  @Test
+  void aCommandThatDoesNotStopIsEndedAfterTheWaitAndLeavesNoStaging() throws Exception {
+    Path logs = Files.createTempDirectory("lrfinder-hung-");
+    try {
+      Process process = new ProcessBuilder(ProcessHandle.current().info().command()
+          .orElse("java"), "-cp", classPath(), HungCommand.class.getName(),
+          dir.resolve("report").toString())
+          .redirectOutput(logs.resolve("out").toFile())
+          .redirectError(logs.resolve("err").toFile()).start();
+      try {
+        waitUntil(() -> stagedReport() || !process.isAlive());
+        assertTrue(process.isAlive(), Files.readString(logs.resolve("err")));
+        process.destroy(); // SIGTERM
+        assertTrue(process.waitFor(CommandShutdown.WAIT_SECONDS + 30, TimeUnit.SECONDS));
+      } finally {
+        process.destroyForcibly();
+      }
+      String err = Files.readString(logs.resolve("err"), StandardCharsets.UTF_8);
+      assertEquals(130, process.exitValue(), err);
+      assertEquals("lrfinder: interrupted; the command did not stop within "
+          + CommandShutdown.WAIT_SECONDS + " s and was ended", err.strip());
+      assertFalse(stagedReport(), "the staging guard deleted the hidden directory");
+    } finally {
+      for (String name : List.of("out", "err")) {
+        Files.deleteIfExists(logs.resolve(name));
+      }
+      Files.delete(logs);
+    }
+  }
+
+  private boolean stagedReport() throws IOException {
+    try (Stream<Path> entries = Files.list(dir)) {
+      return entries.anyMatch(p -> p.getFileName().toString().startsWith(".report.partial-"));
+    }
+  }
+
   /** The test class path (Surefire runs tests from a manifest-only jar that names it). */
   private static String classPath() {
     return System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
