@@ -92,8 +92,8 @@ final class FindCommand implements Command {
         .addOption(valued("batch-order", "FILE", "also write the row indices of every planned"
             + " step to FILE (.npy, int32 [steps, batch]; a new file, written when the report is)"
             + " to replay the batches elsewhere"))
-        .addOption(valued("out", "DIR", "report directory (must not exist or be empty;"
-            + " default: reports/<model>-<timestamp>)"))
+        .addOption(valued("out", "DIR", "report directory (must not exist or be empty, and not"
+            + " be inside the model directory; default: reports/<model>-<timestamp>)"))
         .addOption(Option.builder().longOpt("json")
             .desc("print the result JSON on stdout instead of the summary table").build());
   }
