@@ -1,6 +1,10 @@
 package dev.lrfinder.cli;
 
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import org.apache.commons.cli.CommandLine;
 
 /** Typed access to option values with one-line errors. */
@@ -56,6 +60,31 @@ final class Args {
     } catch (NumberFormatException e) {
       throw new UsageException("--" + option + " must be a number, got '" + text + "'");
     }
+  }
+
+  /**
+   * The comma-separated optimizer keys of {@code option} in order, or an empty list when the
+   * option is absent; a key named twice is refused (it would run twice into rows that cannot be
+   * told apart).
+   */
+  static List<String> optimizerKeys(CommandLine line, String option) {
+    String text = line.getOptionValue(option);
+    if (text == null) {
+      return List.of();
+    }
+    List<String> keys = Arrays.stream(text.split(",")).map(String::trim)
+        .filter(k -> !k.isEmpty()).toList();
+    Set<String> seen = new HashSet<>();
+    for (String key : keys) {
+      if (!seen.add(key)) {
+        throw new UsageException("--" + option + " names '" + key + "' twice; give each"
+            + " optimizer once");
+      }
+    }
+    if (keys.isEmpty()) {
+      throw new UsageException("--" + option + " names no optimizer, got '" + text + "'");
+    }
+    return keys;
   }
 
   /** The single positional model directory, or the bundled default when none is given. */

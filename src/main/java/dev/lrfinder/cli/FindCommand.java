@@ -14,19 +14,18 @@ import dev.lrfinder.rangetest.StopReason;
 import dev.lrfinder.report.ReportInput;
 import dev.lrfinder.report.ReportWriter;
 import dev.lrfinder.report.ResultJson;
+import dev.lrfinder.report.StagedFile;
+import dev.lrfinder.report.StagedReport;
 import dev.lrfinder.report.SummaryTable;
 import dev.lrfinder.suggest.Curve;
 import dev.lrfinder.suggest.Suggestion;
 import dev.lrfinder.suggest.Suggestions;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.OptionGroup;
@@ -38,6 +37,16 @@ import org.tensorflow.TensorFlow;
  * and a report (HTML with charts, JSON, CSV). The main job of the tool.
  */
 final class FindCommand implements Command {
+  /** What an interrupted {@code find} keeps: the model on disk as it was, no outputs. */
+  static final String NOTHING_KEPT = "the model was restored, no report written";
+
+  private final ReportWriter reportWriter;
+
+  /** {@code reportWriter} writes the report, and its opener the batch-order file. */
+  FindCommand(ReportWriter reportWriter) {
+    this.reportWriter = reportWriter;
+  }
+
   @Override
   public String name() {
     return "find";
@@ -81,9 +90,10 @@ final class FindCommand implements Command {
         .addOption(Option.builder().longOpt("snapshot-on-disk").desc("keep the start state in a"
             + " temporary checkpoint instead of memory (for large models)").build())
         .addOption(valued("batch-order", "FILE", "also write the row indices of every planned"
-            + " step to FILE (.npy, int32 [steps, batch]) to replay the batches elsewhere"))
-        .addOption(valued("out", "DIR", "report directory (must not exist or be empty;"
-            + " default: reports/<model>-<timestamp>)"))
+            + " step to FILE (.npy, int32 [steps, batch]; a new file, written when the report is)"
+            + " to replay the batches elsewhere"))
+        .addOption(valued("out", "DIR", "report directory (must not exist or be empty, and not"
+            + " be inside the model directory; default: reports/<model>-<timestamp>)"))
         .addOption(Option.builder().longOpt("json")
             .desc("print the result JSON on stdout instead of the summary table").build());
   }
@@ -96,55 +106,84 @@ final class FindCommand implements Command {
   public int run(CommandLine line, Console console) throws Exception {
     Path modelDir = Args.modelDir(line, console);
     RangeTestConfig config = config(line);
-    Path out = line.hasOption("out") ? Path.of(line.getOptionValue("out")) : null;
-    checkOutputIsFree(out);
+    OutputPaths outputs = OutputPaths.check(line, modelDir, console.home().resolve("reports"));
     Path dataFile = TrainingData.fileOf(line, modelDir);
+    try {
+      return run(line, console, modelDir, config, outputs, dataFile);
+    } catch (RuntimeException | IOException e) {
+      // An interrupted read or write fails with an I/O error: report the interruption instead.
+      if (!(e instanceof CommandInterrupted) && CommandInterrupted.causedBy(e)) {
+        throw new CommandInterrupted(NOTHING_KEPT, e);
+      }
+      throw e;
+    }
+  }
 
+  private int run(CommandLine line, Console console, Path modelDir, RangeTestConfig config,
+      OutputPaths outputs, Path dataFile) throws IOException {
     try (TrainableModel model = ModelOptions.open(line, modelDir, config.optimizers(), console)) {
       TrainingData data = TrainingData.load(dataFile, line, model);
       if (config.validationBatches() > 0 && data.test() == null) {
         throw new UsageException("--validation-batches needs x_test/y_test in " + dataFile);
       }
-      if (line.hasOption("batch-order")) {
-        writeBatchOrder(Path.of(line.getOptionValue("batch-order")), config, data);
-      }
-      boolean terminal = System.console() != null;
-      RangeTest test = new RangeTest(config, List.of(new ProgressBar(console.err(), terminal)));
-      RangeTestResult result = test.run(model, data.train(), data.test());
-      if (result.curves().stream().anyMatch(c -> c.stopReason() == StopReason.INTERRUPTED)) {
-        // The JVM is shutting down (Ctrl-C): the model is restored; do not start a report now.
-        console.err().println("lrfinder: interrupted; the model was restored, no report written");
-        return Main.INTERRUPTED;
-      }
-
-      Map<String, List<Suggestion>> suggestions = new LinkedHashMap<>();
-      for (OptimizerCurve curve : result.curves()) {
-        Curve prepared = Curve.of(curve.learningRateArray(), curve.smoothedArray(),
-            config.skipBegin(), config.skipEnd());
-        suggestions.put(curve.optimizer(), Suggestions.apply(Suggestions.defaultRules(), prepared));
-      }
-      ReportInput input = new ReportInput(modelDir, dataFile, model.contract(),
-          model.trainingPath(), result, suggestions, TensorFlow.version(),
-          System.getProperty("java.version"), Instant.now(),
-          "lrfinder find " + String.join(" ", line.getArgList()) + " " + optionsText(line));
-      Path report = new ReportWriter().write(input, console.home().resolve("reports"), out);
-      if (line.hasOption("json")) {
-        console.out().println(ResultJson.toJson(input));
-        console.err().println("report: " + report.resolve("index.html"));
-      } else {
-        console.out().print(SummaryTable.render(input));
-        console.out().println("report: " + report.resolve("index.html"));
+      Instant started = Instant.now();
+      // The outputs' places are taken (their hidden staging directories made) before training,
+      // so a place that takes no files is found now; closing gives back what was not published.
+      try (StagedReport report = reportWriter.prepare(model.contract().modelName(), started,
+              outputs.reportsRoot(), outputs.out());
+          StagedFile order = outputs.batchOrder() == null ? null
+              : StagedFile.create(outputs.batchOrder(), reportWriter.opener())) {
+        boolean terminal = System.console() != null;
+        RangeTest test = new RangeTest(config, List.of(new ProgressBar(console.err(), terminal)));
+        RangeTestResult result = test.run(model, data.train(), data.test());
+        if (Thread.currentThread().isInterrupted() || result.curves().stream()
+            .anyMatch(c -> c.stopReason() == StopReason.INTERRUPTED)) {
+          // Ctrl-C or SIGTERM: the model is restored; do not start a report now.
+          throw new CommandInterrupted(NOTHING_KEPT);
+        }
+        ReportInput input = reportInput(line, modelDir, dataFile, model, config, result, started);
+        report.write(input);
+        if (order != null) {
+          order.write(out -> Npy.write(batchOrder(config, data), out));
+          order.publish();
+        }
+        Path written;
+        try {
+          written = report.publish();
+        } catch (RuntimeException | IOException e) {
+          if (order != null) {
+            order.retract(); // the batch order of a report that does not exist
+          }
+          throw e;
+        }
+        if (line.hasOption("json")) {
+          console.out().println(ResultJson.toJson(input));
+          console.err().println("report: " + written.resolve("index.html"));
+        } else {
+          console.out().print(SummaryTable.render(input));
+          console.out().println("report: " + written.resolve("index.html"));
+        }
       }
     }
     return Main.OK;
   }
 
+  private static ReportInput reportInput(CommandLine line, Path modelDir, Path dataFile,
+      TrainableModel model, RangeTestConfig config, RangeTestResult result, Instant started) {
+    Map<String, List<Suggestion>> suggestions = new LinkedHashMap<>();
+    for (OptimizerCurve curve : result.curves()) {
+      Curve prepared = Curve.of(curve.learningRateArray(), curve.smoothedArray(),
+          config.skipBegin(), config.skipEnd());
+      suggestions.put(curve.optimizer(), Suggestions.apply(Suggestions.defaultRules(), prepared));
+    }
+    return new ReportInput(modelDir, dataFile, model.contract(), model.trainingPath(), result,
+        suggestions, TensorFlow.version(), System.getProperty("java.version"), started,
+        "lrfinder find " + String.join(" ", line.getArgList()) + " " + optionsText(line));
+  }
+
   static RangeTestConfig config(CommandLine line) {
     RangeTestConfig.Builder builder = RangeTestConfig.builder();
-    if (line.hasOption("optimizers")) {
-      builder.optimizers(Arrays.stream(line.getOptionValue("optimizers").split(","))
-          .map(String::trim).filter(s -> !s.isEmpty()).toList());
-    }
+    builder.optimizers(Args.optimizerKeys(line, "optimizers"));
     positive(line, "start").ifPresent(builder::startLr);
     positive(line, "end").ifPresent(builder::endLr);
     if (line.hasOption("steps")) {
@@ -184,27 +223,10 @@ final class FindCommand implements Command {
     return java.util.OptionalDouble.of(value);
   }
 
-  private static void checkOutputIsFree(Path out) throws IOException {
-    if (out == null || !Files.exists(out)) {
-      return;
-    }
-    if (!Files.isDirectory(out)) {
-      throw new UsageException("--out '" + out + "' exists and is not a directory");
-    }
-    try (Stream<Path> entries = Files.list(out)) {
-      if (entries.findAny().isPresent()) {
-        throw new UsageException("--out '" + out + "' is not empty; reports are never overwritten");
-      }
-    }
-  }
-
-  private static void writeBatchOrder(Path file, RangeTestConfig config, TrainingData data)
-      throws IOException {
+  /** The row indices of every planned step: int32 [steps, batch]. */
+  private static HostArray batchOrder(RangeTestConfig config, TrainingData data) {
     Batches batches = config.batches(data.train());
-    HostArray order = batches.order(config.budget().plannedSteps(batches.stepsPerEpoch()));
-    try (java.io.OutputStream out = Files.newOutputStream(file)) {
-      Npy.write(order, out);
-    }
+    return batches.order(config.budget().plannedSteps(batches.stepsPerEpoch()));
   }
 
   private static String optionsText(CommandLine line) {

@@ -12,7 +12,6 @@ import dev.lrfinder.safety.ModelTrust;
 import dev.lrfinder.safety.ScanReport;
 import dev.lrfinder.safety.UnsafeModelException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -87,10 +86,7 @@ final class InspectCommand implements Command {
       }
       throw new UnsafeModelException(dir, safety);
     }
-    List<String> optimizers = line.hasOption("optimizers")
-        ? Arrays.stream(line.getOptionValue("optimizers").split(",")).map(String::trim)
-            .filter(k -> !k.isEmpty()).toList()
-        : List.of();
+    List<String> optimizers = Args.optimizerKeys(line, "optimizers");
     try (TrainableModel model = ModelOptions.open(line, dir, optimizers, console)) {
       Map<String, Double> rates = new LinkedHashMap<>();
       model.optimizers().forEach(k -> rates.put(k, model.learningRate(k)));

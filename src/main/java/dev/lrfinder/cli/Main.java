@@ -2,6 +2,9 @@ package dev.lrfinder.cli;
 
 import dev.lrfinder.data.DataException;
 import dev.lrfinder.model.ModelException;
+import dev.lrfinder.report.FileOpener;
+import dev.lrfinder.report.OutputException;
+import dev.lrfinder.report.ReportWriter;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -17,26 +20,34 @@ import org.apache.commons.cli.ParseException;
 
 /**
  * The {@code lrfinder} command line. Exit codes: 0 success, 2 bad input (one-line message),
- * 1 internal error (stack trace only with {@code --debug}), 130 interrupted by Ctrl-C.
+ * 1 internal error (stack trace only with {@code --debug}), 130 interrupted (Ctrl-C, SIGTERM).
  */
 public final class Main {
   static final int OK = 0;
   static final int INTERNAL_ERROR = 1;
   static final int BAD_INPUT = 2;
-  /** As shells report a process ended by SIGINT. */
+  /** As shells report a process ended by SIGINT; also used for SIGTERM, as one "interrupted". */
   static final int INTERRUPTED = 130;
 
   private final Map<String, Command> commands = new LinkedHashMap<>();
 
   Main() {
-    for (Command command : new Command[] {new FindCommand(), new InspectCommand(), new TrainCommand()}) {
+    this(FileOpener.DISK);
+  }
+
+  /** A command line whose outputs are created through {@code opener} (tests inject faults). */
+  Main(FileOpener opener) {
+    for (Command command : new Command[] {new FindCommand(new ReportWriter(opener)),
+        new InspectCommand(), new TrainCommand()}) {
       commands.put(command.name(), command);
     }
   }
 
   public static void main(String[] args) {
     Path home = Path.of(System.getProperty("lrfinder.home", "."));
-    System.exit(new Main().run(args, new Console(System.out, System.err, home)));
+    CommandShutdown shutdown = CommandShutdown.install(Thread.currentThread(), System.out,
+        System.err);
+    shutdown.exit(new Main().run(args, new Console(System.out, System.err, home)));
   }
 
   int run(String[] args, Console console) {
@@ -61,12 +72,21 @@ public final class Main {
         return OK;
       }
       return command.run(line, console);
+    } catch (CommandInterrupted e) {
+      return interrupted(console, e.getMessage());
     } catch (ParseException e) {
       return badInput(console, command.name() + ": " + e.getMessage() + " (see lrfinder "
           + command.name() + " --help)", e, debug);
-    } catch (UsageException | ModelException | DataException | IllegalArgumentException e) {
+    } catch (UsageException | ModelException | DataException | OutputException
+        | IllegalArgumentException e) {
+      if (CommandInterrupted.causedBy(e)) {
+        return interrupted(console, "nothing was written");
+      }
       return badInput(console, e.getMessage(), e, debug);
     } catch (Exception | Error e) {
+      if (CommandInterrupted.causedBy(e)) {
+        return interrupted(console, "nothing was written");
+      }
       console.err().println("lrfinder: internal error: " + e
           + (debug ? "" : " (run with --debug for details)"));
       if (debug) {
@@ -74,6 +94,11 @@ public final class Main {
       }
       return INTERNAL_ERROR;
     }
+  }
+
+  private static int interrupted(Console console, String whatWasKept) {
+    console.err().println("lrfinder: interrupted; " + whatWasKept);
+    return INTERRUPTED;
   }
 
   private static int badInput(Console console, String message, Exception e, boolean debug) {

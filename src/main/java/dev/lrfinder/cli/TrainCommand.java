@@ -97,6 +97,9 @@ final class TrainCommand implements Command {
       List<Map<String, Object>> records = new ArrayList<>();
       long started = System.nanoTime();
       for (int step = 0; step < steps; step++) {
+        if (Thread.currentThread().isInterrupted()) { // Ctrl-C, SIGTERM (CommandShutdown)
+          throw new CommandInterrupted("nothing on disk changed");
+        }
         StepResult result = model.trainStep(optimizer, batches.get(step));
         Map<String, Object> record = new LinkedHashMap<>();
         record.put("step", step);

@@ -9,7 +9,8 @@ import java.util.List;
  * 1e-7 to 10 over 100 exponential steps, smoothing beta 0.98, stop at 4x the best smoothed loss,
  * skip the first 10 and last point for plots and suggestions, batch 64, seed 0.
  *
- * @param optimizers optimizer keys to test, in order; empty means every optimizer of the model
+ * @param optimizers optimizer keys to test, in order, each once; empty means every optimizer of
+ *     the model
  * @param stopFactor stop when the smoothed loss exceeds this times the best; 0 disables the check
  * @param validationBatches 0 to follow the training loss; otherwise the curve follows the mean
  *     validation loss over this many batches of held-out data, measured after every step
@@ -34,6 +35,9 @@ public record RangeTestConfig(
 
   public RangeTestConfig {
     optimizers = List.copyOf(optimizers);
+    if (new java.util.HashSet<>(optimizers).size() != optimizers.size()) {
+      throw new IllegalArgumentException("optimizers must be named once each, got " + optimizers);
+    }
     if (!(startLr > 0) || !Double.isFinite(startLr)) {
       throw new IllegalArgumentException("start learning rate must be > 0, got " + startLr);
     }

@@ -4,37 +4,52 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * While open, a JVM shutdown (Ctrl-C, SIGTERM) asks the running range test to stop and waits, up
- * to a limit, until it has restored the model, so an embedding service shutting down never keeps
- * a half-trained model in memory it might still save from another hook.
+ * While open, a JVM shutdown (Ctrl-C, SIGTERM) asks the work it guards to stop and waits, up to
+ * {@link #WAIT_SECONDS}, until that work has closed the guard: the range test closes it once the
+ * model is restored (so an embedding service shutting down never keeps a half-trained model in
+ * memory it might still save from another hook), a staged report once its hidden files are gone.
+ * When the work does not close the guard in time, the guard runs its own last resort (a staged
+ * report deletes its files) before the shutdown goes on.
  */
-final class ShutdownGuard implements AutoCloseable {
-  private static final long WAIT_SECONDS = 10;
-  private final CountDownLatch restored = new CountDownLatch(1);
+public final class ShutdownGuard implements AutoCloseable {
+  /** How long a shutdown waits for the guarded work; the CLI waits longer (CommandShutdown). */
+  public static final long WAIT_SECONDS = 10;
+  private final CountDownLatch closed = new CountDownLatch(1);
   private final Thread hook;
   private volatile boolean shuttingDown;
 
+  /** A guard whose shutdown only waits (the range test's). */
   ShutdownGuard() {
+    this("lrfinder-range-test-shutdown", () -> {});
+  }
+
+  /**
+   * @param name the name of the hook thread, for thread dumps
+   * @param ifStillOpen what the shutdown does when the guard is still open after the wait
+   */
+  public ShutdownGuard(String name, Runnable ifStillOpen) {
     hook = new Thread(() -> {
       shuttingDown = true;
       try {
-        restored.await(WAIT_SECONDS, TimeUnit.SECONDS);
+        if (!closed.await(WAIT_SECONDS, TimeUnit.SECONDS)) {
+          ifStillOpen.run();
+        }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
-    }, "lrfinder-range-test-shutdown");
+    }, name);
     Runtime.getRuntime().addShutdownHook(hook);
   }
 
-  /** Whether the JVM is shutting down or the running thread was interrupted. */
-  boolean stopRequested() {
+  /** Whether the JVM is shutting down or the calling thread was interrupted. */
+  public boolean stopRequested() {
     return shuttingDown || Thread.currentThread().isInterrupted();
   }
 
-  /** Call once the model is restored: releases a waiting shutdown. */
+  /** Call once the guarded work is cleaned up: releases a waiting shutdown. */
   @Override
   public void close() {
-    restored.countDown();
+    closed.countDown();
     try {
       Runtime.getRuntime().removeShutdownHook(hook);
     } catch (IllegalStateException alreadyShuttingDown) {

@@ -5,8 +5,9 @@ import java.awt.Color;
 import java.awt.Font;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import javax.imageio.ImageIO;
+import javax.imageio.stream.ImageOutputStream;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYSeries;
@@ -123,10 +124,16 @@ final class ChartStyle {
   }
 
   /** Writes {@code chart} as a PNG file, its legend fitted to its height. */
-  static void save(XYChart chart, Path file) throws IOException {
+  /** Encodes {@code chart} as PNG into {@code out}, which stays open. */
+  static void save(XYChart chart, OutputStream out) throws IOException {
     fitLegend(chart);
-    try (OutputStream out = Files.newOutputStream(file)) {
-      BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG);
+    // What BitmapEncoder.saveBitmap does, but through an in-memory image stream: ImageIO's
+    // default file cache leaves a temporary file behind on a halt, and after a failed write (a
+    // full disk) its exit hook dies with a stack trace (NullPointerException in StreamCloser).
+    try (ImageOutputStream image = new MemoryCacheImageOutputStream(out)) {
+      if (!ImageIO.write(BitmapEncoder.getBufferedImage(chart), "png", image)) {
+        throw new IllegalStateException("no PNG writer in this Java runtime");
+      }
     }
   }
 }

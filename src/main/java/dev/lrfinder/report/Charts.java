@@ -1,9 +1,10 @@
 package dev.lrfinder.report;
 
 import java.awt.Color;
-import java.io.IOException;
-import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.style.XYStyler;
 
@@ -29,11 +30,13 @@ public final class Charts {
     chart.getStyler().setyAxisTickLabelsFormattingFunction(Format::tick);
   }
 
-  /** Draws every chart into {@code directory} under {@link #FILE_NAMES}. */
-  public static void writeAll(ReportInput input, Path directory) throws IOException {
-    ChartStyle.save(LossChart.draw(input), directory.resolve(LossChart.FILE_NAME));
-    ChartStyle.save(LossDeltaChart.draw(input), directory.resolve(LossDeltaChart.FILE_NAME));
-    ChartStyle.save(ScheduleChart.draw(input), directory.resolve(ScheduleChart.FILE_NAME));
+  /** How to draw each chart, by file name in {@link #FILE_NAMES} order. */
+  static Map<String, Function<ReportInput, XYChart>> drawers() {
+    Map<String, Function<ReportInput, XYChart>> drawers = new LinkedHashMap<>();
+    drawers.put(LossChart.FILE_NAME, LossChart::draw);
+    drawers.put(LossDeltaChart.FILE_NAME, LossDeltaChart::draw);
+    drawers.put(ScheduleChart.FILE_NAME, ScheduleChart::draw);
+    return drawers;
   }
 
   /** Gives a chart without any finite point a blank plot and says so in its title. */

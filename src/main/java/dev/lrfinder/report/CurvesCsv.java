@@ -1,10 +1,6 @@
 package dev.lrfinder.report;
 
 import dev.lrfinder.rangetest.OptimizerCurve;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -33,10 +29,6 @@ public final class CurvesCsv {
       }
     }
     return out.toString();
-  }
-
-  static void write(ReportInput input, Path file) throws IOException {
-    Files.writeString(file, render(input), StandardCharsets.UTF_8);
   }
 
   private static String number(double value) {

@@ -9,9 +9,6 @@ import dev.lrfinder.rangetest.RangeTestConfig;
 import dev.lrfinder.rangetest.RangeTestResult;
 import dev.lrfinder.suggest.CyclicalBounds;
 import dev.lrfinder.suggest.Suggestion;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -54,10 +51,6 @@ public final class HtmlReport {
           + "padding:1px 4px;border-radius:3px;overflow-wrap:anywhere}");
 
   private HtmlReport() {}
-
-  static void write(ReportInput input, Path file) throws IOException {
-    Files.writeString(file, render(input), StandardCharsets.UTF_8);
-  }
 
   /**
    * The page; it refers to {@link Charts#FILE_NAMES}, {@code result.json} and {@code curves.csv}

@@ -1,29 +1,41 @@
 package dev.lrfinder.report;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.DirectoryNotEmptyException;
-import java.nio.file.FileAlreadyExistsException;
+import java.io.InterruptedIOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.Comparator;
-import java.util.UUID;
 import java.util.stream.Stream;
 
 /**
  * Writes a report directory: {@code index.html}, {@code result.json}, {@code curves.csv} and the
  * chart PNGs. Everything is first written to a hidden sibling directory that is renamed into
- * place at the end, so a failure leaves no half-written report; an existing report is never
- * overwritten.
+ * place at the end, so a failure or an interruption leaves no half-written report; an existing
+ * report is never overwritten. {@link #prepare} creates that directory before the work whose
+ * result it will hold, so a place that takes no files is found before any training.
  */
 public final class ReportWriter {
   private static final DateTimeFormatter STAMP =
       DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
+
+  private final FileOpener opener;
+
+  public ReportWriter() {
+    this(FileOpener.DISK);
+  }
+
+  /** A writer that creates every file through {@code opener} (tests put a full disk there). */
+  public ReportWriter(FileOpener opener) {
+    this.opener = opener;
+  }
+
+  /** How this writer creates files, for other outputs of the same run. */
+  public FileOpener opener() {
+    return opener;
+  }
 
   /**
    * Writes the report for {@code input} and returns its directory: {@code explicitOut} when given
@@ -33,125 +45,68 @@ public final class ReportWriter {
    * created.
    *
    * @throws IllegalArgumentException if {@code explicitOut} exists and is not an empty directory
-   * @throws IOException if writing fails; nothing is left behind then
+   * @throws OutputException if writing fails, naming the file and the cause; nothing is left
+   *     behind then
+   * @throws InterruptedIOException if the thread is interrupted or the JVM shuts down first;
+   *     nothing is left behind
    */
-  public Path write(ReportInput input, Path reportsRoot, Path explicitOut) throws IOException {
+  public Path write(ReportInput input, Path reportsRoot, Path explicitOut)
+      throws InterruptedIOException {
+    try (StagedReport report = prepare(input.modelName(), input.createdAt(), reportsRoot,
+        explicitOut)) {
+      report.write(input);
+      return report.publish();
+    }
+  }
+
+  /**
+   * Reserves the report's place as {@link #write} would choose it, and creates the hidden
+   * directory it is written in: close the result to give the place up.
+   *
+   * @throws IllegalArgumentException if {@code explicitOut} exists and is not an empty directory
+   * @throws OutputException if the place takes no files, naming it and the cause
+   */
+  public StagedReport prepare(String modelName, Instant createdAt, Path reportsRoot,
+      Path explicitOut) {
     if (explicitOut != null) {
-      return writeTo(input, explicitOut.toAbsolutePath().normalize());
+      Path target = explicitOut.toAbsolutePath().normalize();
+      checkUnused(target);
+      if (target.getParent() == null) {
+        throw StagedReport.taken(target);
+      }
+      return new StagedReport(opener, Staging.create(target.getParent(),
+          target.getFileName().toString(), "the report to", target), target, true);
     }
     Path root = reportsRoot.toAbsolutePath().normalize();
-    Files.createDirectories(root);
-    String base = directoryName(input);
-    Path staged = stage(input, root, base);
-    try {
-      for (int n = 1; ; n++) {
-        Path target = root.resolve(n == 1 ? base : base + "-" + n);
-        if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
-          continue;
-        }
-        try {
-          move(staged, target);
-          return target;
-        } catch (FileAlreadyExistsException | DirectoryNotEmptyException e) {
-          // Taken since we looked: try the next number.
-        }
-      }
-    } catch (IOException | RuntimeException e) {
-      deleteTree(staged);
-      throw e;
-    }
+    Path target = root.resolve(directoryName(modelName, createdAt));
+    return new StagedReport(opener, Staging.create(root, target.getFileName().toString(),
+        "the report to", target), target, false);
   }
 
   /** {@code <model>-<yyyyMMdd-HHmmss>}, the model name reduced to characters safe in file names. */
   static String directoryName(ReportInput input) {
-    String model = input.modelName() == null ? "" : input.modelName()
+    return directoryName(input.modelName(), input.createdAt());
+  }
+
+  static String directoryName(String modelName, Instant createdAt) {
+    String model = modelName == null ? "" : modelName
         .replaceAll("[^A-Za-z0-9._-]", "_").replaceAll("^[.]+", "");
-    return (model.isEmpty() ? "model" : model) + "-" + STAMP.format(input.createdAt());
+    return (model.isEmpty() ? "model" : model) + "-" + STAMP.format(createdAt);
   }
 
-  private Path writeTo(ReportInput input, Path target) throws IOException {
-    checkUnused(target);
-    Path parent = target.getParent();
-    Files.createDirectories(parent);
-    Path staged = stage(input, parent, target.getFileName().toString());
-    try {
-      if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
-        Files.delete(target); // empty, as checked; fails if something appeared in it since
-      }
-      move(staged, target);
-      return target;
-    } catch (FileAlreadyExistsException | DirectoryNotEmptyException e) {
-      deleteTree(staged);
-      throw taken(target);
-    } catch (IOException | RuntimeException e) {
-      deleteTree(staged);
-      throw e;
-    }
-  }
-
-  private static void checkUnused(Path target) throws IOException {
+  private static void checkUnused(Path target) {
     if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
       return;
     }
     if (!Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
-      throw taken(target);
+      throw StagedReport.taken(target);
     }
     try (Stream<Path> entries = Files.list(target)) {
       if (entries.findAny().isPresent()) {
-        throw taken(target);
+        throw StagedReport.taken(target);
       }
-    }
-  }
-
-  private static IllegalArgumentException taken(Path target) {
-    return new IllegalArgumentException("'" + target + "' already exists and is not an empty"
-        + " directory; lrfinder does not overwrite reports, so choose another output directory.");
-  }
-
-  /** Writes every file into a new hidden directory beside the target and returns it. */
-  private static Path stage(ReportInput input, Path parent, String name) throws IOException {
-    Path staged = null;
-    while (staged == null) {
-      try {
-        // Not createTempDirectory: the report should get the usual permissions, not owner-only.
-        staged = Files.createDirectory(parent.resolve("." + name + ".partial-"
-            + UUID.randomUUID().toString().substring(0, 8)));
-      } catch (FileAlreadyExistsException e) {
-        // Drawn twice: draw again.
-      }
-    }
-    try {
-      CurvesCsv.write(input, staged.resolve(CurvesCsv.FILE_NAME));
-      Charts.writeAll(input, staged);
-      HtmlReport.write(input, staged.resolve(HtmlReport.FILE_NAME));
-      ResultJson.write(input, staged.resolve(ResultJson.FILE_NAME));
-      return staged;
-    } catch (IOException | RuntimeException e) {
-      deleteTree(staged);
-      throw e;
-    }
-  }
-
-  private static void move(Path staged, Path target) throws IOException {
-    try {
-      Files.move(staged, target, StandardCopyOption.ATOMIC_MOVE);
-    } catch (AtomicMoveNotSupportedException e) {
-      Files.move(staged, target);
-    }
-  }
-
-  /** Deletes {@code directory} and what is in it, as far as possible. */
-  private static void deleteTree(Path directory) {
-    try (Stream<Path> paths = Files.walk(directory)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(path -> {
-        try {
-          Files.deleteIfExists(path);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      });
-    } catch (IOException | UncheckedIOException e) {
-      // Best effort: the original failure matters more than a leftover hidden directory.
+    } catch (IOException e) {
+      throw OutputException.creating("the report to", target, e);
     }
   }
 }

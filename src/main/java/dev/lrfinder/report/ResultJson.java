@@ -16,10 +16,7 @@ import dev.lrfinder.rangetest.OptimizerCurve;
 import dev.lrfinder.rangetest.RangeTestConfig;
 import dev.lrfinder.rangetest.RangeTestResult;
 import dev.lrfinder.suggest.Suggestion;
-import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.List;
@@ -49,10 +46,6 @@ public final class ResultJson {
     } catch (JsonProcessingException e) {
       throw new UncheckedIOException(e);
     }
-  }
-
-  static void write(ReportInput input, Path file) throws IOException {
-    Files.writeString(file, toJson(input) + "\n", StandardCharsets.UTF_8);
   }
 
   /** The report as a JSON tree, NaN and infinities already replaced by null. */

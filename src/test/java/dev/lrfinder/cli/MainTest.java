@@ -29,11 +29,16 @@ class MainTest {
   record Run(int exitCode, String out, String err) {}
 
   static Run run(String... args) {
+    return run(new Main(), args);
+  }
+
+  /** Runs {@code main}, e.g. one whose outputs go through a faulty disk. */
+  static Run run(Main main, String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     Console console = new Console(new PrintStream(out, true, StandardCharsets.UTF_8),
         new PrintStream(err, true, StandardCharsets.UTF_8), TestPaths.root());
-    int code = new Main().run(args, console);
+    int code = main.run(args, console);
     return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
 
@@ -48,8 +53,13 @@ class MainTest {
    * removed or rewritten).
    */
   static String badInput(List<Path> watched, String... args) {
+    return badInput(new Main(), watched, args);
+  }
+
+  /** {@link #badInput(List, String...)} on {@code main}, e.g. one with a faulty disk. */
+  static String badInput(Main main, List<Path> watched, String... args) {
     List<String> before = watched.stream().map(MainTest::checksum).toList();
-    Run result = run(args);
+    Run result = run(main, args);
     assertEquals(2, result.exitCode(), result.err());
     // Notes the command prints on purpose (--trust-model, a left-out metric) may precede the error.
     List<String> lines = result.err().lines().filter(l -> !l.startsWith("lrfinder: note: "))

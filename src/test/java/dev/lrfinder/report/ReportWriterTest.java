@@ -1,6 +1,7 @@
 package dev.lrfinder.report;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -11,6 +12,7 @@ import dev.lrfinder.model.ModelContract;
 import dev.lrfinder.model.OptimizerInfo;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -165,5 +167,94 @@ class ReportWriterTest {
 
     assertEquals(List.of(), names(dir));
     assertFalse(Files.exists(dir.resolve("out")));
+  }
+
+  @Test
+  void aFullDiskNamesTheFileAndLeavesNoHalfReportNorTheParentsItMade() throws IOException {
+    Path out = dir.resolve("new/parents/report");
+    ReportWriter full = new ReportWriter(FaultyDisk.fullWriting(ResultJson.FILE_NAME, 100));
+
+    OutputException e = assertThrows(OutputException.class,
+        () -> full.write(Fixtures.threeOptimizers(), dir, out));
+
+    assertEquals("no space left on device writing "
+        + out.toAbsolutePath().resolve(ResultJson.FILE_NAME), e.getMessage());
+    assertEquals(List.of(), names(dir), "no staging, no parents left");
+  }
+
+  @Test
+  void aDiskThatFillsUpInAnyFileLeavesNothingUnderTheReportsRoot() throws IOException {
+    Path reports = Files.createDirectory(dir.resolve("reports"));
+    Files.writeString(reports.resolve("README.md"), "kept");
+    ReportWriter full = new ReportWriter(FaultyDisk.fullAfter(4096));
+
+    OutputException e = assertThrows(OutputException.class,
+        () -> full.write(Fixtures.threeOptimizers(), reports, null));
+
+    assertTrue(e.getMessage().startsWith("no space left on device writing "
+        + reports.toAbsolutePath().resolve("mnist_cnn-20250304-050607")), e.getMessage());
+    assertEquals(List.of("README.md"), names(reports));
+  }
+
+  @Test
+  void placesThatTakeNoFilesAreFoundWhenPreparingNamingThePathAndTheCause() throws IOException {
+    Path file = Files.writeString(dir.resolve("a-file"), "not a directory");
+    Path underAFile = file.resolve("report");
+    Path tooLong = dir.resolve("r".repeat(300));
+    Path proc = Path.of("/proc/self/lrfinder-report");
+    for (Path out : List.of(underAFile, tooLong, proc)) {
+      OutputException e = assertThrows(OutputException.class,
+          () -> writer.prepare("m", Fixtures.CREATED, dir, out).close(), out.toString());
+      assertTrue(e.getMessage().startsWith("cannot write the report to '" + out + "': "),
+          e.getMessage());
+    }
+    assertThrows(OutputException.class, () -> writer.prepare("m", Fixtures.CREATED, dir,
+        underAFile.resolve("deeper")).close());
+    assertEquals("cannot write the report to '" + underAFile + "': '" + file
+        + "' is not a directory", assertThrows(OutputException.class,
+            () -> writer.prepare("m", Fixtures.CREATED, dir, underAFile)).getMessage());
+    assertTrue(assertThrows(OutputException.class,
+        () -> writer.prepare("m", Fixtures.CREATED, dir, tooLong)).getMessage()
+        .endsWith(": file name too long"));
+    assertEquals(List.of("a-file"), names(dir));
+    assertEquals("not a directory", Files.readString(file));
+  }
+
+  @Test
+  void aPreparedReportHoldsItsPlaceInAHiddenDirectoryUntilClosed() throws IOException {
+    Path out = dir.resolve("report");
+    try (StagedReport report = writer.prepare("m", Fixtures.CREATED, dir, out)) {
+      assertEquals(out.toAbsolutePath(), report.target());
+      List<String> staged = names(dir);
+      assertEquals(1, staged.size());
+      assertTrue(staged.get(0).startsWith(".report.partial-"), staged.toString());
+    }
+    assertEquals(List.of(), names(dir));
+  }
+
+  @Test
+  void anInterruptionWhileWritingLeavesNothing() {
+    ReportWriter interrupting = new ReportWriter(FaultyDisk.interruptingAt(LossChart.FILE_NAME));
+    try {
+      assertThrows(InterruptedIOException.class,
+          () -> interrupting.write(Fixtures.threeOptimizers(), dir, dir.resolve("out")));
+      assertTrue(Thread.currentThread().isInterrupted());
+    } finally {
+      Thread.interrupted();
+    }
+    assertFalse(Files.exists(dir.resolve("out")));
+    assertEquals(List.of(), assertDoesNotThrow(() -> names(dir)), "no staging left");
+  }
+
+  @Test
+  void filesThatAppearInTheExplicitDirectoryBeforePublishingAreKept() throws IOException {
+    Path out = Files.createDirectory(dir.resolve("out"));
+    try (StagedReport report = writer.prepare("m", Fixtures.CREATED, dir, out)) {
+      report.write(Fixtures.threeOptimizers());
+      Files.writeString(out.resolve("theirs.txt"), "theirs");
+      assertThrows(IllegalArgumentException.class, report::publish);
+    }
+    assertEquals(List.of("theirs.txt"), names(out));
+    assertEquals(List.of("out"), names(dir));
   }
 }
