@@ -34,7 +34,11 @@ final class CommandShutdown {
   /** Registers the shutdown hook for the command that runs on {@code command}. */
   static CommandShutdown install(Thread command, PrintStream out, PrintStream err) {
     CommandShutdown shutdown = new CommandShutdown(command, out, err);
-    Runtime.getRuntime().addShutdownHook(new Thread(shutdown::onShutdown, "lrfinder-shutdown"));
+    try {
+      Runtime.getRuntime().addShutdownHook(new Thread(shutdown::onShutdown, "lrfinder-shutdown"));
+    } catch (IllegalStateException signalledBeforeStart) {
+      Runtime.getRuntime().halt(Main.INTERRUPTED); // nothing has run yet: nothing to clean up
+    }
     return shutdown;
   }
 

@@ -38,7 +38,14 @@ public final class ShutdownGuard implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }, name);
-    Runtime.getRuntime().addShutdownHook(hook);
+    try {
+      Runtime.getRuntime().addShutdownHook(hook);
+    } catch (IllegalStateException shutdownInProgress) {
+      // The signal came before the guard: no hook can wait any more, so the work is told to stop
+      // at once and the last resort runs now, as it would after an unanswered wait.
+      shuttingDown = true;
+      ifStillOpen.run();
+    }
   }
 
   /** Whether the JVM is shutting down or the calling thread was interrupted. */
