@@ -3,9 +3,11 @@ package dev.lrfinder.cli;
 import dev.lrfinder.data.DataFile;
 import dev.lrfinder.data.Dataset;
 import dev.lrfinder.data.MemoryBudget;
+import dev.lrfinder.data.RowShapes;
 import dev.lrfinder.model.TrainableModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
@@ -52,7 +54,10 @@ record TrainingData(Path file, Dataset train, Dataset test) {
    */
   static TrainingData load(Path file, CommandLine line, TrainableModel model) {
     String labelColumn = line.getOptionValue("label-column", "label");
-    DataFile.Splits splits = DataFile.load(file, labelColumn, MemoryBudget.heap());
+    RowShapes shapes = new RowShapes(model.inputSpec().rowShape(), model.labelSpec().rowShape(),
+        model.labelSpec().values().rule());
+    DataFile.Splits splits = DataFile.load(file, labelColumn, MemoryBudget.heap(),
+        Optional.of(shapes));
     Dataset train = model.conform(splits.train());
     Dataset test = splits.test().map(model::conform).orElse(null);
     return new TrainingData(file, train, test);

@@ -32,6 +32,16 @@ public final class DataFile {
    * (both arrays, equal rows, finite values), or loading fails.
    */
   public static Splits load(Path file, String labelColumn, MemoryBudget budget) {
+    return load(file, labelColumn, budget, Optional.empty());
+  }
+
+  /**
+   * As {@link #load(Path, String, MemoryBudget)}, and the arrays' headers are checked against
+   * the row shapes a model takes before any data is read, so a large file of the wrong shape is
+   * refused at once. (A CSV file is small enough to be checked after reading.)
+   */
+  public static Splits load(Path file, String labelColumn, MemoryBudget budget,
+      Optional<RowShapes> expected) {
     if (isCsv(file)) {
       return new Splits(CsvFile.read(file, labelColumn, budget), Optional.empty());
     }
@@ -41,6 +51,7 @@ public final class DataFile {
       Optional<String[]> test = splitNames(npz, "test");
       List<String> wanted = new ArrayList<>(List.of(train));
       test.ifPresent(names -> wanted.addAll(List.of(names)));
+      expected.ifPresent(shapes -> checkShapes(npz, wanted, shapes));
       checkHeaders(npz, wanted, budget, file);
       return new Splits(dataset(npz, train), test.map(names -> dataset(npz, names)));
     }
@@ -179,6 +190,16 @@ public final class DataFile {
       bytes += x.dataBytes() + y.dataBytes();
     }
     budget.require(bytes, "loading " + String.join(", ", names) + " of '" + file + "'");
+  }
+
+  /** Each x, y pair of {@code names} against the row shapes of {@code expected}, from headers. */
+  private static void checkShapes(NpzFile npz, List<String> names, RowShapes expected) {
+    for (int i = 0; i < names.size(); i += 2) {
+      Dataset.checkRowShape(npz.nameOf(names.get(i)), npz.header(names.get(i)).shape(),
+          expected.features(), "");
+      Dataset.checkRowShape(npz.nameOf(names.get(i + 1)), npz.header(names.get(i + 1)).shape(),
+          expected.labels(), expected.labelNote());
+    }
   }
 
   private static Dataset dataset(NpzFile npz, String[] names) {

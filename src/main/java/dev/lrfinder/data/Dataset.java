@@ -65,8 +65,13 @@ public record Dataset(HostArray x, HostArray y, ArrayName xName, ArrayName yName
 
   private static void checkRowShape(ArrayName name, HostArray array, long[] expected,
       String note) {
-    if (!array.rowShapeFits(expected)) {
-      throw new DataException("shape " + Arrays.toString(array.shape()) + " of " + name.whole()
+    checkRowShape(name, array.shape(), expected, note);
+  }
+
+  /** The shape error of an array of {@code shape}, also used on headers before reading. */
+  static void checkRowShape(ArrayName name, long[] shape, long[] expected, String note) {
+    if (!HostArray.rowShapeFits(shape, expected)) {
+      throw new DataException("shape " + Arrays.toString(shape) + " of " + name.whole()
           + " does not fit the model, which expects [batch" + (expected.length == 0 ? "" : ", ")
           + Arrays.toString(expected).replaceAll("[\\[\\]]", "").replace("-1", "?") + "]"
           + (note.isEmpty() ? "" : "; " + note));

@@ -87,12 +87,16 @@ public final class HostArray {
    * model inputs without their batch dimension).
    */
   public boolean rowShapeFits(long[] expected) {
-    long[] actual = rowShape();
-    if (actual.length != expected.length) {
+    return rowShapeFits(shape, expected);
+  }
+
+  /** Whether an array of {@code shape} has rows of shape {@code expected} (see above). */
+  static boolean rowShapeFits(long[] shape, long[] expected) {
+    if (shape.length != expected.length + 1) {
       return false;
     }
-    for (int i = 0; i < actual.length; i++) {
-      if (expected[i] >= 0 && expected[i] != actual[i]) {
+    for (int i = 0; i < expected.length; i++) {
+      if (expected[i] >= 0 && expected[i] != shape[i + 1]) {
         return false;
       }
     }

@@ -81,7 +81,7 @@ class BadDataTableTest {
             dir -> find(EXPORTED, rawNpz(dir, "x_train", "<f4", "(725000000, 2)", new byte[0],
                 "y_train", RawNpy.of(labels())), dir)),
         row("arrays that fit 2 GiB each but not the heap (train, exported)", "loading x_train,"
-            + " y_train, x_test, y_test of '", "' needs 4.0 GB of memory; the JVM has",
+            + " y_train, x_test, y_test of '", "' needs 3.0 GB of memory; the JVM has",
             BadDataTableTest::heapBomb),
         row("x_test without y_test (find, exported)", "x_test in '", "' has no partner y_test",
             dir -> find(EXPORTED, npz(dir, "x_train", features(), "y_train", labels(),
@@ -202,13 +202,13 @@ class BadDataTableTest {
     return RawNpy.deflatedZip(dir.resolve("raw.npz"), entries);
   }
 
-  /** Four arrays of 1 GB each, declared by headers and a central directory that lie. */
+  /** Two splits of 1 GB features and 0.5 GB labels, declared by headers and a directory that lie. */
   private static Case heapBomb(Path dir) throws IOException {
     // Surefire runs with -Xmx2g; a JVM with more heap would load what this declares.
     assumeTrue(Runtime.getRuntime().maxMemory() < 3_500_000_000L, "needs a heap under 3.5 GB");
-    String dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (250000000, 1), }";
+    String dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (125000000, 2), }";
     byte[] x = RawNpy.v1(dict, new byte[4]);
-    String labelDict = "{'descr': '<f4', 'fortran_order': False, 'shape': (250000000,), }";
+    String labelDict = "{'descr': '<f4', 'fortran_order': False, 'shape': (125000000,), }";
     byte[] y = RawNpy.v1(labelDict, new byte[4]);
     Map<String, byte[]> entries = new LinkedHashMap<>();
     Map<String, Long> declared = new LinkedHashMap<>();
@@ -216,7 +216,7 @@ class BadDataTableTest {
       entries.put("x_" + split + ".npy", x);
       entries.put("y_" + split + ".npy", y);
       declared.put("x_" + split + ".npy", x.length - 4 + 1_000_000_000L);
-      declared.put("y_" + split + ".npy", y.length - 4 + 1_000_000_000L);
+      declared.put("y_" + split + ".npy", y.length - 4 + 500_000_000L);
     }
     Path file = RawNpy.lyingZip(dir.resolve("bomb.npz"), entries, declared);
     return train(EXPORTED, file);

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -123,6 +124,32 @@ class DataFileTest {
     assertTrue(e.getMessage().startsWith("loading the arrays of '" + file + "' needs 40 MB of"
         + " memory; the JVM has 10 MB to spare: raise its heap limit, e.g. LRFINDER_JAVA_OPTS=-Xmx"),
         e.getMessage());
+  }
+
+  @Test
+  void aLargeFileOfTheWrongShapeIsRefusedFromItsHeadersBeforeTheBudgetOrAnyRead()
+      throws IOException {
+    // 40 MB of [10,000,000, 1] floats deflated to a few tens of kB, for a model of 2 features:
+    // with the model's row shapes the header alone refuses it, before a 10 MB budget could.
+    String dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (10000000, 1), }";
+    Path file = RawNpy.zerosZip(dir.resolve("wide.npz"), "x_train.npy",
+        RawNpy.v1(dict, new byte[0]), 40_000_000);
+    Path both = RawNpy.npz(dir.resolve("y.npz"), "y_train", Y);
+    Map<String, byte[]> entries = new LinkedHashMap<>();
+    try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(file.toFile());
+        java.util.zip.ZipFile labels = new java.util.zip.ZipFile(both.toFile())) {
+      entries.put("x_train.npy", zip.getInputStream(zip.getEntry("x_train.npy")).readAllBytes());
+      entries.put("y_train.npy",
+          labels.getInputStream(labels.getEntry("y_train.npy")).readAllBytes());
+    }
+    Path data = RawNpy.deflatedZip(dir.resolve("data.npz"), entries);
+    RowShapes model = new RowShapes(new long[] {2}, new long[0], "");
+
+    DataException e = assertThrows(DataException.class, () -> DataFile.load(data, "label",
+        MemoryBudget.fixed(10_000_000), Optional.of(model)));
+
+    assertEquals("shape [10000000, 1] of x_train in '" + data + "' does not fit the model,"
+        + " which expects [batch, 2]", e.getMessage());
   }
 
   @Test
