@@ -1,5 +1,6 @@
 package dev.lrfinder.cli;
 
+import dev.lrfinder.io.IoErrors;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -82,7 +83,7 @@ record OutputPaths(Path reportsRoot, Path out, Path batchOrder) {
       }
     } catch (IOException e) {
       throw new UsageException("cannot read --out '" + out + "': "
-          + dev.lrfinder.report.OutputException.reason(e));
+          + IoErrors.reason(e));
     }
   }
 

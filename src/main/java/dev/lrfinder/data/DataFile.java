@@ -1,5 +1,6 @@
 package dev.lrfinder.data;
 
+import dev.lrfinder.io.IoErrors;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
@@ -51,8 +52,7 @@ public final class DataFile {
       Optional<String[]> test = splitNames(npz, "test");
       List<String> wanted = new ArrayList<>(List.of(train));
       test.ifPresent(names -> wanted.addAll(List.of(names)));
-      expected.ifPresent(shapes -> checkShapes(npz, wanted, shapes));
-      checkHeaders(npz, wanted, budget, file);
+      checkHeaders(npz, wanted, budget, file, expected);
       return new Splits(dataset(npz, train), test.map(names -> dataset(npz, names)));
     }
   }
@@ -72,7 +72,7 @@ public final class DataFile {
           : splitNames(npz, split).orElseThrow(() -> new DataException("data file '" + file
               + "' has no arrays x_" + split + " and y_" + split + "; it has "
               + String.join(", ", npz.names())));
-      checkHeaders(npz, List.of(names), budget, file);
+      checkHeaders(npz, List.of(names), budget, file, Optional.empty());
       return dataset(npz, names);
     }
   }
@@ -120,11 +120,7 @@ public final class DataFile {
     if (e instanceof AccessDeniedException) {
       return new DataException("data file '" + file + "' cannot be read: permission denied");
     }
-    String reason = e.getMessage() == null ? "input/output error" : e.getMessage();
-    reason = reason.replace(file.toString(), "").replace(file.toAbsolutePath().toString(), "")
-        .replaceAll("^[\\s:()]+|[\\s:()]+$", "");
-    return new DataException("cannot read data file '" + file + "': "
-        + (reason.isEmpty() ? "input/output error" : reason), e);
+    return new DataException("cannot read data file '" + file + "': " + IoErrors.reason(e), e);
   }
 
   private static boolean isCsv(Path file) {
@@ -172,16 +168,22 @@ public final class DataFile {
 
   /**
    * Checks what the headers of the arrays {@code names} (x, y pairs) declare before any data is
-   * read: a row dimension, the same rows in each pair, and room for all of them in the budget.
+   * read: the row shapes a model takes (when {@code expected} is given), the same rows in each
+   * pair, and room for all of them in the budget.
    */
   private static void checkHeaders(NpzFile npz, List<String> names, MemoryBudget budget,
-      Path file) {
+      Path file, Optional<RowShapes> expected) {
     long bytes = 0;
     for (int i = 0; i < names.size(); i += 2) {
       Npy.Header x = npz.header(names.get(i));
       Npy.Header y = npz.header(names.get(i + 1));
       long[] xShape = x.shape();
       long[] yShape = y.shape();
+      if (expected.isPresent()) {
+        Dataset.checkRowShape(npz.nameOf(names.get(i)), xShape, expected.get().features(), "");
+        Dataset.checkRowShape(npz.nameOf(names.get(i + 1)), yShape, expected.get().labels(),
+            expected.get().labelNote());
+      }
       if (xShape.length > 0 && yShape.length > 0 && xShape[0] != yShape[0]) {
         throw new DataException("the rows of features and labels differ: " + xShape[0] + " in "
             + npz.nameOf(names.get(i)).whole() + ", " + yShape[0] + " in "
@@ -190,16 +192,6 @@ public final class DataFile {
       bytes += x.dataBytes() + y.dataBytes();
     }
     budget.require(bytes, "loading " + String.join(", ", names) + " of '" + file + "'");
-  }
-
-  /** Each x, y pair of {@code names} against the row shapes of {@code expected}, from headers. */
-  private static void checkShapes(NpzFile npz, List<String> names, RowShapes expected) {
-    for (int i = 0; i < names.size(); i += 2) {
-      Dataset.checkRowShape(npz.nameOf(names.get(i)), npz.header(names.get(i)).shape(),
-          expected.features(), "");
-      Dataset.checkRowShape(npz.nameOf(names.get(i + 1)), npz.header(names.get(i + 1)).shape(),
-          expected.labels(), expected.labelNote());
-    }
   }
 
   private static Dataset dataset(NpzFile npz, String[] names) {

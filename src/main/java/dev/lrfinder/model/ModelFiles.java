@@ -1,16 +1,14 @@
 package dev.lrfinder.model;
 
+import dev.lrfinder.io.IoErrors;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.util.Locale;
 
 /**
  * Checks of the files of a model, each failing with a {@link ModelException} that names the file
@@ -71,18 +69,7 @@ public final class ModelFiles {
 
   /** What went wrong in words, without Java's class names: "it does not exist", "permission denied". */
   public static String reason(IOException e) {
-    if (e instanceof NoSuchFileException) {
-      return "it does not exist";
-    }
-    if (e instanceof AccessDeniedException) {
-      return "permission denied";
-    }
-    String reason = e instanceof FileSystemException fs ? fs.getReason() : e.getMessage();
-    if (reason == null || reason.isBlank()) {
-      return "an input/output error";
-    }
-    reason = reason.lines().findFirst().orElse(reason).trim();
-    return reason.substring(0, 1).toLowerCase(Locale.ROOT) + reason.substring(1);
+    return e instanceof NoSuchFileException ? "it does not exist" : IoErrors.reason(e);
   }
 
   private static BasicFileAttributes attributes(Path path, String role, Kind kind) {
