@@ -87,7 +87,8 @@ final class InspectCommand implements Command {
       throw new UnsafeModelException(dir, safety);
     }
     List<String> optimizers = Args.optimizerKeys(line, "optimizers");
-    try (TrainableModel model = ModelOptions.open(line, dir, optimizers, console)) {
+    try (TrainableModel model = trusted ? ModelOptions.open(line, dir, optimizers, console)
+        : ModelOptions.openScanned(line, dir, optimizers, console)) {
       Map<String, Double> rates = new LinkedHashMap<>();
       model.optimizers().forEach(k -> rates.put(k, model.learningRate(k)));
       if (json) {

@@ -41,13 +41,27 @@ final class ModelOptions {
    */
   static TrainableModel open(CommandLine line, Path modelDir, List<String> optimizers,
       Console console) {
-    Optional<KerasLoss> loss = line.hasOption("loss")
-        ? Optional.of(KerasLoss.parse(line.getOptionValue("loss"))) : Optional.empty();
     ModelTrust trust = trust(line);
     if (trust == ModelTrust.TRUSTED) {
       console.err().println("lrfinder: note: --trust-model: '" + modelDir
           + "' runs without lrfinder's safety check of its ops");
     }
+    return open(line, modelDir, optimizers, console, trust);
+  }
+
+  /**
+   * Opens a model the caller has just scanned and found safe ({@code inspect}), without a second
+   * scan by the loader.
+   */
+  static TrainableModel openScanned(CommandLine line, Path modelDir, List<String> optimizers,
+      Console console) {
+    return open(line, modelDir, optimizers, console, ModelTrust.TRUSTED);
+  }
+
+  private static TrainableModel open(CommandLine line, Path modelDir, List<String> optimizers,
+      Console console, ModelTrust trust) {
+    Optional<KerasLoss> loss = line.hasOption("loss")
+        ? Optional.of(KerasLoss.parse(line.getOptionValue("loss"))) : Optional.empty();
     TrainableModel model = ModelLoader.load(modelDir,
         new DirectOptions(loss, optimizers).withTrust(trust));
     if (model instanceof DirectModel direct) {
