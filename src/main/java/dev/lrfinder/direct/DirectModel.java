@@ -38,6 +38,7 @@ import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.proto.DataType;
+import org.tensorflow.proto.SavedModel;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.family.TNumber;
 import org.tensorflow.types.family.TType;
@@ -99,14 +100,15 @@ public final class DirectModel implements TrainableModel {
    */
   public static DirectModel load(Path directory, DirectOptions options) {
     SavedModelDirectory.require(directory);
-    ModelSafety.requireSafe(directory, options.trust());
+    SavedModel saved = SavedModelDirectory.savedModel(directory);
+    ModelSafety.requireSafe(directory, saved, options.trust());
     KerasMetadata metadata = KerasMetadata.read(directory);
     if (!metadata.activityRegularized().isEmpty()) {
       throw new UnsupportedModelException("layers " + metadata.activityRegularized()
           + " regularize their outputs (activity regularization)");
     }
     KerasLoss loss = options.loss().orElseGet(() -> lossOf(metadata));
-    SavedModelFile file = SavedModelFile.read(directory);
+    SavedModelFile file = SavedModelFile.read(directory, saved);
     OptimizerCatalog catalog = OptimizerCatalog.of(compiledOptimizer(metadata))
         .with(options.configured());
     List<String> keys = options.optimizers().isEmpty()

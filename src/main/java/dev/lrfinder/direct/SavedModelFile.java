@@ -10,6 +10,7 @@ import java.util.Optional;
 import org.tensorflow.proto.FunctionDef;
 import org.tensorflow.proto.MetaGraphDef;
 import org.tensorflow.proto.NodeDef;
+import org.tensorflow.proto.SavedModel;
 import org.tensorflow.proto.SavedObjectGraphOuterClass.SavedConcreteFunction;
 import org.tensorflow.proto.SavedObjectGraphOuterClass.SavedObject;
 import org.tensorflow.proto.SavedObjectGraphOuterClass.SavedObjectGraph;
@@ -45,7 +46,12 @@ final class SavedModelFile {
   }
 
   static SavedModelFile read(Path directory) {
-    MetaGraphDef serve = SavedModelDirectory.metaGraph(directory, "serve");
+    return read(directory, SavedModelDirectory.savedModel(directory));
+  }
+
+  /** As {@link #read(Path)} for the already parsed {@code saved_model.pb} of {@code directory}. */
+  static SavedModelFile read(Path directory, SavedModel model) {
+    MetaGraphDef serve = SavedModelDirectory.metaGraph(directory, model, "serve");
     if (!serve.hasObjectGraphDef() || serve.getObjectGraphDef().getNodesCount() == 0) {
       throw new UnsupportedModelException("it is a TF1 SavedModel without an object graph");
     }

@@ -15,6 +15,7 @@ import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Signature;
 import org.tensorflow.Tensor;
 import org.tensorflow.exceptions.TensorFlowException;
+import org.tensorflow.proto.SavedModel;
 
 /**
  * A SavedModel exported by {@code scripts/export.py}: training, evaluation and learning-rate access
@@ -77,9 +78,10 @@ public final class ExportedModel implements TrainableModel {
    */
   public static ExportedModel load(Path directory, ModelTrust trust) {
     SavedModelDirectory.require(directory);
-    ModelSafety.requireSafe(directory, trust);
+    SavedModel graph = SavedModelDirectory.savedModel(directory);
+    ModelSafety.requireSafe(directory, graph, trust);
     ModelContract contract = ModelContract.read(directory);
-    SavedModelBundle bundle = openBundle(directory);
+    SavedModelBundle bundle = openBundle(directory, graph);
     try {
       return new ExportedModel(directory, contract, bundle);
     } catch (RuntimeException e) {
@@ -97,10 +99,11 @@ public final class ExportedModel implements TrainableModel {
 
   /**
    * Loads the SavedModel into a session under {@link ExactSessionConfig}, the direct path's
-   * config, after its graph file is parsed here (so a damaged one is named in words).
+   * config, after its parsed graph file is checked for the serving tag (so a damaged file is
+   * named in words here rather than by TensorFlow).
    */
-  private static SavedModelBundle openBundle(Path directory) {
-    SavedModelDirectory.metaGraph(directory, SavedModelBundle.DEFAULT_TAG);
+  private static SavedModelBundle openBundle(Path directory, SavedModel graph) {
+    SavedModelDirectory.metaGraph(directory, graph, SavedModelBundle.DEFAULT_TAG);
     try {
       return SavedModelBundle.loader(directory.toString()).withTags(SavedModelBundle.DEFAULT_TAG)
           .withConfigProto(ExactSessionConfig.create()).load();

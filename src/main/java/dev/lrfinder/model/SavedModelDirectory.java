@@ -48,8 +48,12 @@ public final class SavedModelDirectory {
    * @throws ModelException when the file is not a SavedModel protocol buffer or has no such graph
    */
   public static MetaGraphDef metaGraph(Path directory, String tag) {
+    return metaGraph(directory, savedModel(directory), tag);
+  }
+
+  /** The meta graph tagged {@code tag} of {@code model}, parsed from {@code directory}. */
+  public static MetaGraphDef metaGraph(Path directory, SavedModel model, String tag) {
     Path file = directory.resolve("saved_model.pb");
-    SavedModel model = savedModel(directory);
     return model.getMetaGraphsList().stream()
         .filter(m -> m.getMetaInfoDef().getTagsList().contains(tag))
         .findFirst()

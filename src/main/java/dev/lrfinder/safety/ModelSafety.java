@@ -21,7 +21,11 @@ public final class ModelSafety {
    * @throws ModelException when {@code saved_model.pb} cannot be read or is not a SavedModel
    */
   public static ScanReport scan(Path directory) {
-    SavedModel model = SavedModelDirectory.savedModel(directory);
+    return scan(SavedModelDirectory.savedModel(directory));
+  }
+
+  /** Scans an already parsed {@code saved_model.pb}. */
+  public static ScanReport scan(SavedModel model) {
     return new OpScan(POLICY).scan(model);
   }
 
@@ -36,7 +40,18 @@ public final class ModelSafety {
     if (trust == ModelTrust.TRUSTED) {
       return;
     }
-    ScanReport report = scan(directory);
+    requireSafe(directory, SavedModelDirectory.savedModel(directory), trust);
+  }
+
+  /**
+   * As {@link #requireSafe(Path, ModelTrust)} for the already parsed {@code saved_model.pb} of
+   * {@code directory}, so a loader parses it once.
+   */
+  public static void requireSafe(Path directory, SavedModel model, ModelTrust trust) {
+    if (trust == ModelTrust.TRUSTED) {
+      return;
+    }
+    ScanReport report = scan(model);
     if (!report.safe()) {
       throw new UnsafeModelException(directory, report);
     }
