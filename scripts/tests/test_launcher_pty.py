@@ -9,7 +9,6 @@ They run after ``mvn package`` (scripts/test), so the launcher finds target/lrfi
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import pty
 import re
@@ -20,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from tree_checksum import checksum
+
 ROOT = Path(__file__).resolve().parents[2]
 LAUNCHER = ROOT / "scripts" / "lrfinder"
 MODEL = ROOT / "savedmodels" / "blobs_mlp"
@@ -27,14 +28,6 @@ MODEL = ROOT / "savedmodels" / "blobs_mlp"
 PROGRESS = re.compile(rb"adam\s+\[[#.]+\]\s+\d+/\d+")
 INTERRUPTED = b"lrfinder: interrupted; the model was restored, no report written"
 TF_NOISE = (b"before absl::InitializeLog", b"mlir_graph_optimization_pass")
-
-
-def checksum(directory: Path) -> str:
-    digest = hashlib.sha256()
-    for file in sorted(p for p in directory.rglob("*") if p.is_file()):
-        digest.update(str(file.relative_to(directory)).encode())
-        digest.update(file.read_bytes())
-    return digest.hexdigest()
 
 
 class Terminal:

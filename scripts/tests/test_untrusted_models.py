@@ -17,7 +17,6 @@ uses the jar ``mvn package`` built before pytest in ``scripts/test``).
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -28,6 +27,8 @@ import pytest
 import tensorflow as tf
 import tf_keras as keras
 
+from tree_checksum import checksum
+
 ROOT = Path(__file__).resolve().parents[2]
 LAUNCHER = ROOT / "scripts" / "lrfinder"
 DATA = ROOT / "savedmodels" / "blobs_mlp.npz"  # float32 [n, 2] features, 3 classes
@@ -37,14 +38,6 @@ CONTRACT = ROOT / "savedmodels" / "blobs_mlp" / "assets" / "lrfinder.json"
 def lrfinder(*args, timeout=300) -> subprocess.CompletedProcess:
     return subprocess.run([str(LAUNCHER), *map(str, args)], capture_output=True, text=True,
                           timeout=timeout, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"})
-
-
-def checksum(directory: Path) -> str:
-    digest = hashlib.sha256()
-    for path in sorted(p for p in directory.rglob("*") if p.is_file()):
-        digest.update(str(path.relative_to(directory)).encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
 
 
 def assert_refused(done: subprocess.CompletedProcess, *fragments: str) -> str:
