@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lrfinder.TestFiles;
 import dev.lrfinder.TestPaths;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -120,11 +121,13 @@ class BadModelTableTest {
         "inspect", "has no signature 'train_nadam', which its training contract requires");
     add(rows, "direct: weights of another model (shapes)", DIRECT, m -> {
       delete(m.resolve("variables"));
-      copy(TestPaths.model("keras2/mnist_cnn").resolve("variables"), m.resolve("variables"));
+      TestFiles.copyTree(TestPaths.model("keras2/mnist_cnn").resolve("variables"),
+          m.resolve("variables"));
     }, "train", "holds [64] where its graph declares [3] (are they from different models?)");
     add(rows, "exported: weights of another model (dtypes)", EXPORTED, m -> {
       delete(m.resolve("variables"));
-      copy(TestPaths.model("mnist_cnn").resolve("variables"), m.resolve("variables"));
+      TestFiles.copyTree(TestPaths.model("mnist_cnn").resolve("variables"),
+          m.resolve("variables"));
     }, "find", "in its checkpoint and int64 in its graph");
     add(rows, "direct: graph of another model", DIRECT,
         m -> Files.copy(TestPaths.model("keras2/mnist_cnn").resolve("saved_model.pb"),
@@ -149,7 +152,7 @@ class BadModelTableTest {
   void refusedInOneLineAndNothingChanges(String name, Row row, @TempDir Path dir)
       throws IOException {
     Path model = dir.resolve("model");
-    copy(row.source(), model);
+    TestFiles.copyTree(row.source(), model);
     row.damage().apply(model);
     Path data = TestPaths.data(TestPaths.root().resolve("savedmodels").relativize(row.source())
         .toString());
@@ -183,19 +186,6 @@ class BadModelTableTest {
   private static void add(List<Arguments> rows, String name, Path source, Damage damage,
       String command, String fragment, boolean watchCopy) {
     rows.add(Arguments.of(name, new Row(source, damage, command, fragment, watchCopy)));
-  }
-
-  static void copy(Path from, Path to) throws IOException {
-    try (Stream<Path> paths = Files.walk(from)) {
-      for (Path path : paths.toList()) {
-        Path target = to.resolve(from.relativize(path).toString());
-        if (Files.isDirectory(path)) {
-          Files.createDirectories(target);
-        } else {
-          Files.copy(path, target);
-        }
-      }
-    }
   }
 
   private static void delete(Path path) throws IOException {

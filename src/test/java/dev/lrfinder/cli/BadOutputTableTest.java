@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lrfinder.TestFiles;
 import dev.lrfinder.TestPaths;
 import dev.lrfinder.report.FaultyDisk;
 import dev.lrfinder.report.FileOpener;
@@ -174,7 +175,7 @@ class BadOutputTableTest {
   @MethodSource("rows")
   void refused(Row row) throws IOException {
     Path dir = Files.createDirectory(work.resolve("row-" + NAMES.indexOf(row.name())));
-    copyTree(TestPaths.model("blobs_mlp"), dir.resolve("model"));
+    TestFiles.copyTree(TestPaths.model("blobs_mlp"), dir.resolve("model"));
     Files.copy(TestPaths.data("blobs_mlp"), dir.resolve("model.npz"));
     Case c = row.setup().apply(dir);
     List<String> before = listing(dir);
@@ -212,14 +213,6 @@ class BadOutputTableTest {
   private static List<String> listing(Path dir) throws IOException {
     try (Stream<Path> paths = Files.walk(dir)) {
       return paths.map(p -> dir.relativize(p).toString()).sorted().toList();
-    }
-  }
-
-  private static void copyTree(Path from, Path to) throws IOException {
-    try (Stream<Path> paths = Files.walk(from)) {
-      for (Path path : paths.toList()) {
-        Files.copy(path, to.resolve(from.relativize(path).toString()));
-      }
     }
   }
 }

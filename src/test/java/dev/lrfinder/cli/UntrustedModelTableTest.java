@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lrfinder.TestFiles;
 import dev.lrfinder.TestPaths;
 import dev.lrfinder.safety.TamperedModels;
 import java.io.IOException;
@@ -58,15 +59,15 @@ class UntrustedModelTableTest {
     Path keras2 = TestPaths.model("keras2/blobs_mlp");
     Path exported = TestPaths.model("blobs_mlp");
 
-    directWriter = TamperedModels.copy(keras2, tmp.resolve("direct_writer"));
+    directWriter = TestFiles.copyTree(keras2, tmp.resolve("direct_writer"));
     assertEquals(2, TamperedModels.addToFunctions(directWriter, f -> f.contains(MODEL_CALL),
         TamperedModels.writeFileInFunction("evil", victims.resolve("written.txt"), "pwned")));
 
-    exportedReader = TamperedModels.copy(exported, tmp.resolve("exported_reader"));
+    exportedReader = TestFiles.copyTree(exported, tmp.resolve("exported_reader"));
     TamperedModels.addGraphNodes(exportedReader, stringConst("evil/path", "/etc/hostname"),
         node("evil/ReadFile", "ReadFile", "evil/path"));
 
-    exportedInitWriter = TamperedModels.copy(exported, tmp.resolve("exported_init_writer"));
+    exportedInitWriter = TestFiles.copyTree(exported, tmp.resolve("exported_init_writer"));
     addInitOpWrite(exportedInitWriter, victims.resolve("init.txt"));
 
     pythonLayer = layerWith("python_layer", node("py", "EagerPyFunc", "inputs"));
@@ -76,13 +77,13 @@ class UntrustedModelTableTest {
         .putAttr("output_stream", AttrValue.newBuilder().setS(com.google.protobuf.ByteString
             .copyFromUtf8("file://" + victims.resolve("printed.txt"))).build()).build());
 
-    notAProtobuf = TamperedModels.copy(keras2, tmp.resolve("not_a_protobuf"));
+    notAProtobuf = TestFiles.copyTree(keras2, tmp.resolve("not_a_protobuf"));
     Files.write(notAProtobuf.resolve("saved_model.pb"), "not a protobuf\n"
         .getBytes(StandardCharsets.UTF_8));
   }
 
   private static Path layerWith(String name, NodeDef node) {
-    Path dir = TamperedModels.copy(TestPaths.model("keras2/blobs_mlp"), tmp.resolve(name));
+    Path dir = TestFiles.copyTree(TestPaths.model("keras2/blobs_mlp"), tmp.resolve(name));
     assertTrue(TamperedModels.addToFunctions(dir, f -> f.contains(DENSE_CALL), node) > 0);
     return dir;
   }
@@ -163,7 +164,7 @@ class UntrustedModelTableTest {
   @Test
   void trustedTheKeras2LayerWritesItsFile(@TempDir Path own) throws IOException {
     Path target = own.resolve("written.txt");
-    Path model = TamperedModels.copy(TestPaths.model("keras2/blobs_mlp"), own.resolve("model"));
+    Path model = TestFiles.copyTree(TestPaths.model("keras2/blobs_mlp"), own.resolve("model"));
     TamperedModels.addToFunctions(model, f -> f.contains(MODEL_CALL),
         TamperedModels.writeFileInFunction("evil", target, "pwned"));
     MainTest.Run refused = MainTest.run("train", model.toString(), "--data", data.toString(),
@@ -182,7 +183,7 @@ class UntrustedModelTableTest {
   @Test
   void trustedInspectRunsTheExportedInitOp(@TempDir Path own) throws IOException {
     Path target = own.resolve("init.txt");
-    Path model = TamperedModels.copy(TestPaths.model("blobs_mlp"), own.resolve("model"));
+    Path model = TestFiles.copyTree(TestPaths.model("blobs_mlp"), own.resolve("model"));
     addInitOpWrite(model, target);
     MainTest.Run refused = MainTest.run("inspect", model.toString());
     assertEquals(2, refused.exitCode(), refused.err());

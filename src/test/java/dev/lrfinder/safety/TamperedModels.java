@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Predicate;
-import java.util.stream.Stream;
 import org.tensorflow.proto.AttrValue;
 import org.tensorflow.proto.DataType;
 import org.tensorflow.proto.FunctionDef;
@@ -26,23 +25,6 @@ import org.tensorflow.proto.TensorProto;
  */
 public final class TamperedModels {
   private TamperedModels() {}
-
-  /** Copies the SavedModel directory {@code source} to {@code target} (which must not exist). */
-  public static Path copy(Path source, Path target) {
-    try (Stream<Path> files = Files.walk(source)) {
-      for (Path from : (Iterable<Path>) files::iterator) {
-        Path to = target.resolve(source.relativize(from).toString());
-        if (Files.isDirectory(from)) {
-          Files.createDirectories(to);
-        } else {
-          Files.copy(from, to);
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return target;
-  }
 
   public static SavedModel read(Path dir) {
     try (InputStream in = Files.newInputStream(dir.resolve("saved_model.pb"))) {
