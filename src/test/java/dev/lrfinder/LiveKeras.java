@@ -4,11 +4,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * Keras reference numbers computed live, on this CPU with this run's kernels: one of the fixture
@@ -49,7 +47,7 @@ public final class LiveKeras {
     }
     Path out = TestPaths.root().resolve("target/keras-live").resolve(name);
     try {
-      deleteRecursively(out);
+      TestFiles.deleteTree(out);
       Files.createDirectories(out);
       List<String> command = new ArrayList<>(List.of(python.get().toString(),
           TestPaths.root().resolve("scripts").resolve(script).toString()));
@@ -78,17 +76,6 @@ public final class LiveKeras {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while running " + script, e);
-    }
-  }
-
-  private static void deleteRecursively(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
     }
   }
 }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.stream.Stream;
 
 /** File helpers of the tests: copies of bundled models to damage or tamper with. */
@@ -25,5 +26,17 @@ public final class TestFiles {
       throw new UncheckedIOException(e);
     }
     return to;
+  }
+
+  /** Deletes the directory tree {@code root}, if there is one. */
+  public static void deleteTree(Path root) throws IOException {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(root)) {
+      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(path);
+      }
+    }
   }
 }

@@ -61,20 +61,22 @@ class BadModelTableTest {
     add(rows, "exported: data file flipped (checksum)", EXPORTED,
         m -> flipMiddle(m.resolve(DATA)), "inspect",
         DATA + "' is corrupt: a tensor's bytes fail their checksum");
-    add(rows, "direct: no variables directory", DIRECT, m -> delete(m.resolve("variables")),
+    add(rows, "direct: no variables directory", DIRECT,
+        m -> TestFiles.deleteTree(m.resolve("variables")),
         "inspect", "has no variables/ directory: the model's weights are missing");
-    add(rows, "exported: no variables directory", EXPORTED, m -> delete(m.resolve("variables")),
+    add(rows, "exported: no variables directory", EXPORTED,
+        m -> TestFiles.deleteTree(m.resolve("variables")),
         "train", "has no variables/ directory: the model's weights are missing");
     add(rows, "exported: no variables.index", EXPORTED, m -> Files.delete(m.resolve(INDEX)),
         "train", INDEX + "' is missing; it should be a checkpoint index");
     add(rows, "direct: no data file", DIRECT, m -> Files.delete(m.resolve(DATA)),
         "find", DATA + "' is missing; it should be a checkpoint data file");
     add(rows, "direct: variables is a symlink loop", DIRECT, m -> {
-      delete(m.resolve("variables"));
+      TestFiles.deleteTree(m.resolve("variables"));
       Files.createSymbolicLink(m.resolve("variables"), m.resolve("variables"));
     }, "inspect", "variables' is a symbolic link to");
     add(rows, "exported: variables is a file", EXPORTED, m -> {
-      delete(m.resolve("variables"));
+      TestFiles.deleteTree(m.resolve("variables"));
       Files.writeString(m.resolve("variables"), "weights\n");
     }, "find", "variables' is not a directory");
     add(rows, "direct: index is random bytes", DIRECT, m -> garbage(m.resolve(INDEX), 732),
@@ -120,12 +122,12 @@ class BadModelTableTest {
         m -> contract(m, c -> ((ObjectNode) c.get("optimizers").get(3)).put("key", "nadam")),
         "inspect", "has no signature 'train_nadam', which its training contract requires");
     add(rows, "direct: weights of another model (shapes)", DIRECT, m -> {
-      delete(m.resolve("variables"));
+      TestFiles.deleteTree(m.resolve("variables"));
       TestFiles.copyTree(TestPaths.model("keras2/mnist_cnn").resolve("variables"),
           m.resolve("variables"));
     }, "train", "holds [64] where its graph declares [3] (are they from different models?)");
     add(rows, "exported: weights of another model (dtypes)", EXPORTED, m -> {
-      delete(m.resolve("variables"));
+      TestFiles.deleteTree(m.resolve("variables"));
       TestFiles.copyTree(TestPaths.model("mnist_cnn").resolve("variables"),
           m.resolve("variables"));
     }, "find", "in its checkpoint and int64 in its graph");
@@ -186,14 +188,6 @@ class BadModelTableTest {
   private static void add(List<Arguments> rows, String name, Path source, Damage damage,
       String command, String fragment, boolean watchCopy) {
     rows.add(Arguments.of(name, new Row(source, damage, command, fragment, watchCopy)));
-  }
-
-  private static void delete(Path path) throws IOException {
-    try (Stream<Path> paths = Files.walk(path)) {
-      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
   }
 
   private static void truncate(Path file, int length) throws IOException {
