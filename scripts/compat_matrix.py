@@ -196,8 +196,11 @@ def make_input(spec: dict, rows: int, vocabulary: int | None, rng) -> np.ndarray
     return rng.normal(size=shape).astype(dtype if dtype.startswith("float") else "float32")
 
 
-def make_label(spec: dict, rows: int, rng) -> np.ndarray:
-    shape = concrete(spec["shape"], rows)
+def make_label(spec: dict, rows: int, like: tuple, rng) -> np.ndarray:
+    """Labels valid for the loss; an open label dimension takes the size of the input's dimension
+    at the same place (an autoencoder's image, a sequence's length), else UNKNOWN_DIM."""
+    shape = tuple(d if (spec["shape"][i] or -1) > 0 or i >= len(like) else like[i]
+                  for i, d in enumerate(concrete(spec["shape"], rows)))
     loss, classes = spec["loss"], int(spec["classes"])
     if "sparse" in loss or spec["kind"] == "CLASS_IDS":
         return rng.integers(0, classes, size=shape).astype("int32")
@@ -225,8 +228,9 @@ def synthesize(contract: dict, config: str, target: Path, seed: int = 0) -> dict
     arrays = {}
     for spec in inputs:
         arrays["x_train" if single else f"x_{spec['key']}"] = make_input(spec, rows, vocabulary, rng)
+    like = concrete(inputs[0]["shape"], rows)
     for spec in outputs:
-        arrays["y_train" if single else f"y_{spec['key']}"] = make_label(spec, rows, rng)
+        arrays["y_train" if single else f"y_{spec['key']}"] = make_label(spec, rows, like, rng)
     np.savez(target, **arrays)
     return {name: f"{list(a.shape)} {a.dtype}" for name, a in arrays.items()}
 
@@ -377,8 +381,10 @@ def markdown(results: list[dict]) -> str:
             continue
         errors = []
         for path in ("exported", "exported_with_args", "direct", "direct_with_args"):
-            if path in r and r[path]["status"] != "ok":
-                errors.append(f"{path.split('_')[0]} ({r[path]['step']}): {r[path]['error']}")
+            if path in r and r[path]["status"] != "ok":  # results.json has the whole line
+                line = r[path]["error"]
+                line = line if len(line) <= 220 else line[:220] + "…"
+                errors.append(f"{path.split('_')[0]} ({r[path]['step']}): {line}")
         error = "<br>".join(e.replace("|", "\\|") for e in errors)
         seconds = sum(r[p]["seconds"] for p in ("exported", "direct") if p in r)
         lines.append(f"| {r['id']} | {r['repo']} @ {r['commit'][:10]} : `{r['path']}` | "
