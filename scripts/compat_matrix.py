@@ -396,6 +396,14 @@ def markdown(results: list[dict]) -> str:
             if c["direct"] else "n/a"
         lines.append(f"| {fmt} | {c['models']} | {c['exported'].get('ok', 0)} of "
                      f"{sum(c['exported'].values())} | {direct} | {c['ok_on_some_path']} |")
+    lines += ["", "| feature | models | exported ok | direct ok |", "|---|---|---|---|"]
+    present = [r for r in results if "missing" not in r]
+    for feature in sorted({f for r in present for f in r.get("features") or []}):
+        rows = [r for r in present if feature in (r.get("features") or [])]
+        ok = {p: sum(r.get(p, {}).get("status") == "ok" for r in rows) for p in ("exported", "direct")}
+        with_direct = sum("direct" in r for r in rows)
+        direct = f"{ok['direct']} of {with_direct}" if with_direct else "n/a"
+        lines.append(f"| {feature} | {len(rows)} | {ok['exported']} | {direct} |")
     return "\n".join(lines) + "\n"
 
 
