@@ -71,8 +71,11 @@ def extract(model: dict, corpus: Path, mirrors: Path) -> str:
     prefix = "" if path in (".", "") else path.rstrip("/") + "/"
     if model["format"] == "savedmodel":
         listing = subprocess.run(git + ["ls-tree", "-r", "-z", commit, "--", prefix or "."],
-                                 capture_output=True, check=True).stdout.decode().split("\0")
-        wanted = [line.split("\t", 1)[1] for line in listing if "\t" in line]
+                                 capture_output=True)
+        if listing.returncode != 0:
+            return f"not in the mirror: commit {commit}"
+        wanted = [line.split("\t", 1)[1] for line in listing.stdout.decode().split("\0")
+                  if "\t" in line]
         wanted = [p for p in wanted if p[len(prefix):] in SAVEDMODEL_PARTS
                   or p[len(prefix):].startswith(("variables/", "assets/"))]
     else:
@@ -87,8 +90,8 @@ def extract(model: dict, corpus: Path, mirrors: Path) -> str:
             dest = staging / relative
             dest.parent.mkdir(parents=True, exist_ok=True)
             dest.write_bytes(blob.stdout)
-        size = sum(f.stat().st_size for f in staging.rglob("*") if f.is_file())
-        if model.get("bytes") and size != model["bytes"]:
+        size = model_bytes(staging)
+        if model.get("bytes") and size != model["bytes"]:  # a Git LFS pointer, another version
             return f"size mismatch: {size} bytes, the manifest says {model['bytes']}"
         target.parent.mkdir(parents=True, exist_ok=True)
         if model["format"] == "savedmodel":

@@ -144,3 +144,13 @@ def test_open_label_dimensions_follow_the_input(tmp_path):
                           "values": {"kind": "PROBABILITIES", "classes": 1, "loss": "binary_crossentropy"}}}
     matrix.synthesize(contract, "", tmp_path / "d.npz")
     assert np.load(tmp_path / "d.npz")["y_train"].shape == (256, 28, 28, 1)
+
+
+def test_extract_names_what_the_mirror_lacks(tmp_path):
+    mirrors = tmp_path / "mirrors"
+    subprocess.run(["git", "init", "-q", "--bare", str(mirrors / "o+r" / "repo")], check=True)
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    model = {"id": "a", "repo": "o/r", "commit": "1" * 40, "path": "m", "format": "savedmodel"}
+    assert matrix.extract(model, corpus, mirrors) == f"not in the mirror: commit {'1' * 40}"
+    assert not (corpus / "a").exists()
