@@ -136,10 +136,11 @@ def known_shape(text: str, shape: list) -> list:
     of the same rank (a Normalization saved with an unknown feature size: its Dense knows it)."""
     if all(d and d > 0 for d in shape[1:]):
         return shape
-    for items in re.findall(r'"build_input_shape": \{"class_name": "TensorShape", "items": \[([^\]]*)\]', text):
+    built = r'"build_input_shape": \{"class_name": "TensorShape", "items": \[([^\]]*)\]'
+    for items in re.findall(built, text):
         dims = [None if d.strip() == "null" else int(d) for d in items.split(",")]
-        if len(dims) == len(shape) and all(a in (None, -1) or a == b for a, b in zip(shape[1:], dims[1:])) \
-                and all(d is not None for d in dims[1:]):
+        fits = all(a in (None, -1) or a == b for a, b in zip(shape[1:], dims[1:]))
+        if len(dims) == len(shape) and fits and None not in dims[1:]:
             return [shape[0], *dims[1:]]
     return shape
 
@@ -202,8 +203,11 @@ def make_input(spec: dict, rows: int, vocabulary: int | None, rng) -> np.ndarray
 def make_label(spec: dict, rows: int, like: tuple, rng) -> np.ndarray:
     """Labels valid for the loss; an open label dimension takes the size of the input's dimension
     at the same place (an autoencoder's image, a sequence's length), else UNKNOWN_DIM."""
-    shape = tuple(d if (spec["shape"][i] or -1) > 0 or i >= len(like) else like[i]
-                  for i, d in enumerate(concrete(spec["shape"], rows)))
+    shape = list(concrete(spec["shape"], rows))
+    for i, declared in enumerate(spec["shape"][1:len(like)], start=1):
+        if not declared or declared < 0:
+            shape[i] = like[i]
+    shape = tuple(shape)
     loss, classes = spec["loss"], int(spec["classes"])
     if "sparse" in loss or spec["kind"] == "CLASS_IDS":
         return rng.integers(0, classes, size=shape).astype("int32")
