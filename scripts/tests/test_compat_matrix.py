@@ -23,8 +23,9 @@ V2 = {"inputs": [{"name": "x_user_id", "key": "user_id", "dtype": "int32", "shap
                  {"name": "x_seq", "key": "seq", "dtype": "float32", "shape": [None, None, 3]}],
       "outputs": [{"key": "age", "shape": [None, 1], "loss": {"name": "mean_squared_error"},
                    "label": {"name": "y_age", "dtype": "float32", "shape": [None, 1]}},
-                  {"key": "kind", "shape": [None, 6], "loss": {"name": "categorical_crossentropy"},
-                   "label": {"name": "y_kind", "dtype": "float32", "shape": [None, 6]}},
+                  {"key": "kind", "shape": [-1, 6], "loss": "categorical_crossentropy",  # as Java
+                   "label": {"name": "y_kind", "key": "kind", "dtype": "FLOAT32", "shape": [-1, 6],
+                             "values": {"kind": "PROBABILITIES", "classes": 6}}},
                   {"key": "gender", "shape": [None, 1], "loss": {"name": "binary_crossentropy"},
                    "label": {"name": "y_gender", "dtype": "float32", "shape": [None, 1]}}]}
 
