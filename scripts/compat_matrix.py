@@ -10,7 +10,7 @@ path ends `ok` (every command exited 0), `refused` (exit 2: a stated refusal), `
 by the op scan) or `failed` (anything else: exit 1, a crash, a timeout).
 
   .venv/bin/python scripts/compat_matrix.py /work/corpus --fetch      # extract from /work/.mirror
-  .venv/bin/python scripts/compat_matrix.py /work/corpus --out results.json --markdown
+  .venv/bin/python scripts/compat_matrix.py /work/corpus --markdown > matrix.md
 
 --fetch extracts each model from the bare git mirrors that the `fetch` tool leaves in
 /work/.mirror (`git show COMMIT:PATH`); a missing mirror is named with the fetch to run.
@@ -418,7 +418,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("corpus", type=Path, help="folder of fetched models (e.g. /work/corpus)")
     parser.add_argument("--manifest", type=Path, default=REPO / "scripts" / "compat_corpus.json")
-    parser.add_argument("--out", type=Path, default=Path("results.json"))
+    parser.add_argument("--out", type=Path, help="results file (default: CORPUS/results.json)")
     parser.add_argument("--markdown", action="store_true", help="print the table to stdout")
     parser.add_argument("--only", default="", help="comma-separated model ids")
     parser.add_argument("--timeout", type=int, default=600, help="seconds per command")
@@ -429,6 +429,7 @@ def main(argv=None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep each model's work folder")
     args = parser.parse_args(argv)
 
+    args.out = args.out or args.corpus / "results.json"
     models = json.loads(args.manifest.read_text())["models"]
     if args.only:
         wanted = set(args.only.split(","))
