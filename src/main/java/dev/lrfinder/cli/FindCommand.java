@@ -17,7 +17,6 @@ import dev.lrfinder.report.ResultJson;
 import dev.lrfinder.report.StagedFile;
 import dev.lrfinder.report.StagedReport;
 import dev.lrfinder.report.SummaryTable;
-import dev.lrfinder.suggest.Curve;
 import dev.lrfinder.suggest.Suggestion;
 import dev.lrfinder.suggest.Suggestions;
 import java.io.IOException;
@@ -129,7 +128,8 @@ final class FindCommand implements Command {
       Instant started = Instant.now();
       // The outputs' places are taken (their hidden staging directories made) before training,
       // so a place that takes no files is found now; closing gives back what was not published.
-      try (StagedReport report = reportWriter.prepare(model.contract().modelName(), started,
+      try (StagedReport report = reportWriter.prepare(
+              ReportInput.displayName(modelDir, model.contract()), started,
               outputs.reportsRoot(), outputs.out());
           StagedFile order = outputs.batchOrder() == null ? null
               : StagedFile.create(outputs.batchOrder(), reportWriter.opener())) {
@@ -172,9 +172,8 @@ final class FindCommand implements Command {
       TrainableModel model, RangeTestConfig config, RangeTestResult result, Instant started) {
     Map<String, List<Suggestion>> suggestions = new LinkedHashMap<>();
     for (OptimizerCurve curve : result.curves()) {
-      Curve prepared = Curve.of(curve.learningRateArray(), curve.smoothedArray(),
-          config.skipBegin(), config.skipEnd());
-      suggestions.put(curve.optimizer(), Suggestions.apply(Suggestions.defaultRules(), prepared));
+      suggestions.put(curve.optimizer(), Suggestions.apply(Suggestions.defaultRules(),
+          ReportInput.curveOf(curve, config)));
     }
     return new ReportInput(modelDir, dataFile, model.contract(), model.trainingPath(), result,
         suggestions, TensorFlow.version(), System.getProperty("java.version"), started,

@@ -10,7 +10,6 @@ import dev.lrfinder.rangetest.OptimizerCurve;
 import dev.lrfinder.rangetest.RangeTestConfig;
 import dev.lrfinder.rangetest.RangeTestResult;
 import dev.lrfinder.rangetest.StopReason;
-import dev.lrfinder.suggest.Curve;
 import dev.lrfinder.suggest.Suggestion;
 import dev.lrfinder.suggest.Suggestions;
 import java.nio.file.Path;
@@ -51,7 +50,11 @@ final class Fixtures {
       lrs.add(lr);
       losses.add(loss);
       smoothed.add(smooth);
-      if (config.stopFactorEnabled() && step > 0 && smooth > config.stopFactor() * best) {
+      if (step < config.skipBegin()) {
+        continue; // as the engine: no divergence stop in the warm-up window, best from it on
+      }
+      if (config.stopFactorEnabled() && step > config.skipBegin()
+          && smooth > config.stopFactor() * best) {
         reason = StopReason.DIVERGED;
         break;
       }
@@ -87,8 +90,7 @@ final class Fixtures {
     Map<String, List<Suggestion>> suggestions = new LinkedHashMap<>();
     for (OptimizerCurve curve : curves) {
       suggestions.put(curve.optimizer(), Suggestions.apply(Suggestions.defaultRules(),
-          Curve.of(curve.learningRateArray(), curve.smoothedArray(), config.skipBegin(),
-              config.skipEnd())));
+          ReportInput.curveOf(curve, config)));
     }
     return input(model, config, curves, suggestions);
   }
