@@ -137,4 +137,47 @@ final class Fixtures {
     }
     return lrs;
   }
+  /**
+   * A regression on unscaled targets (house prices in dollars): the MSE starts at 1.4e13 and
+   * stays there with 3% batch noise for adam until the rate nears 0.1, falls to about 2e12 and
+   * blows up past 1e15; sgd's huge gradients blow up within a few steps after the window.
+   */
+  static ReportInput unscaledRegression() {
+    RangeTestConfig config = config();
+    Random random = new Random(5);
+    List<OptimizerCurve> curves = new ArrayList<>();
+    for (String optimizer : List.of("adam", "sgd")) {
+      LossSmoother smoother = new LossSmoother(config.beta());
+      List<Double> lrs = new ArrayList<>();
+      List<Double> losses = new ArrayList<>();
+      List<Double> smoothed = new ArrayList<>();
+      StopReason reason = StopReason.END_OF_RANGE;
+      double best = Double.POSITIVE_INFINITY;
+      for (int step = 0; step < 100; step++) {
+        double lr = config.schedule().rate(step, 100, config.startLr(), config.endLr());
+        double x = Math.log10(lr);
+        double level = optimizer.equals("adam")
+            ? 2e12 + 1.2e13 * 0.5 * (1 - Math.tanh(2 * (x + 0.5))) + 1e13 * Math.exp(4 * (x - 0.6))
+            : 1.4e13 * Math.exp(Math.max(0, 2.2 * (x + 5.5)));
+        double loss = level * (1 + 0.03 * random.nextGaussian());
+        double smooth = smoother.add(loss);
+        lrs.add(lr);
+        losses.add(loss);
+        smoothed.add(smooth);
+        if (step >= config.skipBegin()) {
+          if (step > config.skipBegin() && smooth > config.stopFactor() * best) {
+            reason = StopReason.DIVERGED;
+            break;
+          }
+          best = Math.min(best, smooth);
+        }
+      }
+      curves.add(new OptimizerCurve(optimizer, lrs, losses, losses, smoothed, reason, 100, best,
+          0.05 * lrs.size(), 0.04 * lrs.size()));
+    }
+    ReportInput input = input("sequential", config, curves);
+    return new ReportInput(Path.of("savedmodels", "house_prices"), input.dataFile(),
+        input.contract(), input.trainingPath(), input.result(), input.suggestions(),
+        input.tensorflowVersion(), input.javaVersion(), input.createdAt(), input.command());
+  }
 }

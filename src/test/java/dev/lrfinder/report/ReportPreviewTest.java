@@ -39,5 +39,10 @@ class ReportPreviewTest {
     assertTrue(Files.isRegularFile(eightWritten.resolve("index.html")), eightWritten.toString());
     System.out.println("eight optimizers in " + eightWritten);
     System.out.print(SummaryTable.render(eight));
+
+    Path houseOut = out.resolveSibling(out.getFileName() + "-house");
+    Path houseWritten = new ReportWriter().write(Fixtures.unscaledRegression(), null, houseOut);
+    System.out.println("unscaled regression in " + houseWritten);
+    System.out.print(SummaryTable.render(Fixtures.unscaledRegression()));
   }
 }
