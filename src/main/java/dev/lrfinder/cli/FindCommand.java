@@ -11,6 +11,7 @@ import dev.lrfinder.rangetest.RangeTestConfig;
 import dev.lrfinder.rangetest.RangeTestResult;
 import dev.lrfinder.rangetest.StepBudget;
 import dev.lrfinder.rangetest.StopReason;
+import dev.lrfinder.report.DataScale;
 import dev.lrfinder.report.ReportInput;
 import dev.lrfinder.report.ReportWriter;
 import dev.lrfinder.report.ResultJson;
@@ -141,7 +142,14 @@ final class FindCommand implements Command {
           // Ctrl-C or SIGTERM: the model is restored; do not start a report now.
           throw new CommandInterrupted(NOTHING_KEPT);
         }
-        ReportInput input = reportInput(line, modelDir, dataFile, model, config, result, started);
+        List<String> warnings = DataScale.warnings(
+            Map.of(data.train().xName().whole(), data.train().x()),
+            Map.of(data.train().yName().whole(), data.train().y()),
+            List.of(model.contract().loss()), result.curves().isEmpty() ? Double.NaN
+                : result.curves().get(0).losses().stream().findFirst().orElse(Double.NaN));
+        warnings.forEach(w -> console.err().println("lrfinder: note: " + w));
+        ReportInput input = reportInput(line, modelDir, dataFile, model, config, result, started)
+            .withWarnings(warnings);
         report.write(input);
         if (order != null) {
           order.write(out -> Npy.write(batchOrder(config, data), out));

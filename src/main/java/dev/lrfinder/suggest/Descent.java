@@ -126,7 +126,8 @@ public record Descent(boolean fell, double start, double lowest, double threshol
   /**
    * Why the rules gave none, for the report: e.g. {@code the loss never fell below its starting
    * value (lowest smoothed 0.0312 vs 0.0315 at the start; batch noise alone explains falls up to
-   * 0.0021): the model may already be at a minimum for this data; suggestions are none}.
+   * 0.0021): the model may already be at a minimum for this data (or even the start rate is too
+   * large); suggestions are none}.
    */
   public String reason() {
     if (fell) {
@@ -141,6 +142,7 @@ public record Descent(boolean fell, double start, double lowest, double threshol
             100 * RELATIVE_MARGIN);
     return String.format(Locale.ROOT, "the loss never fell below its starting value (lowest"
         + " smoothed %.4g vs %.4g at the start; %s): the model may already be at a minimum for"
-        + " this data; suggestions are none", lowest, start, bound);
+        + " this data (or even the start rate is too large); suggestions are none", lowest, start,
+        bound);
   }
 }
