@@ -215,34 +215,6 @@ class ChartsTest {
       assertEquals(curve.learningRates().get(LossDeltaChart.SMA), series.getXData()[0]);
     }
   }
-  /**
-   * A regression on unscaled targets that Adam fits: 1.4e13 down to 1e11 right after the
-   * warm-up (the smoothed loss, which at beta 0.98 keeps some weight on the first steps, gets
-   * to a decade below the start), then a blow-up.
-   */
-  private static ReportInput explodingRegression() {
-    RangeTestConfig config = Fixtures.config().toBuilder().stopFactor(0).build();
-    double[] lrs = Fixtures.exponentialLrs(100, 100);
-    double[] losses = new double[100];
-    java.util.Random random = new java.util.Random(4);
-    for (int i = 0; i < 100; i++) {
-      double x = Math.log10(lrs[i]);
-      losses[i] = (1e11 + 1.4e13 * 0.5 * (1 - Math.tanh(3 * (x + 6)))
-          + 1e13 * Math.exp(5 * (x - 0.5)))
-          * (1 + 0.03 * random.nextGaussian());
-    }
-    double[] smoothed = new double[100];
-    dev.lrfinder.rangetest.LossSmoother smoother = new dev.lrfinder.rangetest.LossSmoother(0.98);
-    for (int i = 0; i < 100; i++) {
-      smoothed[i] = smoother.add(losses[i]);
-    }
-    ReportInput input = Fixtures.input("sequential", config, List.of(Fixtures.curve("adam", lrs,
-        losses, smoothed, StopReason.END_OF_RANGE, 100)));
-    return new ReportInput(Path.of("models", "house_prices"), input.dataFile(), input.contract(),
-        input.trainingPath(), input.result(), input.suggestions(), input.tensorflowVersion(),
-        input.javaVersion(), input.createdAt(), input.command());
-  }
-
   /** Every marker of {@code chart} lies inside its y axis. */
   private static int markersInside(XYChart chart) {
     int markers = 0;
@@ -260,7 +232,7 @@ class ChartsTest {
 
   @Test
   void aRegressionFallingDecadesAt1e13GetsALogAxisWithItsMarkersInside() throws IOException {
-    ReportInput input = explodingRegression();
+    ReportInput input = Fixtures.fittedRegression();
     XYChart chart = LossChart.draw(input);
 
     assertTrue(chart.getStyler().isYAxisLogarithmic(), chart.getYAxisTitle());
@@ -300,7 +272,7 @@ class ChartsTest {
 
   @Test
   void titlesNameTheModelDirectoryNotKerassDefaultName() {
-    ReportInput input = explodingRegression();
+    ReportInput input = Fixtures.fittedRegression();
     assertEquals("sequential", input.contract().modelName());
     assertEquals("house_prices", input.modelName());
     assertTrue(LossChart.draw(input).getTitle().startsWith("house_prices: "));

@@ -180,4 +180,32 @@ final class Fixtures {
         input.contract(), input.trainingPath(), input.result(), input.suggestions(),
         input.tensorflowVersion(), input.javaVersion(), input.createdAt(), input.command());
   }
+
+  /**
+   * A regression on unscaled targets that Adam fits: 1.4e13 down to 1e11 right after the
+   * warm-up (the smoothed loss, which at beta 0.98 keeps some weight on the first steps, gets
+   * to a decade below the start), then a blow-up.
+   */
+  static ReportInput fittedRegression() {
+    RangeTestConfig config = Fixtures.config().toBuilder().stopFactor(0).build();
+    double[] lrs = exponentialLrs(100, 100);
+    double[] losses = new double[100];
+    java.util.Random random = new java.util.Random(4);
+    for (int i = 0; i < 100; i++) {
+      double x = Math.log10(lrs[i]);
+      losses[i] = (1e11 + 1.4e13 * 0.5 * (1 - Math.tanh(3 * (x + 6)))
+          + 1e13 * Math.exp(5 * (x - 0.5)))
+          * (1 + 0.03 * random.nextGaussian());
+    }
+    double[] smoothed = new double[100];
+    LossSmoother smoother = new LossSmoother(0.98);
+    for (int i = 0; i < 100; i++) {
+      smoothed[i] = smoother.add(losses[i]);
+    }
+    ReportInput input = input("sequential", config, List.of(curve("adam", lrs,
+        losses, smoothed, StopReason.END_OF_RANGE, 100)));
+    return new ReportInput(Path.of("models", "house_prices"), input.dataFile(), input.contract(),
+        input.trainingPath(), input.result(), input.suggestions(), input.tensorflowVersion(),
+        input.javaVersion(), input.createdAt(), input.command());
+  }
 }
