@@ -189,7 +189,8 @@ public final class HtmlReport {
         "Smoothed " + loss + " loss against the learning rate (log scale), one colour per"
             + " optimizer, raw losses faint underneath. Markers show the steep, valley and minimum"
             + " suggestions on each curve; the y axis stops a little above the starting loss, so a"
-            + " blow-up at the end is cut off rather than squashing the rest.",
+            + " blow-up at the end is cut off rather than squashing the rest, and turns"
+            + " logarithmic when the curves span more than a decade.",
         "Change of the smoothed loss per step, averaged over " + LossDeltaChart.SMA
             + " steps, against the learning rate. Below zero the loss is falling; the circle marks"
             + " the loss_delta suggestion, where it falls fastest.",
