@@ -78,10 +78,10 @@ final class FindCommand implements Command {
         .addOption(valued("batch-size", "N", "rows per batch (default: 64)"))
         .addOption(valued("schedule", "exp|linear", "learning-rate ramp (default: exp)"))
         .addOption(valued("beta", "B", "loss smoothing (default: 0.98; 0 = none)"))
-        .addOption(valued("stop-factor", "F", "stop when the smoothed loss > F x best"
-            + " (default: 4; 0 or off disables)"))
-        .addOption(valued("skip-begin", "N", "points skipped at the start by plots and"
-            + " suggestions (default: 10)"))
+        .addOption(valued("stop-factor", "F", "stop when the smoothed loss > F x best, both"
+            + " after the skipped start (default: 4; 0 or off disables)"))
+        .addOption(valued("skip-begin", "N", "points skipped at the start by plots, suggestions"
+            + " and the stop factor (default: 10)"))
         .addOption(valued("skip-end", "N", "points skipped at the end (default: 1)"))
         .addOption(valued("validation-batches", "N", "follow the loss on N held-out batches"
             + " (x_test/y_test), measured every step (default: 0, the training loss)"))
