@@ -20,6 +20,8 @@ y_train, x_test, y_test):
   relu -> Dense 1; mse, SGD.
 * ``lstm`` (embedding.npz): Embedding -> LSTM(4) -> Dense 1 sigmoid (not supported by Java).
 * ``uncompiled`` (mlp.npz): the mlp architecture saved without ``compile``.
+* ``mlp_legacy_rmsprop`` (mlp.npz): the mlp compiled with tf_keras's legacy
+  ``RMSprop(learning_rate=0.002, decay=1e-6, rho=0.8)`` (a config with a ``decay`` key).
 
 Bundled twins, under ``savedmodels/keras2/`` (data: the existing ``savedmodels/NAME.npz``):
 ``blobs_mlp`` and ``mnist_cnn`` rebuilt in tf_keras with the weights of the Keras 3 sources
@@ -211,6 +213,18 @@ def uncompiled_model(data) -> keras.Model:
 
 
 # name -> (model builder, data file stem, data builder)
+def mlp_legacy_rmsprop_model(data) -> keras.Model:
+    """The mlp compiled with a legacy (optimizer_v2) RMSprop and a time decay, as old code does."""
+    model = keras.Sequential([
+        keras.Input(shape=(2,), dtype="float32"),
+        keras.layers.Dense(16, activation="relu"),
+        keras.layers.Dense(3, activation="softmax"),
+    ], name=_start("sequential"))
+    model.compile(optimizer=keras.optimizers.legacy.RMSprop(learning_rate=0.002, decay=1e-6,
+                                                            rho=0.8), **SPARSE_CE)
+    return model
+
+
 FIXTURE_MODELS = {
     "mlp": (mlp_model, "mlp", mlp_data),
     "mlp_l2": (mlp_l2_model, "mlp", mlp_data),
@@ -220,6 +234,7 @@ FIXTURE_MODELS = {
     "regression": (regression_model, "regression", regression_data),
     "lstm": (lstm_model, "embedding", embedding_data),
     "uncompiled": (uncompiled_model, "mlp", mlp_data),
+    "mlp_legacy_rmsprop": (mlp_legacy_rmsprop_model, "mlp", mlp_data),
 }
 
 

@@ -44,7 +44,20 @@ CASES = {
     "adam": ("Adam", {}),
     "adam_amsgrad": ("Adam", {"amsgrad": True}),
     "adamw": ("AdamW", {}),
+    # tf_keras's legacy (optimizer_v2) classes, whose configs carry "decay" (0 here: with a decay
+    # the rate of each step would differ from the one set, which lrfinder sets every step).
+    "rmsprop_legacy": ("legacy.RMSprop", {}),
+    "rmsprop_legacy_centered": ("legacy.RMSprop", {"centered": True}),
+    "adagrad_legacy": ("legacy.Adagrad", {}),
 }
+
+
+def optimizer_class(module, class_name: str):
+    """``module.optimizers.<class_name>``, where the name may be dotted (``legacy.RMSprop``)."""
+    target = module.optimizers
+    for part in class_name.split("."):
+        target = getattr(target, part)
+    return target
 
 
 def learning_rates() -> list[float]:
@@ -70,7 +83,7 @@ def run_trajectory(module, class_name: str, kwargs: dict, variable_factory) -> l
     """Applies the fixed gradients with one optimizer; returns the values after every step."""
     initial, grads = problem()
     variables = {k: variable_factory(v, k) for k, v in initial.items()}
-    opt = getattr(module.optimizers, class_name)(**kwargs)
+    opt = optimizer_class(module, class_name)(**kwargs)
     rates = learning_rates()
     trajectory = []
     for step in range(STEPS):
@@ -89,7 +102,7 @@ def tf_keras_trajectory(class_name: str, kwargs: dict) -> tuple[dict, list[dict]
     def make_variable(value, name):
         return tf.Variable(value, name=name)
 
-    opt = getattr(tf_keras.optimizers, class_name)(**kwargs)
+    opt = optimizer_class(tf_keras, class_name)(**kwargs)
     serialized = tf_keras.optimizers.serialize(opt)
     return plain(serialized), run_trajectory(tf_keras, class_name, kwargs, make_variable)
 

@@ -3,8 +3,10 @@
 
 It follows seed 002's algorithm (Rosebrock's LearningRateFinder): before each batch set the
 learning rate, train, smooth the loss with a bias-corrected moving average, stop when the smoothed
-loss exceeds stop_factor x the best so far, then multiply the learning rate by
-(end/start)^(1/N). Like lrfinder (and fast.ai) it also stops on a NaN or infinite loss. It drives
+loss exceeds stop_factor x the best so far (as lrfinder, only after the first ``--skip-begin``
+steps, the best counted from there on; with ``--skip-begin 0`` seed 002 exactly), then multiply
+the learning rate by (end/start)^(1/N). Like lrfinder (and fast.ai) it also stops on a NaN or
+infinite loss. It drives
 the exported SavedModel through its own ``set_lr_K``/``train_K`` signatures, on the batches whose
 row indices Java wrote with ``lrfinder find --batch-order FILE``, and reloads the SavedModel for
 each optimizer (a fresh, identical start, which is what Java's restore gives).
@@ -52,12 +54,15 @@ def exact_session_config():
             {name: before.get(name, True) for name in EXACT_REWRITES})
 
 
-def run_optimizer(model_dir: Path, key: str, x, y, order, start, end, beta, stop_factor) -> dict:
+def run_optimizer(model_dir: Path, key: str, x, y, order, start, end, beta, stop_factor,
+                  skip_begin: int = 0) -> dict:
     with exact_session_config():  # loaded and run inside: functions are optimized on first call
-        return _run_optimizer(model_dir, key, x, y, order, start, end, beta, stop_factor)
+        return _run_optimizer(model_dir, key, x, y, order, start, end, beta, stop_factor,
+                              skip_begin)
 
 
-def _run_optimizer(model_dir: Path, key: str, x, y, order, start, end, beta, stop_factor) -> dict:
+def _run_optimizer(model_dir: Path, key: str, x, y, order, start, end, beta, stop_factor,
+                   skip_begin: int) -> dict:
     model = tf.saved_model.load(str(model_dir))  # in memory; the directory is only read
     set_lr = model.signatures[f"set_lr_{key}"]
     train = model.signatures[f"train_{key}"]
@@ -78,11 +83,15 @@ def _run_optimizer(model_dir: Path, key: str, x, y, order, start, end, beta, sto
         average = beta * average + (1 - beta) * loss
         smooth = average / (1 - beta ** k)
         smoothed.append(smooth)
-        if stop_factor > 0 and k > 1 and smooth > stop_factor * best:
-            reason = "DIVERGED"
-            break
-        if k == 1 or smooth < best:
-            best = smooth
+        # lrfinder's one change to seed 002: no divergence stop in the skipped warm-up (the first
+        # skip_begin steps), and the best counts from there on; skip_begin 0 is seed 002 exactly.
+        first = skip_begin + 1
+        if k >= first:
+            if stop_factor > 0 and k > first and smooth > stop_factor * best:
+                reason = "DIVERGED"
+                break
+            if k == first or smooth < best:
+                best = smooth
         lr *= multiplier
     return {"optimizer": key, "lr": lrs, "loss": losses, "smoothed": smoothed,
             "stop_reason": reason, "steps_run": len(lrs)}
@@ -212,7 +221,7 @@ def main(argv=None) -> int:
     runs = []
     for key in keys:
         run = run_optimizer(args.model, key, x, y, order, args.start, args.end, args.beta,
-                            args.stop_factor)
+                            args.stop_factor, args.skip_begin)
         run["suggestions"] = suggestions(run["lr"], run["smoothed"], args.skip_begin,
                                          args.skip_end)
         runs.append(run)

@@ -49,7 +49,7 @@ def test_java_matches_the_python_reference_step_for_step(runs):
         key = run["optimizer"]
         ref = reference_rangetest.run_optimizer(
             ROOT / "savedmodels" / model, key, x, y, order, config["start_lr"], config["end_lr"],
-            config["beta"], config["stop_factor"])
+            config["beta"], config["stop_factor"], config["skip_begin"])
         ref["suggestions"] = reference_rangetest.suggestions(
             ref["lr"], ref["smoothed"], config["skip_begin"], config["skip_end"])
         reference[key] = ref
@@ -61,6 +61,11 @@ def test_java_matches_the_python_reference_step_for_step(runs):
         java_smoothed = [np.nan if v is None else v for v in run["smoothed"]]
         np.testing.assert_allclose(java_smoothed, ref["smoothed"], rtol=1e-5, err_msg=key)
         java_picks = {s["rule"]: s["lr"] for s in run["suggestions"]}
+        if not run["descent"]["loss_fell"]:
+            # Java weighs the fall against batch noise (dev.lrfinder.suggest.Descent); when it
+            # finds none, every rule gives none, whatever the plain rules below would read.
+            assert all(v is None for v in java_picks.values()), f"{key}: {java_picks}"
+            continue
         for rule, value in ref["suggestions"].items():
             if value is None:
                 assert java_picks[rule] is None, f"{key} {rule}: Java {java_picks[rule]}"

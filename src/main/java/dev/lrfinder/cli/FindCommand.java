@@ -11,13 +11,13 @@ import dev.lrfinder.rangetest.RangeTestConfig;
 import dev.lrfinder.rangetest.RangeTestResult;
 import dev.lrfinder.rangetest.StepBudget;
 import dev.lrfinder.rangetest.StopReason;
+import dev.lrfinder.report.DataScale;
 import dev.lrfinder.report.ReportInput;
 import dev.lrfinder.report.ReportWriter;
 import dev.lrfinder.report.ResultJson;
 import dev.lrfinder.report.StagedFile;
 import dev.lrfinder.report.StagedReport;
 import dev.lrfinder.report.SummaryTable;
-import dev.lrfinder.suggest.Curve;
 import dev.lrfinder.suggest.Suggestion;
 import dev.lrfinder.suggest.Suggestions;
 import java.io.IOException;
@@ -78,10 +78,10 @@ final class FindCommand implements Command {
         .addOption(valued("batch-size", "N", "rows per batch (default: 64)"))
         .addOption(valued("schedule", "exp|linear", "learning-rate ramp (default: exp)"))
         .addOption(valued("beta", "B", "loss smoothing (default: 0.98; 0 = none)"))
-        .addOption(valued("stop-factor", "F", "stop when the smoothed loss > F x best"
-            + " (default: 4; 0 or off disables)"))
-        .addOption(valued("skip-begin", "N", "points skipped at the start by plots and"
-            + " suggestions (default: 10)"))
+        .addOption(valued("stop-factor", "F", "stop when the smoothed loss > F x best, both"
+            + " after the skipped start (default: 4; 0 or off disables)"))
+        .addOption(valued("skip-begin", "N", "points skipped at the start by plots, suggestions"
+            + " and the stop factor (default: 10)"))
         .addOption(valued("skip-end", "N", "points skipped at the end (default: 1)"))
         .addOption(valued("validation-batches", "N", "follow the loss on N held-out batches"
             + " (x_test/y_test), measured every step (default: 0, the training loss)"))
@@ -129,7 +129,8 @@ final class FindCommand implements Command {
       Instant started = Instant.now();
       // The outputs' places are taken (their hidden staging directories made) before training,
       // so a place that takes no files is found now; closing gives back what was not published.
-      try (StagedReport report = reportWriter.prepare(model.contract().modelName(), started,
+      try (StagedReport report = reportWriter.prepare(
+              ReportInput.displayName(modelDir, model.contract()), started,
               outputs.reportsRoot(), outputs.out());
           StagedFile order = outputs.batchOrder() == null ? null
               : StagedFile.create(outputs.batchOrder(), reportWriter.opener())) {
@@ -141,7 +142,14 @@ final class FindCommand implements Command {
           // Ctrl-C or SIGTERM: the model is restored; do not start a report now.
           throw new CommandInterrupted(NOTHING_KEPT);
         }
-        ReportInput input = reportInput(line, modelDir, dataFile, model, config, result, started);
+        List<String> warnings = DataScale.warnings(
+            Map.of(data.train().xName().whole(), data.train().x()),
+            Map.of(data.train().yName().whole(), data.train().y()),
+            List.of(model.contract().loss()), result.curves().isEmpty() ? Double.NaN
+                : result.curves().get(0).losses().stream().findFirst().orElse(Double.NaN));
+        warnings.forEach(w -> console.err().println("lrfinder: note: " + w));
+        ReportInput input = reportInput(line, modelDir, dataFile, model, config, result, started)
+            .withWarnings(warnings);
         report.write(input);
         if (order != null) {
           order.write(out -> Npy.write(batchOrder(config, data), out));
@@ -172,9 +180,8 @@ final class FindCommand implements Command {
       TrainableModel model, RangeTestConfig config, RangeTestResult result, Instant started) {
     Map<String, List<Suggestion>> suggestions = new LinkedHashMap<>();
     for (OptimizerCurve curve : result.curves()) {
-      Curve prepared = Curve.of(curve.learningRateArray(), curve.smoothedArray(),
-          config.skipBegin(), config.skipEnd());
-      suggestions.put(curve.optimizer(), Suggestions.apply(Suggestions.defaultRules(), prepared));
+      suggestions.put(curve.optimizer(), Suggestions.apply(Suggestions.defaultRules(),
+          ReportInput.curveOf(curve, config)));
     }
     return new ReportInput(modelDir, dataFile, model.contract(), model.trainingPath(), result,
         suggestions, TensorFlow.version(), System.getProperty("java.version"), started,

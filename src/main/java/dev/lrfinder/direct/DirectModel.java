@@ -17,6 +17,7 @@ import dev.lrfinder.model.TrainableModel;
 import dev.lrfinder.model.VariableStore;
 import dev.lrfinder.optim.ExactSessionConfig;
 import dev.lrfinder.optim.GraphOptimizer;
+import dev.lrfinder.optim.KerasOptimizerConfigs;
 import dev.lrfinder.optim.OptimizerCatalog;
 import dev.lrfinder.optim.OptimizerConfig;
 import dev.lrfinder.optim.TrainableVariable;
@@ -109,7 +110,8 @@ public final class DirectModel implements TrainableModel {
     }
     KerasLoss loss = options.loss().orElseGet(() -> lossOf(metadata));
     SavedModelFile file = SavedModelFile.read(directory, saved);
-    OptimizerCatalog catalog = OptimizerCatalog.of(compiledOptimizer(metadata))
+    List<String> optimizerNotes = new ArrayList<>();
+    OptimizerCatalog catalog = OptimizerCatalog.of(compiledOptimizer(metadata, optimizerNotes))
         .with(options.configured());
     List<String> keys = options.optimizers().isEmpty()
         ? List.copyOf(options.configured().keySet()) : options.optimizers();
@@ -178,11 +180,7 @@ public final class DirectModel implements TrainableModel {
       metadata.trainingConfig().ifPresent(c -> KerasMetric.unsupported(c.path("metrics"))
           .forEach(m -> warnings.add("metric '" + m + "' is not supported by direct training;"
               + " it is left out")));
-      if (metadata.trainingConfig().map(c -> c.path("optimizer_config").isObject()).orElse(false)
-          && catalog.compiledKey().isEmpty()) {
-        warnings.add("the compiled optimizer is not one lrfinder can build exactly; Keras's"
-            + " defaults of each optimizer key are used");
-      }
+      warnings.addAll(optimizerNotes);
       return new DirectModel(graph, session, contract, description, model.input(), labels,
           training, evaluation, optimizers, steps, variables, warnings);
     } catch (RuntimeException e) {
@@ -207,18 +205,28 @@ public final class DirectModel implements TrainableModel {
     }
   }
 
+  /**
+   * The compiled optimizer, when lrfinder can build it; {@code notes} gets what the user should
+   * know about it (a legacy decay that is not applied), or why it was replaced.
+   */
   @SuppressWarnings("unchecked")
-  private static Optional<OptimizerConfig> compiledOptimizer(KerasMetadata metadata) {
+  private static Optional<OptimizerConfig> compiledOptimizer(KerasMetadata metadata,
+      List<String> notes) {
     Optional<JsonNode> node = metadata.trainingConfig().map(c -> c.path("optimizer_config"))
         .filter(JsonNode::isObject);
     if (node.isEmpty()) {
       return Optional.empty();
     }
     try {
-      return Optional.of(OptimizerConfig.fromKeras(
-          new ObjectMapper().convertValue(node.get(), Map.class)));
+      KerasOptimizerConfigs.Parsed parsed = KerasOptimizerConfigs.read(
+          new ObjectMapper().convertValue(node.get(), Map.class));
+      notes.addAll(parsed.notes());
+      return Optional.of(parsed.config());
     } catch (IllegalArgumentException e) {
-      return Optional.empty(); // not one lrfinder can build: the catalog's defaults serve
+      // Not one lrfinder can build: the catalog's defaults serve, and the note says why.
+      notes.add("the compiled optimizer is not one lrfinder can build exactly (" + e.getMessage()
+          .replaceAll("\\.$", "") + "); Keras's defaults of each optimizer key are used");
+      return Optional.empty();
     }
   }
 

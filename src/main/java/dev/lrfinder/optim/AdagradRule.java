@@ -12,6 +12,7 @@ import org.tensorflow.types.family.TType;
  * <pre>
  *   accumulator += g * g
  *   var -= lr * g / sqrt(accumulator + epsilon)
+ *   legacy (optimizer_v2): var -= lr * g / (sqrt(accumulator) + epsilon)
  * </pre>
  */
 final class AdagradRule implements UpdateRule {
@@ -31,8 +32,11 @@ final class AdagradRule implements UpdateRule {
     Ops tf = seq.tf();
     seq.then(tf.assignAddVariableOp(accumulator, tf.math.mul(g, g)));
     tf = seq.tf();
-    Operand<TFloat32> denominator = tf.math.sqrt(
-        tf.math.add(UpdateRule.read(tf, accumulator), step.constant(config.epsilon())));
+    Operand<TFloat32> denominator = config.legacy()
+        ? tf.math.add(tf.math.sqrt(UpdateRule.read(tf, accumulator)),
+            step.constant(config.epsilon()))
+        : tf.math.sqrt(
+            tf.math.add(UpdateRule.read(tf, accumulator), step.constant(config.epsilon())));
     return seq.then(tf.assignSubVariableOp(v.handle(),
         tf.math.div(tf.math.mul(step.lr(), g), denominator)));
   }

@@ -8,6 +8,8 @@ import java.util.List;
  * validation mode) and its bias-corrected smoothed value. The step that triggered a stop is
  * included (as in seed 002 and fast.ai).
  *
+ * @param bestSmoothedLoss the lowest smoothed loss from the first step after the skipped warm-up
+ *     window on (what the stop factor compares with); NaN when the run ended inside the window
  * @param secondsInModel time spent in model calls (set learning rate, train, evaluate), so that
  *     {@code seconds - secondsInModel} is the engine's own overhead
  */
@@ -42,6 +44,11 @@ public record OptimizerCurve(
   /** The learning rates as an array (a copy). */
   public double[] learningRateArray() {
     return learningRates.stream().mapToDouble(Double::doubleValue).toArray();
+  }
+
+  /** The losses the curve follows (raw, before smoothing) as an array (a copy). */
+  public double[] lossArray() {
+    return losses.stream().mapToDouble(Double::doubleValue).toArray();
   }
 
   /** The smoothed losses as an array (a copy). */

@@ -139,13 +139,27 @@ public final class RangeTest {
           decision = StepDecision.STOP;
         }
       }
+      // No divergence stop inside the warm-up window [0, skipBegin): there the bias-corrected
+      // average is the mean of a few batches, so on an already-trained model (low loss, large
+      // batch-to-batch noise) one lucky batch made "4x the best" fire within 5 steps. The best
+      // the stop factor compares with is the best smoothed loss from the window on, not
+      // including it: a best taken from the warm-up is an extreme of a few raw batches, which a
+      // well-averaged loss can exceed 4x at once when the batches are noisy. The suggestions
+      // ignore the same points (suggest.Curve), so the stop and the rules see the same curve.
+      // fast.ai (lr_find), torch-lr-finder and seed 002 compare with the best from step 1 on,
+      // keras_lr_finder only stops after 5 batches (REFERENCE.md section 4); with --skip-begin 0
+      // this is seed 002's rule exactly. NaN and infinite losses stop at any step (above).
       // Seed 002's order: compare with the best so far, then update the best.
-      if (config.stopFactorEnabled() && step > 0 && smooth > config.stopFactor() * best) {
-        reason = StopReason.DIVERGED;
-        break;
-      }
-      if (step == 0 || smooth < best) {
-        best = smooth;
+      long windowStart = config.skipBegin();
+      if (step >= windowStart) {
+        if (config.stopFactorEnabled() && step > windowStart
+            && smooth > config.stopFactor() * best) {
+          reason = StopReason.DIVERGED;
+          break;
+        }
+        if (step == windowStart || smooth < best) {
+          best = smooth;
+        }
       }
       if (decision == StepDecision.STOP) {
         reason = StopReason.LISTENER;

@@ -11,7 +11,8 @@ import java.util.List;
  *
  * @param optimizers optimizer keys to test, in order, each once; empty means every optimizer of
  *     the model
- * @param stopFactor stop when the smoothed loss exceeds this times the best; 0 disables the check
+ * @param stopFactor stop when the smoothed loss exceeds this times the best, both counted from
+ *     step {@code skipBegin} on (never inside the skipped warm-up); 0 disables the check
  * @param validationBatches 0 to follow the training loss; otherwise the curve follows the mean
  *     validation loss over this many batches of held-out data, measured after every step
  * @param snapshotOnDisk keep the start state in a checkpoint in a fresh temporary directory

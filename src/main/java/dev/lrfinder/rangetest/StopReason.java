@@ -4,7 +4,10 @@ package dev.lrfinder.rangetest;
 public enum StopReason {
   /** Every planned step ran: the learning rate reached the end of the range. */
   END_OF_RANGE("reached the end learning rate"),
-  /** The smoothed loss exceeded stop factor x the best smoothed loss so far. */
+  /**
+   * The smoothed loss exceeded stop factor x the best smoothed loss so far, both counted from the
+   * end of the skipped warm-up window on (no divergence stop inside it).
+   */
   DIVERGED("loss exceeded stop factor x best"),
   /** The raw loss was NaN or infinite. */
   NON_FINITE_LOSS("loss became NaN or infinite"),

@@ -23,11 +23,38 @@ public final class Charts {
 
   private Charts() {}
 
-  /** Sets a linear y axis to {@code [min, max]}, tick labels like {@code 0.035} or {@code 2.5}. */
+  /**
+   * Sets a linear y axis to {@code [min, max]}, tick labels like {@code 0.035} or {@code 2.5}.
+   * Beyond 1e4 or below 1e-3 the power of ten goes into the axis title ({@code (x1e13)}) and the
+   * ticks read {@code 1.36, 1.38, 1.4} instead of {@code 1.362e+13 ...}: the axis of one chart
+   * spans a small range, so every tick would repeat the same exponent.
+   */
   static void linearY(XYChart chart, double min, double max) {
+    chart.getStyler().setYAxisLogarithmic(false);
     chart.getStyler().setYAxisMin(min);
     chart.getStyler().setYAxisMax(max);
-    chart.getStyler().setyAxisTickLabelsFormattingFunction(Format::tick);
+    int exponent = Format.axisExponent(min, max);
+    if (exponent == 0) {
+      chart.getStyler().setyAxisTickLabelsFormattingFunction(Format::tick);
+      return;
+    }
+    double scale = Math.pow(10, exponent);
+    chart.getStyler().setyAxisTickLabelsFormattingFunction(v -> Format.tick(v / scale));
+    chart.setYAxisTitle(chart.getYAxisTitle() + " (\u00d71e" + exponent + ")");
+  }
+
+  /** Sets the y axis to {@code axis}: {@link #linearY}, or log with ticks like {@code 1E13}. */
+  static void y(XYChart chart, PlotMath.Axis axis) {
+    if (!axis.log()) {
+      linearY(chart, axis.min(), axis.max());
+      return;
+    }
+    XYStyler styler = chart.getStyler();
+    styler.setYAxisLogarithmic(true);
+    styler.setYAxisDecimalPattern(LOG_TICKS);
+    styler.setYAxisMin(axis.min());
+    styler.setYAxisMax(axis.max());
+    styler.setYAxisLogarithmicDecadeOnly(Math.log10(axis.max() / axis.min()) >= 1.5);
   }
 
   /** How to draw each chart, by file name in {@link #FILE_NAMES} order. */

@@ -48,6 +48,34 @@ final class Format {
     return rounded.toString().replace('E', 'e');
   }
 
+  /** A value on a chart with 3 significant digits: {@code 2.3}, {@code 0.0351}, {@code 1.55e13}. */
+  static String compact(double value) {
+    if (!Double.isFinite(value)) {
+      return NONE;
+    }
+    String text = String.format(Locale.ROOT, "%.3g", value);
+    if (text.contains("e")) {
+      String[] parts = text.split("e");
+      String mantissa = parts[0].contains(".") ? parts[0].replaceAll("0+$", "").replaceAll("\\.$", "")
+          : parts[0];
+      return mantissa + "e" + Integer.parseInt(parts[1]);
+    }
+    return new java.math.BigDecimal(text).stripTrailingZeros().toPlainString();
+  }
+
+  /**
+   * The power of ten a linear axis from {@code min} to {@code max} is labelled in: 0 while its
+   * largest magnitude lies in [1e-3, 1e4) (ticks such as {@code 0.035} or {@code 2500} read well),
+   * else the exponent of that magnitude, e.g. 13 for 1.36e13 .. 1.41e13.
+   */
+  static int axisExponent(double min, double max) {
+    double magnitude = Math.max(Math.abs(min), Math.abs(max));
+    if (!(magnitude > 0) || !Double.isFinite(magnitude) || (magnitude >= 1e-3 && magnitude < 1e4)) {
+      return 0;
+    }
+    return (int) Math.floor(Math.log10(magnitude));
+  }
+
   /** Seconds with one decimal; {@code -} when not finite. */
   static String seconds(double value) {
     return Double.isFinite(value) ? String.format(Locale.ROOT, "%.1f", value) : NONE;

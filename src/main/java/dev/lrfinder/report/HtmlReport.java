@@ -32,6 +32,8 @@ public final class HtmlReport {
       "h2{font-size:1.25em;margin:1.8em 0 .6em;border-bottom:1px solid #ddd;padding-bottom:.2em}",
       "h3{font-size:1.05em;margin:1.2em 0 .4em}",
       ".meta{color:#555;margin-top:0}",
+      "ul.notice{background:#fff6e0;border-left:4px solid #e0a000;margin:0;padding:8px 12px 8px"
+          + " 32px}",
       ".scroll{overflow-x:auto}",
       "table{border-collapse:collapse;font-size:14px}",
       "th,td{border-bottom:1px solid #e6e6e6;padding:4px 10px;text-align:left;vertical-align:top}",
@@ -70,6 +72,12 @@ public final class HtmlReport {
         .append(html(createdAt(input))).append(", data ")
         .append(html(fileName(input.dataFile()))).append("</p>\n");
 
+    List<String> notices = input.notices();
+    if (!notices.isEmpty()) {
+      out.append("<h2>Read this first</h2>\n<ul class=\"notice\">\n");
+      notices.forEach(n -> out.append("<li>").append(html(n)).append("</li>\n"));
+      out.append("</ul>\n");
+    }
     out.append("<h2>How to read this report</h2>\n").append(howToRead(input));
     out.append("<h2>Summary</h2>\n");
     summaryTable(input, out);
@@ -123,10 +131,17 @@ public final class HtmlReport {
     for (int i = 0; i < rows.size(); i++) {
       SummaryRow row = rows.get(i);
       out.append("<tr><td>").append(swatch(i)).append(html(row.optimizer())).append("</td>");
-      for (String rule : SummaryRow.RULE_COLUMNS) {
-        out.append(suggestionCell(row.suggestion(rule)));
+      if (input.neverFell(input.result().curves().get(i))) {
+        // The whole sentence is under "Read this first"; every rule gave none for it.
+        out.append("<td class=\"lr\" colspan=\"").append(SummaryRow.RULE_COLUMNS.size() + 1)
+            .append("\"><span class=\"none\" style=\"max-width:none\">none: the loss never fell"
+                + " below its starting value (see above)</span></td>");
+      } else {
+        for (String rule : SummaryRow.RULE_COLUMNS) {
+          out.append(suggestionCell(row.suggestion(rule)));
+        }
+        out.append(cyclicalCell(row));
       }
-      out.append(cyclicalCell(row));
       out.append("<td class=\"num\">").append(html(Format.number(row.minLoss()))).append("</td>")
           .append("<td class=\"lr\">").append(html(Format.lr(row.minLossLr()))).append("</td>")
           .append("<td class=\"num\">").append(html(row.steps())).append("</td>")
@@ -174,7 +189,8 @@ public final class HtmlReport {
         "Smoothed " + loss + " loss against the learning rate (log scale), one colour per"
             + " optimizer, raw losses faint underneath. Markers show the steep, valley and minimum"
             + " suggestions on each curve; the y axis stops a little above the starting loss, so a"
-            + " blow-up at the end is cut off rather than squashing the rest.",
+            + " blow-up at the end is cut off rather than squashing the rest, and turns"
+            + " logarithmic when the curves span more than a decade.",
         "Change of the smoothed loss per step, averaged over " + LossDeltaChart.SMA
             + " steps, against the learning rate. Below zero the loss is falling; the circle marks"
             + " the loss_delta suggestion, where it falls fastest.",

@@ -19,8 +19,10 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 /**
  * The main chart: each optimizer's smoothed loss over the skip window against the learning rate
  * (log x), its raw loss faint underneath, and a marker per suggestion of the marked rules, drawn
- * on the smoothed curve. The y axis ends a little above the loss before each curve's minimum, so
- * that a blow-up at the end does not squash the part worth reading; what rises above is cut off.
+ * on the smoothed curve. The y axis is picked from the data ({@link PlotMath#lossAxis}): it ends a
+ * little above the loss before each curve's minimum, so that a blow-up at the end does not squash
+ * the part worth reading (what rises above is cut off), always holds the markers, and turns
+ * logarithmic when that part spans more than a decade (a regression on unscaled targets).
  */
 final class LossChart {
   static final String FILE_NAME = "loss_vs_lr.png";
@@ -32,11 +34,6 @@ final class LossChart {
       MinimumOverTen.NAME, SeriesMarkers.DIAMOND);
   static final List<String> MARKED_ORDER = List.of(SteepestDescent.NAME, Valley.NAME,
       MinimumOverTen.NAME);
-
-  /** Headroom above the highest loss before the minimum, as a share of the fall to it. */
-  private static final double HEADROOM = 0.5;
-  /** How far below the lowest smoothed loss the axis may reach to show raw losses. */
-  private static final double RAW_ROOM = 0.25;
 
   private LossChart() {}
 
@@ -105,6 +102,9 @@ final class LossChart {
     }
   }
 
+  /** A suggestion's marker: where on which line, of which rule. */
+  private record Mark(Line line, String rule, double lr, double y) {}
+
   static XYChart draw(ReportInput input) {
     RangeTestConfig config = input.result().config();
     List<Line> lines = new ArrayList<>();
@@ -113,20 +113,36 @@ final class LossChart {
       lines.add(Line.of(curves.get(i), ChartStyle.color(i), config));
     }
     List<Line> drawn = lines.stream().filter(line -> !line.empty()).toList();
+    List<Mark> marks = new ArrayList<>();
+    for (Line line : drawn) {
+      for (String rule : MARKED_ORDER) {
+        Suggestion suggestion = input.suggestion(line.optimizer(), rule).orElse(null);
+        if (suggestion != null && suggestion.found()) {
+          double lr = suggestion.learningRate();
+          double y = PlotMath.interpolateLogX(line.allLrs(), line.allSmoothed(), lr);
+          if (Double.isFinite(y)) {
+            marks.add(new Mark(line, rule, lr, y));
+          }
+        }
+      }
+    }
 
-    double top = drawn.stream().mapToDouble(Line::head).max().orElse(Double.NaN);
-    double bottom = drawn.stream().mapToDouble(Line::min).min().orElse(Double.NaN);
-    double highest = drawn.stream().mapToDouble(Line::max).max().orElse(Double.NaN);
-    double span = top - bottom > 0 ? top - bottom : Math.max(Math.abs(top) * 0.1, 1e-6);
-    double yMax = Math.min(highest, top + HEADROOM * span) + 0.04 * span;
+    double[] allSmoothed = drawn.stream().flatMapToDouble(line -> Arrays.stream(line.smoothed()))
+        .toArray();
+    double lowest = Math.min(Arrays.stream(allSmoothed).min().orElse(Double.NaN),
+        marks.stream().mapToDouble(Mark::y).min().orElse(Double.POSITIVE_INFINITY));
+    double upper = Math.max(drawn.stream().mapToDouble(Line::head).max().orElse(Double.NaN),
+        Math.max(PlotMath.quantile(allSmoothed, 0.75),
+            marks.stream().mapToDouble(Mark::y).max().orElse(Double.NEGATIVE_INFINITY)));
+    double highest = Arrays.stream(allSmoothed).max().orElse(Double.NaN);
     double rawLow = drawn.stream().flatMapToDouble(line -> Arrays.stream(line.raw()))
-        .filter(Double::isFinite).min().orElse(bottom);
-    double yMin = Math.max(bottom - RAW_ROOM * span, Math.min(bottom - 0.06 * span, rawLow));
-    boolean cut = highest > yMax;
+        .filter(Double::isFinite).min().orElse(Double.NaN);
+    PlotMath.Axis axis = PlotMath.lossAxis(lowest, upper, highest, rawLow);
 
     String loss = config.validationBatches() > 0 ? "validation loss" : "training loss";
     String yTitle = "smoothed " + loss + " (faint: raw " + loss + ")"
-        + (cut ? "; axis cut at " + Format.number(yMax) : "");
+        + (axis.log() ? ", log scale" : "")
+        + (axis.cut() ? "; axis cut at " + Format.compact(axis.max()) : "");
     XYChart chart = ChartStyle.chart(input.modelName() + ": loss vs learning rate",
         "learning rate (log scale)", yTitle);
     chart.getStyler().setXAxisLogarithmic(true);
@@ -134,11 +150,9 @@ final class LossChart {
       return Charts.nothingToDraw(chart, config.startLr(), config.endLr(), true);
     }
 
-    double ceiling = yMax + span;
-    double floor = yMin - span;
     Names names = new Names();
     for (Line line : drawn) {
-      double[][] raw = PlotMath.clip(line.lrs(), line.raw(), floor, ceiling, true);
+      double[][] raw = PlotMath.clip(line.lrs(), line.raw(), axis.floor(), axis.ceiling(), true);
       if (PlotMath.anyFinite(raw[1])) {
         ChartStyle.line(chart, names.unique(line.optimizer() + " raw"), raw[0], raw[1],
             ChartStyle.faint(line.color()), 1f).setShowInLegend(false);
@@ -147,30 +161,25 @@ final class LossChart {
     double xMin = Double.POSITIVE_INFINITY;
     double xMax = Double.NEGATIVE_INFINITY;
     for (Line line : drawn) {
-      double[][] smoothed = PlotMath.clip(line.lrs(), line.smoothed(), floor, ceiling, true);
+      double[][] smoothed = PlotMath.clip(line.lrs(), line.smoothed(), axis.floor(),
+          axis.ceiling(), true);
       ChartStyle.line(chart, names.unique(line.optimizer()), smoothed[0], smoothed[1],
           line.color(), 2.5f);
       xMin = Math.min(xMin, line.lrs()[0]);
       xMax = Math.max(xMax, line.lrs()[line.lrs().length - 1]);
-      for (String rule : MARKED_ORDER) {
-        Suggestion suggestion = input.suggestion(line.optimizer(), rule).orElse(null);
-        if (suggestion == null || !suggestion.found()) {
+      for (Mark mark : marks) {
+        if (mark.line() != line) {
           continue;
         }
-        double lr = suggestion.learningRate();
-        double y = PlotMath.interpolateLogX(line.allLrs(), line.allSmoothed(), lr);
-        if (!Double.isFinite(y)) {
-          continue;
-        }
-        ChartStyle.points(chart, names.unique(line.optimizer() + " " + rule + " " + Format.lr(lr)),
-            new double[] {lr}, new double[] {y}, ChartStyle.dark(line.color()),
-            MARKED_RULES.get(rule));
-        xMin = Math.min(xMin, lr);
-        xMax = Math.max(xMax, lr);
+        ChartStyle.points(chart, names.unique(line.optimizer() + " " + mark.rule() + " "
+            + Format.lr(mark.lr())), new double[] {mark.lr()}, new double[] {mark.y()},
+            ChartStyle.dark(line.color()), MARKED_RULES.get(mark.rule()));
+        xMin = Math.min(xMin, mark.lr());
+        xMax = Math.max(xMax, mark.lr());
       }
     }
     Charts.logRange(chart, xMin, xMax, true);
-    Charts.linearY(chart, yMin, yMax);
+    Charts.y(chart, axis);
     return chart;
   }
 }

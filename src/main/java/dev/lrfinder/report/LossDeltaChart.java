@@ -66,7 +66,7 @@ final class LossDeltaChart {
 
     XYChart chart = ChartStyle.chart(input.modelName() + ": loss change per step vs learning rate",
         "learning rate (log scale)", "change of the smoothed loss per step (" + SMA
-            + "-step average)" + (cut ? "; axis cut at " + Format.number(yMax) : ""));
+            + "-step average)" + (cut ? "; axis cut at " + Format.compact(yMax) : ""));
     chart.getStyler().setXAxisLogarithmic(true);
     double startLr = input.result().config().startLr();
     double endLr = input.result().config().endLr();

@@ -2,9 +2,86 @@ package dev.lrfinder.report;
 
 import java.util.Arrays;
 
-/** Small numeric helpers for the charts: clipping lines to a band and log-x interpolation. */
+/**
+ * Small numeric helpers for the charts: the loss axis, clipping lines to a band and log-x
+ * interpolation.
+ */
 final class PlotMath {
+  /** Headroom above the part worth reading, as a share of its height. */
+  private static final double HEADROOM = 0.5;
+  /** How far below the lowest smoothed loss the axis may reach to show raw losses. */
+  private static final double RAW_ROOM = 0.25;
+  /**
+   * A log y axis once the part worth reading spans more than this ratio (one decade): below it a
+   * linear axis shows a fall more plainly; above it a linear one flattens everything under the
+   * top tenth (a regression falling from 1e13 to 1e11 would look like a step).
+   */
+  static final double LOG_RATIO = 10;
+
   private PlotMath() {}
+
+  /**
+   * A y axis from {@code min} to {@code max}, logarithmic or not; lines are clipped a little
+   * outside it ({@link #floor}, {@link #ceiling}), and {@code cut} says whether some of the
+   * curves rise above it.
+   */
+  record Axis(double min, double max, boolean log, boolean cut) {
+    double floor() {
+      return log ? min / 10 : min - (max - min);
+    }
+
+    double ceiling() {
+      return log ? max * 10 : max + (max - min);
+    }
+  }
+
+  /**
+   * The loss axis, picked from the data: it reaches from the lowest smoothed loss (or marker) to
+   * the top of the part worth reading, {@code upper}: each curve's level before its minimum, its
+   * markers, and the 75th percentile of all smoothed points (so a curve that only rises still
+   * shows how), plus headroom; a late blow-up above that is cut off rather than flattening the
+   * rest. Raw losses may pull the bottom down a little. Logarithmic when every value is positive
+   * and {@code upper / lowest} exceeds {@link #LOG_RATIO}; the same rule then works on log10.
+   *
+   * @param lowest the lowest smoothed loss in the windows and of the markers
+   * @param upper the top of the part worth reading (see above)
+   * @param highest the highest smoothed loss in the windows
+   * @param rawLow the lowest finite raw loss drawn, or NaN
+   */
+  static Axis lossAxis(double lowest, double upper, double highest, double rawLow) {
+    boolean log = lowest > 0 && upper / lowest > LOG_RATIO;
+    if (log) {
+      double raw = rawLow > 0 ? Math.log10(rawLow) : Double.NaN;
+      double[] range = linearRange(Math.log10(lowest), Math.log10(upper), Math.log10(highest),
+          raw);
+      return new Axis(Math.pow(10, range[0]), Math.pow(10, range[1]), true,
+          highest > Math.pow(10, range[1]));
+    }
+    double[] range = linearRange(lowest, upper, highest, rawLow);
+    return new Axis(range[0], range[1], false, highest > range[1]);
+  }
+
+  /** {@code {min, max}} of a linear axis for {@link #lossAxis}. */
+  private static double[] linearRange(double lowest, double upper, double highest,
+      double rawLow) {
+    double span = upper - lowest > 0 ? upper - lowest : Math.max(Math.abs(upper) * 0.1, 1e-6);
+    double max = Math.min(highest, upper + HEADROOM * span) + 0.04 * span;
+    double low = Double.isFinite(rawLow) ? rawLow : lowest;
+    double min = Math.max(lowest - RAW_ROOM * span, Math.min(lowest - 0.06 * span, low));
+    return new double[] {min, max};
+  }
+
+  /** The {@code q}-quantile (0..1, linear between order statistics) of the finite values. */
+  static double quantile(double[] values, double q) {
+    double[] finite = Arrays.stream(values).filter(Double::isFinite).sorted().toArray();
+    if (finite.length == 0) {
+      return Double.NaN;
+    }
+    double position = q * (finite.length - 1);
+    int below = (int) Math.floor(position);
+    int above = Math.min(finite.length - 1, below + 1);
+    return finite[below] + (position - below) * (finite[above] - finite[below]);
+  }
 
   /**
    * The line through {@code (xs[i], ys[i])} limited to {@code floor <= y <= ceiling}: a segment

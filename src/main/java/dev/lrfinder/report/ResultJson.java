@@ -15,6 +15,7 @@ import dev.lrfinder.model.TensorSpec;
 import dev.lrfinder.rangetest.OptimizerCurve;
 import dev.lrfinder.rangetest.RangeTestConfig;
 import dev.lrfinder.rangetest.RangeTestResult;
+import dev.lrfinder.suggest.Descent;
 import dev.lrfinder.suggest.Suggestion;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -65,9 +66,20 @@ public final class ResultJson {
     environment.put("java", input.javaVersion());
     environment.put("created_at", input.createdAt() == null ? null : input.createdAt().toString());
     environment.put("command", input.command());
+    ArrayNode warnings = root.putArray("warnings");
+    input.notices().forEach(warnings::add);
     ArrayNode optimizers = root.putArray("optimizers");
     for (OptimizerCurve curve : result.curves()) {
-      optimizers.add(optimizer(curve, input.suggestionsFor(curve.optimizer())));
+      ObjectNode optimizer = optimizer(curve, input.suggestionsFor(curve.optimizer()));
+      Descent descent = input.descent(curve);
+      ObjectNode fell = optimizer.putObject("descent");
+      fell.put("loss_fell", descent.fell());
+      fell.put("start", descent.start());
+      fell.put("lowest", descent.lowest());
+      fell.put("threshold", descent.threshold());
+      fell.put("noise", descent.noise());
+      fell.put("note", descent.reason());
+      optimizers.add(optimizer);
     }
     return (ObjectNode) finiteOnly(root);
   }

@@ -7,7 +7,7 @@ import java.util.List;
  * The range test's result as a plain-text table for the terminal: one line per optimizer with
  * its suggested learning rates ({@code -} where a rule found none), the lowest smoothed loss
  * inside the skip window and its learning rate, the steps run, why it stopped and how long it
- * took.
+ * took; under it, for each optimizer whose loss never fell, a line that says so.
  */
 public final class SummaryTable {
   private static final String GAP = "  ";
@@ -60,6 +60,7 @@ public final class SummaryTable {
       }
       out.append(line.toString().stripTrailing()).append('\n');
     }
+    input.neverFell().forEach(line -> out.append(line).append('\n'));
     return out.toString();
   }
 }

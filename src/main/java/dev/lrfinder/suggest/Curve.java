@@ -10,12 +10,14 @@ public final class Curve {
   private final double[] losses;
   private final int from;
   private final int to;
+  private final Descent descent;
 
-  private Curve(double[] lrs, double[] losses, int from, int to) {
+  private Curve(double[] lrs, double[] losses, int from, int to, Descent descent) {
     this.lrs = lrs;
     this.losses = losses;
     this.from = from;
     this.to = to;
+    this.descent = descent;
   }
 
   /**
@@ -25,16 +27,30 @@ public final class Curve {
    * @param skipEnd points skipped at the end (the last one usually shows the blow-up)
    */
   public static Curve of(double[] lrs, double[] losses, int skipBegin, int skipEnd) {
-    if (lrs.length != losses.length) {
+    return of(lrs, losses, null, 0, skipBegin, skipEnd);
+  }
+
+  /**
+   * A curve whose {@link #descent} also weighs the batch noise of the raw losses.
+   *
+   * @param smoothed smoothed loss per step
+   * @param raw the raw loss per step that {@code smoothed} was made from, or null
+   * @param beta the smoothing factor that made {@code smoothed}
+   */
+  public static Curve of(double[] lrs, double[] smoothed, double[] raw, double beta,
+      int skipBegin, int skipEnd) {
+    if (lrs.length != smoothed.length || (raw != null && raw.length != smoothed.length)) {
       throw new IllegalArgumentException("lrs and losses differ in length");
     }
     int finite = 0;
-    while (finite < losses.length && Double.isFinite(losses[finite]) && lrs[finite] > 0) {
+    while (finite < smoothed.length && Double.isFinite(smoothed[finite]) && lrs[finite] > 0
+        && (raw == null || Double.isFinite(raw[finite]))) {
       finite++;
     }
     int to = Math.max(0, finite - skipEnd);
     int from = Math.min(skipBegin, to);
-    return new Curve(lrs.clone(), losses.clone(), from, to);
+    return new Curve(lrs.clone(), smoothed.clone(), from, to,
+        Descent.of(smoothed, raw, beta, from, to));
   }
 
   /** Number of points in the window. */
@@ -68,9 +84,16 @@ public final class Curve {
     return best;
   }
 
-  /** Whether the loss anywhere in the window is lower than at its first point. */
+  /**
+   * Whether the loss in the window falls below its first point by more than noise and a 1%
+   * margin ({@link Descent}).
+   */
   public boolean falls() {
-    int best = argMinLoss();
-    return best > 0 && loss(best) < loss(0);
+    return descent.fell();
+  }
+
+  /** Whether and how far the loss fell, with the reason in words. */
+  public Descent descent() {
+    return descent;
   }
 }

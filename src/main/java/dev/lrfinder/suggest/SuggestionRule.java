@@ -20,7 +20,7 @@ public interface SuggestionRule {
           + minimumPoints;
     }
     if (!curve.falls()) {
-      return "the loss never falls below its value at the start of the curve";
+      return curve.descent().reason();
     }
     return null;
   }

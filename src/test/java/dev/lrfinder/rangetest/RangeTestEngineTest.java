@@ -210,4 +210,48 @@ class RangeTestEngineTest {
     assertEquals(7.0, curve.trainLosses().get(0));
     assertEquals(1.0, curve.losses().get(0), "ScriptedModel evaluates to 1");
   }
+  /**
+   * An already-trained classifier: most batches have a loss near 0.002, 3 in 10 hold a
+   * misclassified example and a loss up to 0.022 (batch noise as public checkpoints give), flat
+   * until the rate reaches 0.3, then rising.
+   */
+  private static ScriptedModel alreadyTrained(long seed) {
+    java.util.Random random = new java.util.Random(seed);
+    return new ScriptedModel(lr -> (0.002 * Math.exp(0.3 * random.nextGaussian())
+        + (random.nextDouble() < 0.3 ? 0.02 * random.nextDouble() : 0))
+        * (1 + Math.pow(lr / 0.3, 2)), "adam");
+  }
+
+  @Test
+  void batchNoiseInTheWarmUpWindowNeverStopsTheRun() {
+    RangeTestConfig config = RangeTestConfig.builder().batchSize(16).build(); // 100 steps to 10
+    int stoppedEarlyBefore = 0;
+    for (long seed = 0; seed < 20; seed++) {
+      OptimizerCurve old = new RangeTest(config.toBuilder().skipBegin(0).build())
+          .run(alreadyTrained(seed), rows(), null).curve("adam");
+      if (old.stopReason() == StopReason.DIVERGED && old.stepsRun() <= 10) {
+        stoppedEarlyBefore++; // seed 002's rule from step 1 on: "diverged" on noise
+      }
+      OptimizerCurve curve = new RangeTest(config).run(alreadyTrained(seed), rows(), null)
+          .curve("adam");
+      assertTrue(curve.stepsRun() > 60, "seed " + seed + " stopped at " + curve.stepsRun());
+      assertEquals(curve.smoothedLosses().subList(10, curve.stepsRun()).stream()
+          .mapToDouble(Double::doubleValue).min().orElseThrow(), curve.bestSmoothedLoss(), 0,
+          "the best counts from the window on");
+      dev.lrfinder.suggest.Curve prepared = dev.lrfinder.report.ReportInput.curveOf(curve, config);
+      assertTrue(!prepared.falls(), "seed " + seed + ": " + prepared.descent());
+      assertTrue(prepared.descent().reason().startsWith("the loss never fell"));
+    }
+    assertTrue(stoppedEarlyBefore >= 3, stoppedEarlyBefore + " of 20 seeds stopped early before");
+  }
+
+  @Test
+  void aDivergenceAfterTheWindowStillStops() {
+    int[] step = {0};
+    ScriptedModel model = new ScriptedModel(lr -> step[0]++ < 30 ? 1 : 100, "sgd");
+    OptimizerCurve curve = new RangeTest(config().skipBegin(25).build()).run(model, rows(), null)
+        .curve("sgd");
+    assertEquals(StopReason.DIVERGED, curve.stopReason());
+    assertTrue(curve.stepsRun() < 40);
+  }
 }

@@ -215,4 +215,77 @@ class ChartsTest {
       assertEquals(curve.learningRates().get(LossDeltaChart.SMA), series.getXData()[0]);
     }
   }
+  /** Every marker of {@code chart} lies inside its y axis. */
+  private static int markersInside(XYChart chart) {
+    int markers = 0;
+    for (XYSeries series : chart.getSeriesMap().values()) {
+      if (series.getXYSeriesRenderStyle() == XYSeries.XYSeriesRenderStyle.Scatter) {
+        double y = series.getYData()[0];
+        assertTrue(y >= chart.getStyler().getYAxisMin() && y <= chart.getStyler().getYAxisMax(),
+            series.getName() + " at " + y + " outside [" + chart.getStyler().getYAxisMin() + ", "
+                + chart.getStyler().getYAxisMax() + "]");
+        markers++;
+      }
+    }
+    return markers;
+  }
+
+  @Test
+  void aRegressionFallingDecadesAt1e13GetsALogAxisWithItsMarkersInside() throws IOException {
+    ReportInput input = Fixtures.fittedRegression();
+    XYChart chart = LossChart.draw(input);
+
+    assertTrue(chart.getStyler().isYAxisLogarithmic(), chart.getYAxisTitle());
+    assertTrue(chart.getYAxisTitle().contains("log scale"), chart.getYAxisTitle());
+    double min = chart.getStyler().getYAxisMin();
+    double max = chart.getStyler().getYAxisMax();
+    double[] window = Arrays.copyOfRange(input.result().curves().get(0).smoothedArray(), 10, 99);
+    double lowest = Arrays.stream(window).min().getAsDouble();
+    assertTrue(min <= lowest && lowest < 1.4e12, "the minimum " + lowest + " is on the axis " + min);
+    assertTrue(max >= window[0] && max < 1e15, "the start is on the axis, the blow-up cut: " + max);
+    assertEquals(Arrays.stream(window).max().getAsDouble() > max,
+        chart.getYAxisTitle().contains("axis cut at"), chart.getYAxisTitle());
+    assertEquals(3, markersInside(chart));
+    writesACompleteReport(input);
+  }
+
+  @Test
+  void aFlatLossAt1e13ReadsInTicksTimesAPowerOfTen() {
+    ReportInput input = Fixtures.unscaledRegression();
+    XYChart chart = LossChart.draw(input);
+
+    assertFalse(chart.getStyler().isYAxisLogarithmic(), "a few percent: linear");
+    assertTrue(chart.getYAxisTitle().endsWith("(\u00d71e13)"), chart.getYAxisTitle());
+    assertEquals("1.4", chart.getStyler().getyAxisTickLabelsFormattingFunction().apply(1.4e13));
+    assertEquals("1.38", chart.getStyler().getyAxisTickLabelsFormattingFunction().apply(1.38e13));
+    double min = chart.getStyler().getYAxisMin();
+    double max = chart.getStyler().getYAxisMax();
+    for (OptimizerCurve curve : input.result().curves()) {
+      double[] window = Arrays.copyOfRange(curve.smoothedArray(), 10,
+          Math.max(10, curve.stepsRun() - 1));
+      double lowest = Arrays.stream(window).min().orElse(min);
+      assertTrue(lowest >= min && lowest <= max, curve.optimizer() + " lowest " + lowest);
+      assertTrue(window[0] >= min && window[0] <= max, curve.optimizer() + " start " + window[0]);
+    }
+    assertTrue(markersInside(chart) > 0);
+  }
+
+  @Test
+  void titlesNameTheModelDirectoryNotKerassDefaultName() {
+    ReportInput input = Fixtures.fittedRegression();
+    assertEquals("sequential", input.contract().modelName());
+    assertEquals("house_prices", input.modelName());
+    assertTrue(LossChart.draw(input).getTitle().startsWith("house_prices: "));
+    assertTrue(LossDeltaChart.draw(input).getTitle().startsWith("house_prices: "));
+    assertTrue(ScheduleChart.draw(input).getTitle().startsWith("house_prices: "));
+    assertTrue(HtmlReport.render(input).contains("<h1>Learning-rate range test: house_prices</h1>"));
+    assertTrue(ReportWriter.directoryName(input).startsWith("house_prices-"));
+    // A name given on purpose stays; a numbered serving directory keeps its parent's name.
+    assertEquals("mnist_cnn", Fixtures.threeOptimizers().modelName());
+    dev.lrfinder.model.ModelContract functional = new dev.lrfinder.model.ModelContract(0,
+        "functional_1", "prices.h5", 1, 1, input.contract().input(), input.contract().label(),
+        "mse", List.of(), List.of(), "-", "-");
+    assertEquals("prices/1", ReportInput.displayName(Path.of("/m/prices/1"), functional));
+    assertEquals("prices", ReportInput.displayName(null, functional));
+  }
 }

@@ -102,4 +102,30 @@ class HtmlReportTest {
     assertTrue(html.contains("none: a &quot;quoted&quot; &lt;note&gt;"));
     assertEquals(html.indexOf("<html"), html.lastIndexOf("<html"));
   }
+  @Test
+  void warningsAndALossThatNeverFellComeFirstInEveryForm() throws Exception {
+    ReportInput input = Fixtures.unscaledRegression()
+        .withWarnings(List.of("the regression targets look unscaled: the loss starts at 1.4e13"));
+    assertEquals(List.of("sgd"), input.result().curves().stream().filter(input::neverFell)
+        .map(OptimizerCurve::optimizer).toList(), "sgd rises from the start; adam falls");
+
+    String html = HtmlReport.render(input);
+    int first = html.indexOf("<h2>Read this first</h2>");
+    assertTrue(first > 0 && first < html.indexOf("<h2>Summary</h2>"), "before the numbers");
+    assertTrue(html.contains("<li>the regression targets look unscaled: the loss starts at"
+        + " 1.4e13</li>"));
+    assertTrue(html.contains("<li>sgd: the loss never fell below its starting value"), html);
+    assertTrue(html.contains("none: the loss never fell below its starting value (see above)"));
+
+    com.fasterxml.jackson.databind.JsonNode root = new com.fasterxml.jackson.databind.ObjectMapper()
+        .readTree(ResultJson.toJson(input));
+    assertEquals(2, root.get("warnings").size());
+    assertTrue(root.get("warnings").get(1).asText().startsWith("sgd: the loss never fell"));
+    assertTrue(root.get("optimizers").get(0).get("descent").get("loss_fell").asBoolean());
+    assertFalse(root.get("optimizers").get(1).get("descent").get("loss_fell").asBoolean());
+
+    String table = SummaryTable.render(input);
+    assertTrue(table.lines().anyMatch(l -> l.startsWith("sgd: the loss never fell below its"
+        + " starting value") && l.endsWith("suggestions are none")), table);
+  }
 }

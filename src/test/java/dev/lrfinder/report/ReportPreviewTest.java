@@ -9,13 +9,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * Renders the three-optimizer fixture for a person to look at: run with
  * {@code -Dlrfinder.reportPreview=/tmp/report-preview} (a directory that does not exist yet);
- * an eight-optimizer report goes beside it, into {@code /tmp/report-preview-8}.
+ * an eight-optimizer report goes beside it, into {@code /tmp/report-preview-8}, and a regression
+ * on unscaled targets (loss 1.4e13) into {@code /tmp/report-preview-house}.
  */
 @EnabledIfSystemProperty(named = "lrfinder.reportPreview", matches = ".+")
 class ReportPreviewTest {
@@ -39,5 +41,16 @@ class ReportPreviewTest {
     assertTrue(Files.isRegularFile(eightWritten.resolve("index.html")), eightWritten.toString());
     System.out.println("eight optimizers in " + eightWritten);
     System.out.print(SummaryTable.render(eight));
+
+    Path houseOut = out.resolveSibling(out.getFileName() + "-house");
+    ReportInput house = Fixtures.unscaledRegression().withWarnings(DataScale.warnings(Map.of(),
+        Map.of(), List.of("mse"), Fixtures.unscaledRegression().result().curves().get(0).losses()
+            .get(0)));
+    Path houseWritten = new ReportWriter().write(house, null, houseOut);
+    System.out.println("unscaled regression in " + houseWritten);
+    System.out.print(SummaryTable.render(house));
+    Path fittedWritten = new ReportWriter().write(Fixtures.fittedRegression(), null,
+        out.resolveSibling(out.getFileName() + "-fitted"));
+    System.out.println("regression falling two decades in " + fittedWritten);
   }
 }

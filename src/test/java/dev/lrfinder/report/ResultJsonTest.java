@@ -85,11 +85,14 @@ class ResultJsonTest {
     JsonNode root = MAPPER.readTree(ResultJson.toJson(Fixtures.threeOptimizers()));
 
     assertEquals(List.of("lrfinder_report_version", "model", "data", "config", "planned_steps",
-        "steps_per_epoch", "environment", "optimizers"), fieldNames(root));
+        "steps_per_epoch", "environment", "warnings", "optimizers"), fieldNames(root));
     assertEquals(1, root.get("lrfinder_report_version").asInt());
     assertEquals(List.of("optimizer", "stop_reason", "stop_description", "steps_run",
         "planned_steps", "best_smoothed_loss", "seconds", "seconds_in_model", "lr", "loss",
-        "train_loss", "smoothed", "suggestions"), fieldNames(root.get("optimizers").get(0)));
+        "train_loss", "smoothed", "suggestions", "descent"),
+        fieldNames(root.get("optimizers").get(0)));
+    assertEquals(List.of("loss_fell", "start", "lowest", "threshold", "noise", "note"),
+        fieldNames(root.get("optimizers").get(0).get("descent")));
     assertEquals(List.of("rule", "lr", "note"),
         fieldNames(root.get("optimizers").get(0).get("suggestions").get(0)));
     assertEquals(List.of("tensorflow", "java", "created_at", "command"),

@@ -125,7 +125,7 @@ class SuggestionRulesTest {
     assertEquals(7, all.size());
     for (Suggestion s : all) {
       assertFalse(s.found(), s.toString());
-      assertTrue(s.note().contains("never falls"), s.toString());
+      assertTrue(s.note().contains("never fell"), s.toString());
     }
   }
 
