@@ -75,7 +75,7 @@ final class TrainCommand implements Command {
         throw new UsageException("the model has no optimizer '" + optimizer + "'; it has "
             + String.join(", ", model.optimizers()));
       }
-      TrainingData data = TrainingData.load(dataFile, line, model);
+      TrainingData data = TrainingData.load(dataFile, line, model, console);
       Dataset train = data.train();
       Batches batches = new Batches(train, batchSize, !line.hasOption("no-shuffle"), seed);
       if (!Double.isNaN(rate)) {
