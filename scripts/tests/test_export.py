@@ -191,12 +191,20 @@ def test_metadata_file_matches_returned_metadata(shared_export):
 
 def test_metadata_describes_contract_specs_and_model(shared_export):
     _, metadata, model, _ = shared_export
-    assert metadata["contract_version"] == 1
+    assert metadata["contract_version"] == 2
     assert metadata["model_name"] == "tiny"
-    assert metadata["input"] == {"name": "x", "dtype": "float32", "shape": [None, INPUT_DIM]}
-    assert metadata["label"] == {"name": "y", "dtype": "int32", "shape": [None]}
-    assert metadata["loss"]["name"] == LOSS
+    (model_input,) = metadata["inputs"]
+    assert model_input == {"name": "x", "key": model.inputs[0].name, "dtype": "float32",
+                           "shape": [None, INPUT_DIM]}
+    (output,) = metadata["outputs"]
+    assert output["shape"] == [None, CLASSES]
+    assert output["label"] == {"name": "y", "dtype": "int32", "shape": [None]}
+    assert output["loss"]["name"] == LOSS
+    assert output["loss_weight"] == 1.0
+    assert output["metrics"] == ["accuracy"]
     assert metadata["metrics"] == ["accuracy"]
+    assert metadata["notes"] == []
+    assert metadata["keras_library"] == f"keras {keras.__version__}"
     assert metadata["evaluate_signature"] == "evaluate"
     assert metadata["parameter_count"] == model.count_params() == INPUT_DIM * 16 + 16 + 16 * 3 + 3
     assert metadata["tensorflow_version"] == tf.__version__
@@ -216,10 +224,10 @@ def test_signatures_take_the_specs_in_the_metadata(shared_export, loaded_export)
     keys = [o["key"] for o in metadata["optimizers"]]
     for name in ["evaluate"] + [f"train_{k}" for k in keys]:
         _, specs = loaded_export.signatures[name].structured_input_signature
-        for role in ("input", "label"):
-            spec = specs[metadata[role]["name"]]
-            assert spec.dtype.name == metadata[role]["dtype"]
-            assert spec.shape.as_list() == metadata[role]["shape"]
+        for role in (metadata["inputs"][0], metadata["outputs"][0]["label"]):
+            spec = specs[role["name"]]
+            assert spec.dtype.name == role["dtype"]
+            assert spec.shape.as_list() == role["shape"]
     _, serving = loaded_export.signatures["serving_default"].structured_input_signature
     assert serving["x"].shape.as_list() == [None, INPUT_DIM]
 
@@ -344,8 +352,9 @@ def test_main_uncompiled_model_with_loss_exports(tmp_path, capsys):
                             "--loss", LOSS, "--metric", "accuracy")
     assert code == 0, err
     metadata = json.loads((tmp_path / "out" / "assets" / export.METADATA_FILE).read_text())
-    assert metadata["loss"]["name"] == LOSS and metadata["metrics"] == ["accuracy"]
-    assert metadata["label"]["dtype"] == "int32"
+    (output,) = metadata["outputs"]
+    assert output["loss"]["name"] == LOSS and metadata["metrics"] == ["accuracy"]
+    assert output["label"]["dtype"] == "int32"
 
 
 def schedule_model():
@@ -407,7 +416,7 @@ BLOBS_KEYS = [o["key"] for o in bundled_metadata("blobs_mlp")["optimizers"]]
 @pytest.mark.parametrize("name", ["blobs_mlp", "mnist_cnn"])
 def test_bundled_model_has_contract_signatures_for_every_optimizer(name):
     metadata = bundled_metadata(name)
-    assert metadata["contract_version"] == export.CONTRACT_VERSION
+    assert metadata["contract_version"] == 1  # the bundled exports stay v1; Java reads both
     keys = [o["key"] for o in metadata["optimizers"]]
     assert keys
     signatures = set(tf.saved_model.load(str(SAVEDMODELS / name)).signatures)
@@ -480,9 +489,10 @@ def test_main_exports_keras2_saved_model_directory(tmp_path, capsys):
     np.testing.assert_allclose(serve(loaded, x), legacy.predict(x, verbose=0),
                                rtol=1e-6, atol=1e-6)
     metadata = json.loads((out / "assets" / export.METADATA_FILE).read_text())
-    assert metadata["loss"]["name"] == LOSS
+    assert metadata["outputs"][0]["loss"]["name"] == LOSS
     assert metadata["metrics"] == ["accuracy"]
     assert metadata["source"] == "legacy_savedmodel"
+    assert metadata["keras_library"].startswith("tf_keras ")
     assert call(loaded, "evaluate", x=x, y=y)["loss"] == pytest.approx(
         legacy.evaluate(x, y, batch_size=BATCH, verbose=0)[0], rel=1e-5)
 
