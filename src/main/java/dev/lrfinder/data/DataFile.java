@@ -189,15 +189,17 @@ public final class DataFile {
     List<String> keys = new ArrayList<>();
     List<String> arrays = new ArrayList<>();
     List<String> missing = new ArrayList<>();
+    boolean oneInput = model.inputs().size() == 1;
+    boolean oneOutput = model.outputs().size() == 1;
     for (DataLayout.Slot slot : model.inputs()) {
       keys.add(slot.key());
-      find(npz, "x_", slot.key(), split).ifPresentOrElse(arrays::add,
-          () -> missing.add(wanted("x_", slot.key(), split) + " for input '" + slot.key() + "'"));
+      find(npz, "x", slot.key(), split, oneInput).ifPresentOrElse(arrays::add,
+          () -> missing.add(wanted("x", slot.key(), split, oneInput) + " for input '" + slot.key() + "'"));
     }
     for (DataLayout.Slot slot : model.outputs()) {
       keys.add(slot.key());
-      find(npz, "y_", slot.key(), split).ifPresentOrElse(arrays::add,
-          () -> missing.add(wanted("y_", slot.key(), split) + " for output '" + slot.key()
+      find(npz, "y", slot.key(), split, oneOutput).ifPresentOrElse(arrays::add,
+          () -> missing.add(wanted("y", slot.key(), split, oneOutput) + " for output '" + slot.key()
               + "'"));
     }
     if (arrays.isEmpty()) {
@@ -210,21 +212,33 @@ public final class DataFile {
     return Optional.of(new Names(keys, arrays, model.inputs().size()));
   }
 
-  /** The array of key {@code key} for {@code split}: exact key first, then sanitized. */
-  private static Optional<String> find(NpzFile npz, String prefix, String key, String split) {
+  /**
+   * The array of key {@code key} for {@code split}: exact key first, then sanitized; for the only
+   * input or output of its kind also the plain {@code x_<split>} (train: {@code x}).
+   */
+  private static Optional<String> find(NpzFile npz, String prefix, String key, String split,
+      boolean only) {
     List<String> candidates = new ArrayList<>();
     for (String k : List.of(key, sanitize(key))) {
       if (split.equals("train")) {
-        candidates.add(prefix + k);
+        candidates.add(prefix + "_" + k);
       }
-      candidates.add(prefix + k + "_" + split);
+      candidates.add(prefix + "_" + k + "_" + split);
+    }
+    if (only) {
+      candidates.add(prefix + "_" + split);
+      if (split.equals("train")) {
+        candidates.add(prefix);
+      }
     }
     return candidates.stream().filter(npz::has).findFirst();
   }
 
-  private static String wanted(String prefix, String key, String split) {
-    return split.equals("train") ? prefix + key + " (or " + prefix + key + "_train)"
-        : prefix + key + "_" + split;
+  private static String wanted(String prefix, String key, String split, boolean only) {
+    String named = prefix + "_" + key;
+    return split.equals("train")
+        ? named + " (or " + named + "_train" + (only ? ", " + prefix + "_train" : "") + ")"
+        : named + "_" + split + (only ? " (or " + prefix + "_" + split + ")" : "");
   }
 
   /** Lower case, every character outside {@code [a-z0-9_]} as {@code _} (contract v2). */
