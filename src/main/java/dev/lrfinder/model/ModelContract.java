@@ -337,18 +337,20 @@ public record ModelContract(
     String dtypeLabel = text(node, "dtype");
     DType dtype = DType.fromLabel(dtypeLabel).orElseThrow(
         () -> new IllegalArgumentException("dtype '" + dtypeLabel + "' is not supported"));
-    return new TensorSpec(text(node, "name"), dtype, shape(required(node, "shape"), role));
+    return new TensorSpec(text(node, "name"), dtype,
+        shape(required(node, "shape"), "'" + role + "'"));
   }
 
-  private static long[] shape(JsonNode shapeNode, String role) {
+  /** A shape; {@code what} names its owner in messages ({@code 'input'}, {@code output 'age'}). */
+  private static long[] shape(JsonNode shapeNode, String what) {
     if (!shapeNode.isArray()) {
-      throw new IllegalArgumentException("the shape of '" + role + "' is not a list");
+      throw new IllegalArgumentException("the shape of " + what + " is not a list");
     }
     long[] shape = new long[shapeNode.size()];
     for (int i = 0; i < shape.length; i++) {
       JsonNode dim = shapeNode.get(i);
       if (!dim.isNull() && (!dim.isIntegralNumber() || dim.asLong() < 0)) {
-        throw new IllegalArgumentException("the shape of '" + role + "' has dimension " + dim
+        throw new IllegalArgumentException("the shape of " + what + " has dimension " + dim
             + "; each must be a size >= 0 or null");
       }
       shape[i] = dim.isNull() ? -1 : dim.asLong();
