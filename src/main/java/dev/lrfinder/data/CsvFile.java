@@ -27,10 +27,10 @@ import org.apache.commons.csv.CSVRecord;
 
 /**
  * Reads a CSV with a header row, parsed by Apache Commons CSV (RFC 4180: quoted cells, commas and
- * line breaks inside quotes, CRLF or LF). For a model of one input: the label column, and every
- * other column a feature, as float32 {@code [rows, columns]}. For several inputs (or an input
- * whose name is a column): each column named like an input feeds that input, one value per row,
- * kept verbatim for a string input; label columns are named like the outputs (one output: the
+ * line breaks inside quotes, CRLF or LF). For a model of one numeric input: the label column(s),
+ * and every other column a feature, as float32 {@code [rows, columns]}. For several inputs (or a
+ * string input named by a column): each column named like an input feeds that input, one value
+ * per row, kept verbatim for a string input; label columns are named like the outputs (one output: the
  * label column, else its name). A numeric column or label becomes int64 when every value is an
  * integer, else float32. Blank lines and a byte-order mark are skipped; anything that is not a
  * finite number is an error naming line and column.
@@ -164,12 +164,14 @@ public final class CsvFile {
   }
 
   /**
-   * Whether every non-label column is a feature of the one input: without a model, or for a
-   * model of one input that no column is named after.
+   * Whether every non-label column is a feature of the one input (as before contract v2): without
+   * a model, or for a model of one numeric input. Several inputs, or one string input, are fed by
+   * the columns of their names.
    */
   private static boolean isMatrix(Optional<DataLayout> layout, List<String> header) {
     return layout.isEmpty() || (layout.get().inputs().size() == 1
-        && column(header, layout.get().inputs().get(0).key()) < 0);
+        && (!layout.get().inputs().get(0).dtype().isString()
+            || column(header, layout.get().inputs().get(0).key()) < 0));
   }
 
   private static List<Source> labelSources(Path file, List<String> header,
