@@ -25,7 +25,8 @@ record TrainingData(Path file, Dataset train, Dataset test) {
                 + " inputs or outputs) or .csv; default: <model-dir>.npz")
             .build())
         .addOption(Option.builder().longOpt("label-column").hasArg().argName("NAME")
-            .desc("label column of a CSV file (default: label)").build());
+            .desc("label column of a CSV file (default: label; several outputs: the columns"
+                + " named like them)").build());
   }
 
   /** The data file of the command line: {@code --data}, or {@code <model-dir>.npz} beside the model. */
