@@ -103,8 +103,8 @@ public final class DataFile {
   }
 
   /**
-   * The arrays of one split: for each input and output its key, its array's name in the file
-   * and the slot it fills (empty when loaded without a model).
+   * The arrays of one split, inputs first: for each input and output its key and its array's
+   * name in the file; the first {@code inputCount} are the inputs.
    */
   private record Names(List<String> keys, List<String> arrays, int inputCount) {}
 
@@ -241,7 +241,10 @@ public final class DataFile {
         : named + "_" + split + (only ? " (or " + prefix + "_" + split + ")" : "");
   }
 
-  /** Lower case, every character outside {@code [a-z0-9_]} as {@code _} (contract v2). */
+  /**
+   * Lower case, every character outside {@code [a-z0-9_]} as {@code _}: contract v2's rule, as
+   * {@code ModelContract.sanitize} (which this package cannot see) applies it to signature names.
+   */
   static String sanitize(String key) {
     return key.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
   }
