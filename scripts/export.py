@@ -376,8 +376,12 @@ def _root_cause(error: BaseException) -> str:
 
 
 def _clean_cause(text: str) -> str:
+    """One sentence without TensorFlow's decoration (function names, op names, error classes)."""
     text = text.strip()
     text = re.sub(r"\s*Full object config:.*$", "", text)
+    text = re.sub(r"\{\{function_node [^}]*\}\}\s*", "", text)
+    text = re.sub(r"\s*\[Op:\w+\]( name:.*)?$", "", text)
+    text = re.sub(r"^(?:\w+\.)*\w*(?:Error|Exception): ", "", text)
     return text.rstrip(". ") if len(text) < 400 else text[:400] + "..."
 
 
