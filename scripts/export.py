@@ -510,13 +510,54 @@ def load_keras_model(path: Path, custom_objects: dict | None = None,
             return _load_with(tf_keras_library(), path, custom_objects)
         except ExportError:
             pass
-    with _patched_copy(path, input_shape) as (readable, changes):
-        loaded = _load_with(tf_keras_library() if legacy else keras3(), readable,
-                            custom_objects, shown=path)
+    lib = tf_keras_library() if legacy else keras3()
+    try:
+        with _patched_copy(path, input_shape, "--input-shape") as (readable, changes):
+            loaded = _load_with(lib, readable, custom_objects, shown=path)
+    except ExportError as error:
+        inferred = None if input_shape is not None or "known shape" not in str(error) \
+            else _normalization_input_shape(path)
+        if inferred is None:
+            raise
+        shape, layer = inferred
+        with _patched_copy(path, shape, f"from the mean saved for Normalization layer '{layer}'") \
+                as (readable, changes):
+            loaded = _load_with(lib, readable, custom_objects, shown=path)
     return LoadedModel(loaded.model, loaded.library, tuple(changes), loaded.compile_error)
 
 
-def _patch_config(config, input_shape: tuple | None) -> list:
+def _normalization_input_shape(path: Path):
+    """For an .h5 model whose one input has an unknown feature size ([None, None]) and feeds a
+    Normalization layer directly: the shape its saved mean gives, and the layer's name."""
+    if path.suffix not in (".h5", ".hdf5"):
+        return None
+    try:
+        import h5py
+        with h5py.File(path, "r") as h5:
+            raw = h5.attrs.get("model_config")
+            config = json.loads(raw.decode() if isinstance(raw, bytes) else raw)
+            weights = h5.get("model_weights")
+            layers = config["config"]["layers"]
+            inputs = [l for l in layers if l.get("class_name") == "InputLayer"]
+            first = next((l for l in layers if l.get("class_name") != "InputLayer"), None)
+            for layer in layers:
+                if layer.get("class_name") != "Normalization":
+                    continue
+                inbound = json.dumps(layer.get("inbound_nodes", []))
+                direct = layer is first or any(f'"{i["config"]["name"]}"' in inbound
+                                               for i in inputs)
+                name = layer["config"]["name"]
+                if not direct or weights is None or name not in weights:
+                    continue
+                mean = [weights[name][k] for k in weights[name] if k.startswith("mean")]
+                if len(mean) == 1 and len(mean[0].shape) == 1:
+                    return (None, int(mean[0].shape[0])), name
+    except Exception:  # any surprise in the file: no inference, the loader's message stands
+        return None
+    return None
+
+
+def _patch_config(config, input_shape: tuple | None, shape_source: str = "--input-shape") -> list:
     """Rewrite a model config in place: renamed activations by their current names (Keras 3 looks
     activation names up in its own table only, so custom_objects cannot map them), and, given
     ``input_shape``, an input shape with unknown feature sizes. Returns one note per change."""
@@ -536,7 +577,7 @@ def _patch_config(config, input_shape: tuple | None) -> list:
                         and any(d is None for d in value[1:]):
                     item[key] = [None] + list(input_shape[1:])
                     note = (f"input shape {list(value[1:])} is read as {list(input_shape[1:])}"
-                            " (--input-shape)")
+                            f" ({shape_source})")
                     if note not in changes:
                         changes.append(note)
                 else:
@@ -550,7 +591,7 @@ def _patch_config(config, input_shape: tuple | None) -> list:
 
 
 @contextlib.contextmanager
-def _patched_copy(path: Path, input_shape: tuple | None):
+def _patched_copy(path: Path, input_shape: tuple | None, shape_source: str = "--input-shape"):
     """The model file, or a temporary copy whose config _patch_config changed. Yields (path to
     load, notes)."""
     try:
@@ -565,7 +606,7 @@ def _patched_copy(path: Path, input_shape: tuple | None):
                     if raw is not None else None
     except Exception:  # unreadable configs are reported by the loader itself
         config = None
-    changes = _patch_config(config, input_shape) if config is not None else []
+    changes = _patch_config(config, input_shape, shape_source) if config is not None else []
     if not changes:
         yield path, []
         return

@@ -153,8 +153,9 @@ def normalization(out: Path):
     model.compile(tk.optimizers.RMSprop(1e-3), "mse", metrics=["mae"])
     y = (x @ rng.normal(size=5) / 50).astype(np.float32)
     _save_h5(model, out / "normalization.h5")
-    return ("normalization.h5", {"x_train": x, "y_train": y}, "h5", ["--input-shape", "5"],
-            "Normalization with an unknown feature size (Input shape (None,)); --input-shape 5")
+    return ("normalization.h5", {"x_train": x, "y_train": y}, "h5", [],
+            "Normalization with an unknown feature size (Input shape (None,)): the size is read "
+            "from its saved mean")
 
 
 def unbuilt_sequential(out: Path, with_shape: bool):
