@@ -313,6 +313,10 @@ def parse_optimizer_spec(text: str) -> OptimizerSpec:
 
 # Identifiers older Keras versions wrote that today's Keras no longer knows, mapped to what they
 # meant (tf.nn.softmax is named softmax_v2; Keras 3.4 wrote that name into .keras configs).
+_RENAMED_ACTIVATIONS = {"softmax_v2": "softmax", "log_softmax_v2": "log_softmax",
+                        "sigmoid_v2": "sigmoid", "relu_v2": "relu", "swish_v2": "silu"}
+
+
 def _renamed_identifiers(lib: Library) -> dict:
     activations = lib.module.activations
     return {
@@ -372,8 +376,12 @@ def _root_cause(error: BaseException) -> str:
 
 
 def _clean_cause(text: str) -> str:
+    """One sentence without TensorFlow's decoration (function names, op names, error classes)."""
     text = text.strip()
     text = re.sub(r"\s*Full object config:.*$", "", text)
+    text = re.sub(r"\{\{function_node [^}]*\}\}\s*", "", text)
+    text = re.sub(r"\s*\[Op:\w+\]( name:.*)?$", "", text)
+    text = re.sub(r"^(?:\w+\.)*\w*(?:Error|Exception): ", "", text)
     return text.rstrip(". ") if len(text) < 400 else text[:400] + "..."
 
 
@@ -385,6 +393,12 @@ _MISSING_CLASS = re.compile(r"(?:Could not locate (?:class|function) |Unknown (?
 def _missing_object_message(path: Path, cause: str, custom_objects: dict) -> str | None:
     """For a config naming a class or function Keras does not know: say which, from which module,
     and how to supply it."""
+    module = re.search(r"No module named '([\w.]+)'", cause)
+    if module:
+        classes = _classes_of_module(path, module.group(1))
+        named = f" (it defines {', '.join(repr(c) for c in classes)})" if classes else ""
+        return (f"'{path}' needs the Python module '{module.group(1)}'{named}, which cannot be "
+                f"imported; pass --custom-objects FILE.py with that module ({cause})")
     match = _MISSING_CLASS.search(cause)
     if not match:
         return None
@@ -402,6 +416,36 @@ def _missing_object_message(path: Path, cause: str, custom_objects: dict) -> str
 def _module_in(text: str) -> str | None:
     match = re.search(r"'module': '([^']+)'", text)
     return match.group(1) if match else None
+
+
+def _classes_of_module(path: Path, module: str) -> list:
+    """The class names a .keras config takes from ``module``."""
+    classes = []
+    for item in _config_items(path):
+        if item.get("module") == module and isinstance(item.get("class_name"), str) \
+                and item["class_name"] not in classes:
+            classes.append(item["class_name"])
+    return classes
+
+
+def _config_items(path: Path) -> list:
+    """Every dict in a .keras file's config.json (none for other files)."""
+    if path.suffix != ".keras" or not zipfile.is_zipfile(path):
+        return []
+    try:
+        with zipfile.ZipFile(path) as archive:
+            config = json.loads(archive.read("config.json"))
+    except (KeyError, ValueError, OSError, zipfile.BadZipFile):
+        return []
+    items, stack = [], [config]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            items.append(item)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return items
 
 
 def _module_of(path: Path, name: str) -> str | None:
@@ -425,11 +469,24 @@ def _module_of(path: Path, name: str) -> str | None:
     return None
 
 
-def load_keras_model(path: Path, custom_objects: dict | None = None):
-    """Load a model and return it with the Library that loaded it.
+@dataclass(frozen=True)
+class LoadedModel:
+    """A loaded model, the Keras that loaded it, what the exporter changed to read it (notes), and
+    why its compile arguments could not be rebuilt, when they could not (it is then uncompiled)."""
 
-    ``.keras``: Keras 3 (an old tf.keras ``.keras`` zip that Keras 3 cannot read: tf_keras).
-    ``.h5``/``.hdf5`` and Keras 2 SavedModel directories: tf_keras, never converted.
+    model: object
+    library: Library
+    notes: tuple = ()
+    compile_error: str | None = None
+
+
+def load_keras_model(path: Path, custom_objects: dict | None = None,
+                     input_shape: tuple | None = None) -> LoadedModel:
+    """Load a model with the library that wrote it.
+
+    ``.h5``/``.hdf5``, Keras 2 SavedModel directories and ``.keras`` zips written by tf.keras 2.x:
+    tf_keras, never converted. Other ``.keras`` files: Keras 3. ``input_shape`` (with the batch
+    dimension) replaces an input shape the config leaves unknown where a layer needs it known.
     """
     path = Path(path)
     custom_objects = dict(custom_objects or {})
@@ -441,18 +498,133 @@ def load_keras_model(path: Path, custom_objects: dict | None = None):
     if path.is_dir():
         if not (path / "saved_model.pb").exists():
             raise ExportError(f"'{path}' is a directory but holds no saved_model.pb")
-        return _load_with(tf_keras_library(), path, custom_objects), tf_keras_library()
+        return _load_with(tf_keras_library(), path, custom_objects)
     if path.suffix not in (".keras", ".h5", ".hdf5"):
         raise ExportError(f"'{path}': expected a .keras or .h5 file or a SavedModel directory")
     check_model_file(path)
-    if path.suffix in (".h5", ".hdf5"):
-        return _load_with(tf_keras_library(), path, custom_objects), tf_keras_library()
+    legacy = path.suffix in (".h5", ".hdf5")
+    if not legacy and _is_tf_keras_zip(path):
+        # A .keras zip that tf.keras 2.x wrote: read it with the library that wrote it (Keras 3
+        # reads its layers but not its compile config: tf_keras optimizers and loss objects).
+        try:
+            return _load_with(tf_keras_library(), path, custom_objects)
+        except ExportError:
+            pass
+    lib = tf_keras_library() if legacy else keras3()
     try:
-        return _load_with(keras3(), path, custom_objects), keras3()
-    except ExportError:
-        if not _is_tf_keras_zip(path):
+        with _patched_copy(path, input_shape, "--input-shape") as (readable, changes):
+            loaded = _load_with(lib, readable, custom_objects, shown=path)
+    except ExportError as error:
+        inferred = None if input_shape is not None or "known shape" not in str(error) \
+            else _normalization_input_shape(path)
+        if inferred is None:
             raise
-        return _load_with(tf_keras_library(), path, custom_objects), tf_keras_library()
+        shape, layer = inferred
+        with _patched_copy(path, shape, f"from the mean saved for Normalization layer '{layer}'") \
+                as (readable, changes):
+            loaded = _load_with(lib, readable, custom_objects, shown=path)
+    return LoadedModel(loaded.model, loaded.library, tuple(changes), loaded.compile_error)
+
+
+def _normalization_input_shape(path: Path):
+    """For an .h5 model whose one input has an unknown feature size ([None, None]) and feeds a
+    Normalization layer directly: the shape its saved mean gives, and the layer's name."""
+    if path.suffix not in (".h5", ".hdf5"):
+        return None
+    try:
+        import h5py
+        with h5py.File(path, "r") as h5:
+            raw = h5.attrs.get("model_config")
+            config = json.loads(raw.decode() if isinstance(raw, bytes) else raw)
+            weights = h5.get("model_weights")
+            layers = config["config"]["layers"]
+            inputs = [l for l in layers if l.get("class_name") == "InputLayer"]
+            first = next((l for l in layers if l.get("class_name") != "InputLayer"), None)
+            for layer in layers:
+                if layer.get("class_name") != "Normalization":
+                    continue
+                inbound = json.dumps(layer.get("inbound_nodes", []))
+                direct = layer is first or any(f'"{i["config"]["name"]}"' in inbound
+                                               for i in inputs)
+                name = layer["config"]["name"]
+                if not direct or weights is None or name not in weights:
+                    continue
+                mean = [weights[name][k] for k in weights[name] if k.startswith("mean")]
+                if len(mean) == 1 and len(mean[0].shape) == 1:
+                    return (None, int(mean[0].shape[0])), name
+    except Exception:  # any surprise in the file: no inference, the loader's message stands
+        return None
+    return None
+
+
+def _patch_config(config, input_shape: tuple | None, shape_source: str = "--input-shape") -> list:
+    """Rewrite a model config in place: renamed activations by their current names (Keras 3 looks
+    activation names up in its own table only, so custom_objects cannot map them), and, given
+    ``input_shape``, an input shape with unknown feature sizes. Returns one note per change."""
+    changes = []
+
+    def fix(item):
+        if isinstance(item, dict):
+            for key, value in item.items():
+                if key.endswith("activation") and isinstance(value, str) \
+                        and value in _RENAMED_ACTIVATIONS:
+                    item[key] = _RENAMED_ACTIVATIONS[value]
+                    note = f"{key} '{value}' is read as '{item[key]}' (renamed in Keras)"
+                    if note not in changes:
+                        changes.append(note)
+                elif key in ("batch_input_shape", "batch_shape") and input_shape is not None \
+                        and _is_shape(value) and len(value) == len(input_shape) \
+                        and any(d is None for d in value[1:]):
+                    item[key] = [None] + list(input_shape[1:])
+                    note = (f"input shape {list(value[1:])} is read as {list(input_shape[1:])}"
+                            f" ({shape_source})")
+                    if note not in changes:
+                        changes.append(note)
+                else:
+                    fix(value)
+        elif isinstance(item, list):
+            for value in item:
+                fix(value)
+
+    fix(config)
+    return changes
+
+
+@contextlib.contextmanager
+def _patched_copy(path: Path, input_shape: tuple | None, shape_source: str = "--input-shape"):
+    """The model file, or a temporary copy whose config _patch_config changed. Yields (path to
+    load, notes)."""
+    try:
+        if path.suffix == ".keras":
+            with zipfile.ZipFile(path) as archive:
+                config = json.loads(archive.read("config.json"))
+        else:
+            import h5py
+            with h5py.File(path, "r") as h5:
+                raw = h5.attrs.get("model_config")
+                config = json.loads(raw.decode() if isinstance(raw, bytes) else raw) \
+                    if raw is not None else None
+    except Exception:  # unreadable configs are reported by the loader itself
+        config = None
+    changes = _patch_config(config, input_shape, shape_source) if config is not None else []
+    if not changes:
+        yield path, []
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = Path(tmp) / path.name
+        if path.suffix == ".keras":
+            with zipfile.ZipFile(path) as src, \
+                    zipfile.ZipFile(copy, "w", zipfile.ZIP_DEFLATED) as dst:
+                for info in src.infolist():
+                    data = json.dumps(config).encode() if info.filename == "config.json" \
+                        else src.read(info.filename)
+                    dst.writestr(info, data)
+        else:
+            import h5py
+            shutil.copyfile(path, copy)
+            with h5py.File(copy, "r+") as h5:
+                h5.attrs["model_config"] = json.dumps(config)
+        yield copy, changes
 
 
 def _is_tf_keras_zip(path: Path) -> bool:
@@ -465,38 +637,56 @@ def _is_tf_keras_zip(path: Path) -> bool:
     return str(metadata.get("keras_version", "")).startswith("2.")
 
 
-def _load_with(lib: Library, path: Path, custom_objects: dict):
+def _load_with(lib: Library, path: Path, custom_objects: dict,
+               shown: Path | None = None) -> LoadedModel:
+    shown = shown or path
     objects = {**_renamed_identifiers(lib), **custom_objects}
+    logger = tf.get_logger()
+    level = logger.level
     try:
+        # tf_keras logs "No training configuration found" and the like: not for the one-line
+        # contract of stderr.
+        logger.setLevel("ERROR")
         with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
             warnings.simplefilter("ignore")
-            return _load_compiled_or_not(lib, path, objects)
+            model, compile_error = _load_compiled_or_not(lib, path, objects)
+            return LoadedModel(model, lib, (), compile_error)
     except ExportError:
         raise
     except Exception as error:  # Keras raises many types; report one line with the root cause.
         cause = _root_cause(error)
         missing = _missing_object_message(path, cause, custom_objects)
         if missing:
-            raise ExportError(missing) from error
+            raise ExportError(missing.replace(f"'{path}'", f"'{shown}'", 1)) from error
         what = "a Keras 2 SavedModel" if path.is_dir() else \
             ("a Keras 3 model" if not lib.is_legacy else "a tf.keras (Keras 2) model")
-        raise ExportError(f"cannot load '{path}' as {what} with {lib.name} {lib.version}: "
-                          f"{cause}") from error
+        raise ExportError(f"cannot load '{shown}' as {what} with {lib.name} {lib.version}: "
+                          f"{cause}{_hint_for(cause)}") from error
+    finally:
+        logger.setLevel(level)
+
+
+def _hint_for(cause: str) -> str:
+    """What to do about a load failure whose cause Keras states but does not explain."""
+    if "axis" in cause and "known shape" in cause:
+        return ("; a layer (Normalization) needs the feature size the model's input leaves "
+                "unknown: pass --input-shape with it (e.g. --input-shape 5)")
+    return ""
 
 
 def _load_compiled_or_not(lib: Library, path: Path, objects: dict):
     """Load compiled; a model whose compile arguments cannot be rebuilt (a loss or metric this
-    Keras does not know) loads uncompiled, and --loss then names the loss."""
+    Keras does not know) loads uncompiled, and --loss then names the loss. Returns (model, why
+    it is uncompiled or None)."""
     load = lib.module.models.load_model
     try:
-        return load(str(path), custom_objects=objects, compile=True)
+        return load(str(path), custom_objects=objects, compile=True), None
     except Exception as error:
         try:
             model = load(str(path), custom_objects=objects, compile=False)
         except Exception:
             raise error from None
-        model._lrfinder_compile_error = _root_cause(error)
-        return model
+        return model, _root_cause(error)
 
 
 _HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
@@ -558,8 +748,6 @@ def ensure_built(model, lib: Library, input_shape: tuple | None, notes: list) ->
     ``--input-shape`` or the shape its config names; its weights then start from their
     initializers, which the range test accepts (it is usually run before training)."""
     if _model_inputs(model):
-        if input_shape is not None and tuple(_model_inputs(model)[0].shape[1:]) != input_shape[1:]:
-            pass  # an explicit --input-shape only changes the signature (checked when traced)
         return
     shape = input_shape or _config_input_shape(model)
     if shape is None:
@@ -567,13 +755,15 @@ def ensure_built(model, lib: Library, input_shape: tuple | None, notes: list) ->
                           "it was built, so its weights were never created); pass --input-shape, "
                           "e.g. --input-shape 28,28,1")
     try:
-        model.build(shape)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model.build(shape)
     except Exception as error:
         raise ExportError(f"cannot build model '{model.name}' for input shape "
                           f"{list(shape[1:])}: {_root_cause(error)}") from error
-    if not _model_inputs(model):  # a subclassed model: trace it once to get its inputs
-        raise ExportError(f"model '{model.name}' (a subclassed model) has no inputs after "
-                          "building; save it as a functional or Sequential model")
+    if not _model_inputs(model):
+        raise ExportError(f"model '{model.name}' has no inputs after building it for input "
+                          f"shape {list(shape[1:])}; save it as a functional or Sequential model")
     notes.append(f"the model was saved before it was built; it was built for input shape "
                  f"{list(shape[1:])} and its weights start from their initializers")
 
@@ -583,31 +773,94 @@ def _config_input_shape(model) -> tuple | None:
         config = model.get_config()
     except Exception:
         return None
-    layers = config.get("layers") if isinstance(config, dict) else None
-    for candidate in ([config] + list(layers[:1] if layers else [])):
+    if not isinstance(config, dict):
+        return None
+    layers = config.get("layers")
+    for candidate in ([config] + list(layers[:1] if isinstance(layers, list) else [])):
         inner = candidate.get("config", candidate) if isinstance(candidate, dict) else {}
         for key in ("batch_shape", "batch_input_shape", "build_input_shape"):
             shape = inner.get(key) or candidate.get(key)
-            if isinstance(shape, (list, tuple)) and shape and all(
-                    d is None or isinstance(d, int) for d in shape):
+            if _is_shape(shape):
                 return tuple([None] + list(shape[1:]))
     return None
+
+
+def _is_shape(shape) -> bool:
+    return isinstance(shape, (list, tuple)) and len(shape) > 0 and all(
+        d is None or isinstance(d, int) for d in shape)
+
+
+@dataclass(frozen=True)
+class _Port:
+    """An input or output of a subclassed model, which has no symbolic tensors: name, dtype and
+    shape with the batch dimension."""
+
+    name: str
+    dtype: str
+    shape: tuple
 
 
 def _model_inputs(model) -> list:
     try:
         inputs = model.inputs
     except (AttributeError, ValueError):
+        inputs = None
+    if inputs:
+        return list(inputs)
+    shape = _built_input_shape(model)
+    if shape is None:
         return []
-    return list(inputs or [])
+    return [_Port("input", _model_dtype(model), shape)]
+
+
+def _built_input_shape(model) -> tuple | None:
+    """The shape a built subclassed model was built for (Keras 3's build config, tf_keras's
+    build input shape); None when unbuilt or built for several inputs."""
+    if not getattr(model, "built", False):
+        return None
+    shape = None
+    try:
+        shape = (model.get_build_config() or {}).get("input_shape")
+    except Exception:
+        pass
+    if shape is None:
+        shape = getattr(model, "_build_input_shape", None)
+    if shape is not None and hasattr(shape, "as_list"):
+        shape = shape.as_list()
+    return tuple([None] + list(shape[1:])) if _is_shape(shape) else None
+
+
+def _model_dtype(model) -> str:
+    dtype = getattr(model, "input_dtype", None) or getattr(model, "compute_dtype", None)
+    try:
+        return tf.as_dtype(dtype).name
+    except TypeError:
+        return "float32"
 
 
 def _model_outputs(model) -> list:
     try:
         outputs = model.outputs
     except (AttributeError, ValueError):
+        outputs = None
+    if outputs:
+        return list(outputs)
+    inputs = _model_inputs(model)
+    if len(inputs) != 1 or not isinstance(inputs[0], _Port):
         return []
-    return list(outputs or [])
+    # A subclassed model: run it once on one zero sample to learn its outputs.
+    port = inputs[0]
+    if any(d is None for d in port.shape[1:]):
+        return []
+    try:
+        sample = tf.zeros([1] + list(port.shape[1:]), tf.as_dtype(port.dtype))
+        values = _flat_outputs(model(sample, training=False))
+    except Exception as error:
+        raise ExportError(f"cannot run model '{model.name}' on an input of shape "
+                          f"{list(port.shape[1:])}: {_root_cause(error)}") from error
+    names = ["output"] if len(values) == 1 else [f"output_{i}" for i in range(len(values))]
+    return [_Port(n, tf.as_dtype(v.dtype).name, tuple([None] + list(v.shape[1:])))
+            for n, v in zip(names, values)]
 
 
 def _tensor_dtype(tensor) -> str:
@@ -638,7 +891,8 @@ def _output_keys(model) -> list:
     for i, tensor in enumerate(outputs):
         history = getattr(tensor, "_keras_history", None)
         layer = history[0] if history else None
-        keys.append(getattr(layer, "name", None) or f"output_{i}")
+        keys.append(getattr(layer, "name", None) or getattr(tensor, "name", None)
+                    or f"output_{i}")
     return keys
 
 
@@ -888,7 +1142,15 @@ def resolve_metric(lib: Library, spec, family: str, output_key: str, multi: bool
         try:
             resolved = module.metrics.get(spec)
         except Exception as error:
-            raise MetricLeftOut(f"metric '{spec}' is left out: {_root_cause(error)}") from error
+            resolved, failure = None, error
+        if not callable(resolved) and lib.is_legacy:  # tf_keras knows fewer names ('auc')
+            try:
+                resolved = keras.metrics.get(spec)
+            except Exception as error:
+                failure = error
+        if not callable(resolved):
+            raise MetricLeftOut(f"metric '{spec}' is left out: {_root_cause(failure)}") \
+                from failure
         return _metric_from_object(lib, resolved, spec, named)
     if isinstance(spec, dict):
         try:
@@ -914,6 +1176,23 @@ def _metric_from_object(lib: Library, metric, name: str, named) -> Metric:
     except Exception as error:
         raise MetricLeftOut(f"metric '{name}' is left out: it keeps state across batches and "
                             f"has no per-batch form ({_root_cause(error)})") from error
+
+
+def _try_metric(metric: Metric, label: TensorSpecJson, output_shape: tuple) -> None:
+    """Run the metric once on a made-up batch of two of the label's and the output's shapes: a
+    metric that cannot take them (AUC on softmax outputs with class-id labels) fails here, with
+    its reason, rather than in every training step."""
+    def batch(shape, dtype, fill):
+        return tf.fill([2] + [2 if d is None else d for d in shape[1:]], tf.cast(fill, dtype))
+
+    try:
+        value = metric.fn(batch(label.shape, tf.as_dtype(label.dtype), 0),
+                          batch(output_shape, tf.float32, 0.5))
+        float(value)
+    except Exception as error:
+        raise MetricLeftOut(f"metric '{metric.name}' is left out: it cannot take labels "
+                            f"{list(label.shape)} and outputs {list(output_shape)} "
+                            f"({_root_cause(error)})") from error
 
 
 def _compile_config(model) -> dict:
@@ -980,7 +1259,7 @@ def _parse_loss_args(losses, keys: list):
 
 
 def output_specs(model, lib: Library, losses=None, metrics=None, label_spec=None,
-                 notes: list | None = None) -> list:
+                 notes: list | None = None, compile_error: str | None = None) -> list:
     """Every output's label argument, loss, loss weight and per-batch metrics."""
     notes = notes if notes is not None else []
     outputs = _model_outputs(model)
@@ -999,9 +1278,9 @@ def output_specs(model, lib: Library, losses=None, metrics=None, label_spec=None
         loss_specs = [c if s is None else s for s, c in zip(loss_specs, compiled)]
     else:
         compiled_loss = getattr(model, "loss", None)
-        if compiled_loss is None and getattr(model, "_lrfinder_compile_error", None):
-            raise ExportError("the model's compiled loss cannot be rebuilt ("
-                              f"{model._lrfinder_compile_error}); pass --loss")
+        if compiled_loss is None and compile_error:
+            raise ExportError(f"the model's compile arguments cannot be rebuilt ({compile_error})"
+                              "; pass --loss (and --optimizer, --metric)")
         loss_specs = _spread(compiled_loss, keys, "losses") if compiled_loss is not None \
             else [None] * len(keys)
     weights = _loss_weights(model, keys)
@@ -1028,6 +1307,7 @@ def output_specs(model, lib: Library, losses=None, metrics=None, label_spec=None
                 continue
             try:
                 metric = resolve_metric(lib, spec, family, key, multi)
+                _try_metric(metric, label, shape)
             except MetricLeftOut as left_out:
                 if metrics is not None:  # asked for on the command line: say so, do not guess
                     raise ExportError(str(left_out).replace(" is left out", " cannot be "
@@ -1044,13 +1324,16 @@ def output_specs(model, lib: Library, losses=None, metrics=None, label_spec=None
 
 # --- Optimizers -----------------------------------------------------------------------------------
 
-def compiled_optimizer_spec(model, lib: Library, notes: list) -> OptimizerSpec:
+def compiled_optimizer_spec(model, lib: Library, notes: list,
+                            compile_error: str | None = None) -> OptimizerSpec:
     """The model's compiled optimizer as a spec: its class and whole config (momentum, clipnorm...),
     minus legacy settings today's optimizers do not have (each dropped one becomes a note)."""
     compiled = getattr(model, "optimizer", None)
     if compiled is None:
-        raise ExportError("no --optimizer given and the model has no compiled optimizer; pass "
-                          "--optimizer (e.g. --optimizer adam)")
+        why = f"its compile arguments cannot be rebuilt ({compile_error})" if compile_error \
+            else "the model has no compiled optimizer"
+        raise ExportError(f"no --optimizer given and {why}; pass --optimizer (e.g. --optimizer "
+                          "adam)")
     class_name = type(compiled).__name__
     name = next((n for n, c in OPTIMIZER_CLASSES.items() if c.lower() == class_name.lower()),
                 None)
@@ -1254,7 +1537,8 @@ def export_trainable(model, out_dir: Path, optimizers, loss=None, metrics=None,
                      input_spec: TensorSpecJson | None = None,
                      label_spec: TensorSpecJson | None = None,
                      model_name: str | None = None, source: str | None = None,
-                     notes: list | None = None, input_shape: tuple | None = None) -> dict:
+                     notes: list | None = None, input_shape: tuple | None = None,
+                     compile_error: str | None = None) -> dict:
     """Write ``model`` (Keras 3 or tf_keras) with the training contract v2 to ``out_dir`` (which
     must not exist). ``loss``: a name for every output, or a list of ``KEY=NAME``; ``metrics``:
     names for every output (default: the compiled ones). Returns the metadata written to
@@ -1266,8 +1550,13 @@ def export_trainable(model, out_dir: Path, optimizers, loss=None, metrics=None,
     notes = list(notes or [])
     ensure_built(model, lib, input_shape or (input_spec.shape if input_spec else None), notes)
     specs = [s if isinstance(s, OptimizerSpec) else parse_optimizer_spec(s) for s in optimizers]
+    if not specs and not loss and getattr(model, "optimizer", None) is None \
+            and getattr(model, "loss", None) is None and not compile_error:
+        raise ExportError(f"model '{model.name}' was saved uncompiled; pass --loss and "
+                          "--optimizer (e.g. --loss sparse_categorical_crossentropy --optimizer "
+                          "adam)")
     if not specs:
-        specs = [compiled_optimizer_spec(model, lib, notes)]
+        specs = [compiled_optimizer_spec(model, lib, notes, compile_error)]
     keys = [s.key for s in specs]
     if len(set(keys)) != len(keys):
         raise ExportError(f"optimizer keys must be unique, got {keys}; name them with key=name:...")
@@ -1277,7 +1566,7 @@ def export_trainable(model, out_dir: Path, optimizers, loss=None, metrics=None,
     else:
         inputs = input_specs(model)
     outputs = output_specs(model, lib, losses=loss, metrics=metrics, label_spec=label_spec,
-                           notes=notes)
+                           notes=notes, compile_error=compile_error)
     weighted = _compile_config(model).get("weighted_metrics")
     if weighted:
         notes.append("weighted metrics are left out: lrfinder trains without sample weights")
@@ -1410,8 +1699,8 @@ def main(argv=None) -> int:
             check_optimizer_config(spec.key, spec.config)
         input_shape = _parse_shape(args.input_shape) if args.input_shape is not None else None
         custom = load_custom_objects(args.custom_objects) if args.custom_objects else None
-        model, lib = load_keras_model(args.model, custom)
-        notes = []
+        loaded = load_keras_model(args.model, custom, input_shape)
+        model, lib, notes = loaded.model, loaded.library, list(loaded.notes)
         ensure_built(model, lib, input_shape, notes)
         x_spec = None
         if input_shape is not None or args.input_dtype:
@@ -1423,7 +1712,8 @@ def main(argv=None) -> int:
                                     input_shape or base.spec.shape)
         y_spec = None
         if args.label_shape is not None or args.label_dtype:
-            outputs = output_specs(model, lib, losses=args.loss, metrics=[])
+            outputs = output_specs(model, lib, losses=args.loss, metrics=[],
+                                   compile_error=loaded.compile_error)
             if len(outputs) != 1:
                 raise ExportError("--label-shape and --label-dtype apply to models with one "
                                   "output; this one has several")
@@ -1434,7 +1724,8 @@ def main(argv=None) -> int:
         source = args.model.name or str(args.model)
         metadata = export_trainable(model, args.out, optimizers, loss=args.loss,
                                     metrics=args.metrics, input_spec=x_spec, label_spec=y_spec,
-                                    model_name=args.name, source=source, notes=notes)
+                                    model_name=args.name, source=source, notes=notes,
+                                    compile_error=loaded.compile_error)
     except ExportError as error:
         print(f"export: error: {error}", file=sys.stderr)
         return 2
