@@ -105,6 +105,8 @@ final class ShapeFit {
     }
     int rows = Math.toIntExact(array.rows());
     int classes = Math.toIntExact(slot.rowShape()[0]);
+    MemoryBudget.heap().require((long) rows * classes * 4, "turning the class ids of "
+        + name.whole() + " into one-hot rows");
     float[] hot = new float[Math.multiplyExact(rows, classes)];
     for (int r = 0; r < rows; r++) {
       double v = array.getDouble(r);
