@@ -1,24 +1,33 @@
 #!/usr/bin/env python3
-"""Export a Keras model as a SavedModel that lrfinder can train from Java.
+"""Export a Keras model as a SavedModel that lrfinder can train from Java (contract v2).
 
-The SavedModel carries the *training contract* (docs/contract.md):
+The SavedModel carries the *training contract* (docs/contract.md), one argument per model input
+(``x`` or ``x_<input>``) and per output label (``y`` or ``y_<output>``):
 
-* ``serving_default(x)``            inference, ``training=False``;
-* ``train_<K>(x, y) -> {loss, ...}``  one step of optimizer ``K``;
-* ``get_lr_<K>() -> {lr}``           read optimizer ``K``'s own learning-rate variable;
-* ``set_lr_<K>(lr) -> {lr}``         assign it;
-* ``evaluate(x, y) -> {loss, ...}``  loss and metrics, ``training=False``, no state change;
-* ``assets/lrfinder.json``           metadata (specs, loss, metrics, optimizers, versions).
+* ``serving_default(inputs)``                  inference, ``training=False``;
+* ``train_<K>(inputs, labels) -> {loss, ...}``  one step of optimizer ``K``;
+* ``get_lr_<K>() -> {lr}`` / ``set_lr_<K>(lr)``  read / assign optimizer ``K``'s learning rate;
+* ``evaluate(inputs, labels) -> {loss, ...}``   loss and metrics, ``training=False``;
+* ``assets/lrfinder.json``                     metadata (inputs, outputs, losses, optimizers).
+
+``.keras`` files are exported with Keras 3 (``keras.export.ExportArchive``). Legacy models (``.h5``
+files, Keras 2 SavedModel directories, old tf.keras ``.keras`` zips) are exported with tf_keras
+itself, with its own losses and optimizers, as a ``tf.Module`` saved by ``tf.saved_model.save``:
+tf_keras variables are plain ``tf.Variable``s, which a graph-mode loader (TF Java's
+``LoadSavedModel``) restores and trains.
 
 Usage::
 
-    python scripts/export.py model.keras --out savedmodels/my_model \\
+    python scripts/export.py model.h5 --out savedmodels/my_model \\
         --optimizer sgd --optimizer sgd:momentum=0.9 --optimizer adam:learning_rate=0.001
 """
 from __future__ import annotations
 
 import argparse
+import ast
 import contextlib
+import importlib.util
+import inspect
 import io
 import json
 import math
@@ -38,12 +47,12 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 import keras  # noqa: E402
 
-CONTRACT_VERSION = 1
+CONTRACT_VERSION = 2
 METADATA_FILE = "lrfinder.json"
 EVALUATE_SIGNATURE = "evaluate"
 _KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 
-# Optimizer names accepted on the command line -> Keras class names.
+# Optimizer names accepted on the command line -> Keras class names (Keras 3 and tf_keras alike).
 OPTIMIZER_CLASSES = {
     "sgd": "SGD",
     "rmsprop": "RMSprop",
@@ -57,12 +66,64 @@ OPTIMIZER_CLASSES = {
     "lion": "Lion",
 }
 
-# Losses whose labels are class indices rather than tensors shaped like the output.
-_SPARSE_LOSSES = {"sparse_categorical_crossentropy", "SparseCategoricalCrossentropy"}
+# Legacy optimizer settings that have no counterpart in the optimizers lrfinder trains with, and
+# why dropping them is right for a range test.
+_LEGACY_OPTIMIZER_KEYS = {
+    "decay": "time decay of the rate",
+}
+# Settings that only describe the optimizer object itself; dropped without a note.
+_SILENT_OPTIMIZER_KEYS = {"name", "is_legacy_optimizer", "jit_compile"}
 
 
 class ExportError(Exception):
     """A problem with the user's input, reported as one line."""
+
+
+def sanitize(key: str) -> str:
+    """Contract v2 names: lower-case, every character outside [a-z0-9_] becomes '_'."""
+    return re.sub(r"[^a-z0-9_]", "_", str(key).lower())
+
+
+_signature_name = sanitize
+
+
+@dataclass(frozen=True)
+class Library:
+    """The Keras that loaded (and will export) a model: Keras 3 or tf_keras."""
+
+    name: str        # "keras" or "tf_keras"
+    module: object   # the imported package
+
+    @property
+    def version(self) -> str:
+        return self.module.__version__
+
+    @property
+    def is_legacy(self) -> bool:
+        return self.name == "tf_keras"
+
+
+def keras3() -> Library:
+    return Library("keras", keras)
+
+
+def tf_keras_library() -> Library:
+    try:
+        import tf_keras
+    except ImportError as error:
+        raise ExportError("legacy Keras models (.h5, Keras 2 SavedModel) need the 'tf-keras' "
+                          "package; install it with scripts/setup-python") from error
+    return Library("tf_keras", tf_keras)
+
+
+def library_of(model) -> Library:
+    """Keras 3 for keras.Model, tf_keras for a tf_keras model."""
+    if isinstance(model, keras.Model):
+        return keras3()
+    lib = tf_keras_library()
+    if isinstance(model, lib.module.Model):
+        return lib
+    raise ExportError(f"not a Keras model: {type(model).__name__}")
 
 
 @dataclass(frozen=True)
@@ -73,22 +134,26 @@ class OptimizerSpec:
     name: str
     config: dict = field(default_factory=dict)
 
-    def build(self) -> keras.optimizers.Optimizer:
+    def build(self, lib: Library | None = None):
+        lib = lib or keras3()
         class_name = OPTIMIZER_CLASSES.get(self.name.lower())
         if class_name is None:
             raise ExportError(
                 f"unknown optimizer '{self.name}'; known: {', '.join(sorted(OPTIMIZER_CLASSES))}")
         check_optimizer_config(self.key, self.config)
+        config = {**self.config, "name": self.key}
+        if lib.is_legacy:
+            config["jit_compile"] = False  # an XLA update step is not a graph a loader can run
         try:
-            return keras.optimizers.deserialize(
-                {"class_name": class_name, "config": {**self.config, "name": self.key}})
+            # The class itself, not deserialize(): tf_keras's would pick its legacy optimizers.
+            return getattr(lib.module.optimizers, class_name).from_config(config)
         except (TypeError, ValueError) as error:
-            raise ExportError(f"optimizer '{self.key}': {error}") from error
+            raise ExportError(f"optimizer '{self.key}': {_first_line(error)}") from error
 
 
 @dataclass(frozen=True)
 class TensorSpecJson:
-    """Name, dtype and shape (None for the batch dimension) of one signature input."""
+    """Name, dtype and shape (None for the batch dimension) of one signature argument."""
 
     name: str
     dtype: str
@@ -99,6 +164,46 @@ class TensorSpecJson:
 
     def to_json(self) -> dict:
         return {"name": self.name, "dtype": self.dtype, "shape": list(self.shape)}
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    """One model input: its Keras key and its signature argument."""
+
+    key: str
+    spec: TensorSpecJson
+
+    def to_json(self) -> dict:
+        return {"name": self.spec.name, "key": self.key, "dtype": self.spec.dtype,
+                "shape": list(self.spec.shape)}
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A per-batch metric of one output: its signature name and ``fn(y, y_pred) -> scalar``."""
+
+    name: str
+    fn: object
+
+
+@dataclass(frozen=True)
+class OutputSpec:
+    """One model output: key, shape, label argument, loss (callable returning a scalar) and
+    metrics."""
+
+    key: str
+    shape: tuple
+    label: TensorSpecJson
+    loss: object
+    loss_name: str
+    loss_config: dict
+    loss_weight: float
+    metrics: tuple
+
+    def to_json(self) -> dict:
+        return {"key": self.key, "shape": list(self.shape), "label": self.label.to_json(),
+                "loss": {"name": self.loss_name, "config": self.loss_config},
+                "loss_weight": self.loss_weight, "metrics": [m.name for m in self.metrics]}
 
 
 # Valid ranges of the numeric optimizer settings: (low, low inclusive, high, high inclusive).
@@ -204,8 +309,187 @@ def parse_optimizer_spec(text: str) -> OptimizerSpec:
     return OptimizerSpec(key=key, name=name, config=config)
 
 
-def load_keras_model(path: Path) -> keras.Model:
-    """Load a ``.keras`` file, a legacy ``.h5`` file, or a Keras 2 SavedModel directory."""
+# --- Loading -------------------------------------------------------------------------------------
+
+# Identifiers older Keras versions wrote that today's Keras no longer knows, mapped to what they
+# meant (tf.nn.softmax is named softmax_v2; Keras 3.4 wrote that name into .keras configs).
+_RENAMED_ACTIVATIONS = {"softmax_v2": "softmax", "log_softmax_v2": "log_softmax",
+                        "sigmoid_v2": "sigmoid", "relu_v2": "relu", "swish_v2": "silu"}
+
+
+def _renamed_identifiers(lib: Library) -> dict:
+    activations = lib.module.activations
+    return {
+        "softmax_v2": activations.softmax,
+        "log_softmax_v2": getattr(activations, "log_softmax", tf.nn.log_softmax),
+        "sigmoid_v2": activations.sigmoid,
+        "relu_v2": activations.relu,
+    }
+
+
+def load_custom_objects(path: Path) -> dict:
+    """Import a user's Python module and return its public classes and functions by name."""
+    path = Path(path)
+    if not path.is_file():
+        raise ExportError(f"custom objects file '{path}' does not exist")
+    module_name = path.stem
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    if spec is None or spec.loader is None:
+        raise ExportError(f"custom objects file '{path}' is not a Python module")
+    module = importlib.util.module_from_spec(spec)
+    # Registered under its own name so that configs naming the module (e.g. 'module': 'my_layers')
+    # find it, and registration decorators that read __module__ work.
+    sys.modules[module_name] = module
+    try:
+        spec.loader.exec_module(module)
+    except Exception as error:  # the user's code may raise anything
+        sys.modules.pop(module_name, None)
+        raise ExportError(f"importing custom objects file '{path}' failed: "
+                          f"{_first_line(error)}") from error
+    objects = {name: value for name, value in vars(module).items()
+               if not name.startswith("_") and (inspect.isclass(value) or inspect.isfunction(value))
+               and getattr(value, "__module__", None) == module_name}
+    if not objects:
+        raise ExportError(f"custom objects file '{path}' defines no public class or function")
+    return objects
+
+
+def _root_cause(error: BaseException) -> str:
+    """The deepest message that says what failed: Keras wraps the real error ("Unrecognized keyword
+    arguments ...") in "could not be deserialized properly ... Exception encountered: ..."."""
+    chain = []
+    seen = set()
+    current = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    for candidate in reversed(chain):
+        text = str(candidate).strip()
+        if not text:
+            continue
+        encountered = re.findall(r"Exception encountered: (.+)", text)
+        if encountered:
+            return _clean_cause(encountered[-1])
+        return _clean_cause(text.splitlines()[0])
+    return type(error).__name__
+
+
+def _clean_cause(text: str) -> str:
+    """One sentence without TensorFlow's decoration (function names, op names, error classes)."""
+    text = text.strip()
+    text = re.sub(r"\s*Full object config:.*$", "", text)
+    text = re.sub(r"\{\{function_node [^}]*\}\}\s*", "", text)
+    text = re.sub(r"\s*\[Op:\w+\]( name:.*)?$", "", text)
+    text = re.sub(r"^(?:\w+\.)*\w*(?:Error|Exception): ", "", text)
+    return text.rstrip(". ") if len(text) < 400 else text[:400] + "..."
+
+
+_MISSING_CLASS = re.compile(r"(?:Could not locate (?:class|function) |Unknown (?:layer|object|"
+                            r"activation|loss|metric|optimizer|regularizer|initializer|"
+                            r"constraint)(?: function)?:? )'?([A-Za-z_][\w.>]*)'?")
+
+
+def _missing_object_message(path: Path, cause: str, custom_objects: dict) -> str | None:
+    """For a config naming a class or function Keras does not know: say which, from which module,
+    and how to supply it."""
+    module = re.search(r"No module named '([\w.]+)'", cause)
+    if module:
+        classes = _classes_of_module(path, module.group(1))
+        named = f" (it defines {', '.join(repr(c) for c in classes)})" if classes else ""
+        return (f"'{path}' needs the Python module '{module.group(1)}'{named}, which cannot be "
+                f"imported; pass --custom-objects FILE.py with that module ({cause})")
+    match = _MISSING_CLASS.search(cause)
+    if not match:
+        return None
+    name = match.group(1)
+    module = _module_of(path, name) or _module_in(cause)
+    where = f" from module '{module}'" if module and not module.startswith(("keras", "tf_keras"))\
+        else ""
+    if custom_objects:
+        return (f"'{path}' needs '{name}'{where}, which the custom objects file does not define"
+                f" ({cause})")
+    return (f"'{path}' needs the custom class or function '{name}'{where}; pass "
+            f"--custom-objects FILE.py with the module that defines it ({cause})")
+
+
+def _module_in(text: str) -> str | None:
+    match = re.search(r"'module': '([^']+)'", text)
+    return match.group(1) if match else None
+
+
+def _classes_of_module(path: Path, module: str) -> list:
+    """The class names a .keras config takes from ``module``."""
+    classes = []
+    for item in _config_items(path):
+        if item.get("module") == module and isinstance(item.get("class_name"), str) \
+                and item["class_name"] not in classes:
+            classes.append(item["class_name"])
+    return classes
+
+
+def _config_items(path: Path) -> list:
+    """Every dict in a .keras file's config.json (none for other files)."""
+    if path.suffix != ".keras" or not zipfile.is_zipfile(path):
+        return []
+    try:
+        with zipfile.ZipFile(path) as archive:
+            config = json.loads(archive.read("config.json"))
+    except (KeyError, ValueError, OSError, zipfile.BadZipFile):
+        return []
+    items, stack = [], [config]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            items.append(item)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return items
+
+
+def _module_of(path: Path, name: str) -> str | None:
+    """The 'module' a .keras config gives for the class ``name``, when the file says."""
+    if path.suffix != ".keras" or not zipfile.is_zipfile(path):
+        return None
+    try:
+        with zipfile.ZipFile(path) as archive:
+            config = json.loads(archive.read("config.json"))
+    except (KeyError, ValueError, OSError, zipfile.BadZipFile):
+        return None
+    stack = [config]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if item.get("class_name") == name and isinstance(item.get("module"), str):
+                return item["module"]
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return None
+
+
+@dataclass(frozen=True)
+class LoadedModel:
+    """A loaded model, the Keras that loaded it, what the exporter changed to read it (notes), and
+    why its compile arguments could not be rebuilt, when they could not (it is then uncompiled)."""
+
+    model: object
+    library: Library
+    notes: tuple = ()
+    compile_error: str | None = None
+
+
+def load_keras_model(path: Path, custom_objects: dict | None = None,
+                     input_shape: tuple | None = None) -> LoadedModel:
+    """Load a model with the library that wrote it.
+
+    ``.h5``/``.hdf5``, Keras 2 SavedModel directories and ``.keras`` zips written by tf.keras 2.x:
+    tf_keras, never converted. Other ``.keras`` files: Keras 3. ``input_shape`` (with the batch
+    dimension) replaces an input shape the config leaves unknown where a layer needs it known.
+    """
+    path = Path(path)
+    custom_objects = dict(custom_objects or {})
     if not path.exists():
         if path.is_symlink():
             raise ExportError(f"model '{path}' is a symbolic link to '{os.readlink(path)}', "
@@ -214,24 +498,195 @@ def load_keras_model(path: Path) -> keras.Model:
     if path.is_dir():
         if not (path / "saved_model.pb").exists():
             raise ExportError(f"'{path}' is a directory but holds no saved_model.pb")
-        return _load_keras2_saved_model(path)
+        return _load_with(tf_keras_library(), path, custom_objects)
     if path.suffix not in (".keras", ".h5", ".hdf5"):
         raise ExportError(f"'{path}': expected a .keras or .h5 file or a SavedModel directory")
     check_model_file(path)
+    legacy = path.suffix in (".h5", ".hdf5")
+    if not legacy and _is_tf_keras_zip(path):
+        # A .keras zip that tf.keras 2.x wrote: read it with the library that wrote it (Keras 3
+        # reads its layers but not its compile config: tf_keras optimizers and loss objects).
+        try:
+            return _load_with(tf_keras_library(), path, custom_objects)
+        except ExportError:
+            pass
+    lib = tf_keras_library() if legacy else keras3()
     try:
-        with warnings.catch_warnings():
-            # A model saved compiled but untrained makes Keras warn that it skips the optimizer's
-            # variables; the exporter builds its own optimizers, so that is only noise on stderr.
-            warnings.filterwarnings("ignore", message="Skipping variable loading for optimizer")
-            return keras.models.load_model(path, compile=True)
-    except Exception as error:  # Keras raises many types; report one line.
-        raise ExportError(f"'{path}' is not a valid Keras model: "
-                          f"{_first_line(error)}") from error
+        with _patched_copy(path, input_shape, "--input-shape") as (readable, changes):
+            loaded = _load_with(lib, readable, custom_objects, shown=path)
+    except ExportError as error:
+        inferred = None if input_shape is not None or "known shape" not in str(error) \
+            else _normalization_input_shape(path)
+        if inferred is None:
+            raise
+        shape, layer = inferred
+        with _patched_copy(path, shape, f"from the mean saved for Normalization layer '{layer}'") \
+                as (readable, changes):
+            loaded = _load_with(lib, readable, custom_objects, shown=path)
+    return LoadedModel(loaded.model, loaded.library, tuple(changes), loaded.compile_error)
 
 
-def _first_line(error: BaseException) -> str:
-    lines = str(error).strip().splitlines()
-    return lines[0] if lines else type(error).__name__
+def _normalization_input_shape(path: Path):
+    """For an .h5 model whose one input has an unknown feature size ([None, None]) and feeds a
+    Normalization layer directly: the shape its saved mean gives, and the layer's name."""
+    if path.suffix not in (".h5", ".hdf5"):
+        return None
+    try:
+        import h5py
+        with h5py.File(path, "r") as h5:
+            raw = h5.attrs.get("model_config")
+            config = json.loads(raw.decode() if isinstance(raw, bytes) else raw)
+            weights = h5.get("model_weights")
+            layers = config["config"]["layers"]
+            inputs = [l for l in layers if l.get("class_name") == "InputLayer"]
+            first = next((l for l in layers if l.get("class_name") != "InputLayer"), None)
+            for layer in layers:
+                if layer.get("class_name") != "Normalization":
+                    continue
+                inbound = json.dumps(layer.get("inbound_nodes", []))
+                direct = layer is first or any(f'"{i["config"]["name"]}"' in inbound
+                                               for i in inputs)
+                name = layer["config"]["name"]
+                if not direct or weights is None or name not in weights:
+                    continue
+                mean = [weights[name][k] for k in weights[name] if k.startswith("mean")]
+                if len(mean) == 1 and len(mean[0].shape) == 1:
+                    return (None, int(mean[0].shape[0])), name
+    except Exception:  # any surprise in the file: no inference, the loader's message stands
+        return None
+    return None
+
+
+def _patch_config(config, input_shape: tuple | None, shape_source: str = "--input-shape") -> list:
+    """Rewrite a model config in place: renamed activations by their current names (Keras 3 looks
+    activation names up in its own table only, so custom_objects cannot map them), and, given
+    ``input_shape``, an input shape with unknown feature sizes. Returns one note per change."""
+    changes = []
+
+    def fix(item):
+        if isinstance(item, dict):
+            for key, value in item.items():
+                if key.endswith("activation") and isinstance(value, str) \
+                        and value in _RENAMED_ACTIVATIONS:
+                    item[key] = _RENAMED_ACTIVATIONS[value]
+                    note = f"{key} '{value}' is read as '{item[key]}' (renamed in Keras)"
+                    if note not in changes:
+                        changes.append(note)
+                elif key in ("batch_input_shape", "batch_shape") and input_shape is not None \
+                        and _is_shape(value) and len(value) == len(input_shape) \
+                        and any(d is None for d in value[1:]):
+                    item[key] = [None] + list(input_shape[1:])
+                    note = (f"input shape {list(value[1:])} is read as {list(input_shape[1:])}"
+                            f" ({shape_source})")
+                    if note not in changes:
+                        changes.append(note)
+                else:
+                    fix(value)
+        elif isinstance(item, list):
+            for value in item:
+                fix(value)
+
+    fix(config)
+    return changes
+
+
+@contextlib.contextmanager
+def _patched_copy(path: Path, input_shape: tuple | None, shape_source: str = "--input-shape"):
+    """The model file, or a temporary copy whose config _patch_config changed. Yields (path to
+    load, notes)."""
+    try:
+        if path.suffix == ".keras":
+            with zipfile.ZipFile(path) as archive:
+                config = json.loads(archive.read("config.json"))
+        else:
+            import h5py
+            with h5py.File(path, "r") as h5:
+                raw = h5.attrs.get("model_config")
+                config = json.loads(raw.decode() if isinstance(raw, bytes) else raw) \
+                    if raw is not None else None
+    except Exception:  # unreadable configs are reported by the loader itself
+        config = None
+    changes = _patch_config(config, input_shape, shape_source) if config is not None else []
+    if not changes:
+        yield path, []
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = Path(tmp) / path.name
+        if path.suffix == ".keras":
+            with zipfile.ZipFile(path) as src, \
+                    zipfile.ZipFile(copy, "w", zipfile.ZIP_DEFLATED) as dst:
+                for info in src.infolist():
+                    data = json.dumps(config).encode() if info.filename == "config.json" \
+                        else src.read(info.filename)
+                    dst.writestr(info, data)
+        else:
+            import h5py
+            shutil.copyfile(path, copy)
+            with h5py.File(copy, "r+") as h5:
+                h5.attrs["model_config"] = json.dumps(config)
+        yield copy, changes
+
+
+def _is_tf_keras_zip(path: Path) -> bool:
+    """A .keras zip written by tf.keras 2.x (its metadata.json says keras_version 2.x)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            metadata = json.loads(archive.read("metadata.json"))
+    except (KeyError, ValueError, OSError, zipfile.BadZipFile):
+        return False
+    return str(metadata.get("keras_version", "")).startswith("2.")
+
+
+def _load_with(lib: Library, path: Path, custom_objects: dict,
+               shown: Path | None = None) -> LoadedModel:
+    shown = shown or path
+    objects = {**_renamed_identifiers(lib), **custom_objects}
+    logger = tf.get_logger()
+    level = logger.level
+    try:
+        # tf_keras logs "No training configuration found" and the like: not for the one-line
+        # contract of stderr.
+        logger.setLevel("ERROR")
+        with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
+            warnings.simplefilter("ignore")
+            model, compile_error = _load_compiled_or_not(lib, path, objects)
+            return LoadedModel(model, lib, (), compile_error)
+    except ExportError:
+        raise
+    except Exception as error:  # Keras raises many types; report one line with the root cause.
+        cause = _root_cause(error)
+        missing = _missing_object_message(path, cause, custom_objects)
+        if missing:
+            raise ExportError(missing.replace(f"'{path}'", f"'{shown}'", 1)) from error
+        what = "a Keras 2 SavedModel" if path.is_dir() else \
+            ("a Keras 3 model" if not lib.is_legacy else "a tf.keras (Keras 2) model")
+        raise ExportError(f"cannot load '{shown}' as {what} with {lib.name} {lib.version}: "
+                          f"{cause}{_hint_for(cause)}") from error
+    finally:
+        logger.setLevel(level)
+
+
+def _hint_for(cause: str) -> str:
+    """What to do about a load failure whose cause Keras states but does not explain."""
+    if "axis" in cause and "known shape" in cause:
+        return ("; a layer (Normalization) needs the feature size the model's input leaves "
+                "unknown: pass --input-shape with it (e.g. --input-shape 5)")
+    return ""
+
+
+def _load_compiled_or_not(lib: Library, path: Path, objects: dict):
+    """Load compiled; a model whose compile arguments cannot be rebuilt (a loss or metric this
+    Keras does not know) loads uncompiled, and --loss then names the loss. Returns (model, why
+    it is uncompiled or None)."""
+    load = lib.module.models.load_model
+    try:
+        return load(str(path), custom_objects=objects, compile=True), None
+    except Exception as error:
+        try:
+            model = load(str(path), custom_objects=objects, compile=False)
+        except Exception:
+            raise error from None
+        return model, _root_cause(error)
 
 
 _HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
@@ -286,173 +741,707 @@ def _is_hdf5(path: Path) -> bool:
     return False
 
 
-def _load_keras2_saved_model(path: Path) -> keras.Model:
-    """Rebuild a tf.keras (Keras 2) SavedModel as a Keras 3 model with the same weights."""
+
+
+def ensure_built(model, lib: Library, input_shape: tuple | None, notes: list) -> None:
+    """Build a model saved before it was built (a Sequential without an input shape) from
+    ``--input-shape`` or the shape its config names; its weights then start from their
+    initializers, which the range test accepts (it is usually run before training)."""
+    if _model_inputs(model):
+        return
+    shape = input_shape or _config_input_shape(model)
+    if shape is None:
+        raise ExportError(f"model '{model.name}' has no known input shape (it was saved before "
+                          "it was built, so its weights were never created); pass --input-shape, "
+                          "e.g. --input-shape 28,28,1")
     try:
-        import tf_keras
-    except ImportError as error:
-        raise ExportError("loading a Keras 2 SavedModel needs the 'tf-keras' package") from error
-    try:
-        legacy = tf_keras.models.load_model(path)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model.build(shape)
     except Exception as error:
-        raise ExportError(f"cannot load '{path}' as a Keras 2 SavedModel: "
-                          f"{str(error).splitlines()[0]}") from error
-    # Keras 3 cannot deserialize a Keras 2 config (to_json() has no "module" keys, and the loaded
-    # model's loss is a function, not its name), but it reads Keras 2 HDF5 files: architecture,
-    # weights and compile arguments.
-    with tempfile.TemporaryDirectory() as tmp:
-        h5 = Path(tmp) / "model.h5"
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                legacy.save(str(h5), save_format="h5")
-                return keras.models.load_model(h5, compile=True)
-        except Exception as error:
-            raise ExportError(f"cannot convert '{path}' to a Keras 3 model: "
-                              f"{str(error).splitlines()[0]}") from error
+        raise ExportError(f"cannot build model '{model.name}' for input shape "
+                          f"{list(shape[1:])}: {_root_cause(error)}") from error
+    if not _model_inputs(model):
+        raise ExportError(f"model '{model.name}' has no inputs after building it for input "
+                          f"shape {list(shape[1:])}; save it as a functional or Sequential model")
+    notes.append(f"the model was saved before it was built; it was built for input shape "
+                 f"{list(shape[1:])} and its weights start from their initializers")
 
 
-def _compiled_metric_names(model) -> list:
+def _config_input_shape(model) -> tuple | None:
     try:
-        config = model.get_compile_config() or {}
-    except Exception:  # not compiled
+        config = model.get_config()
+    except Exception:
+        return None
+    if not isinstance(config, dict):
+        return None
+    layers = config.get("layers")
+    for candidate in ([config] + list(layers[:1] if isinstance(layers, list) else [])):
+        inner = candidate.get("config", candidate) if isinstance(candidate, dict) else {}
+        for key in ("batch_shape", "batch_input_shape", "build_input_shape"):
+            shape = inner.get(key) or candidate.get(key)
+            if _is_shape(shape):
+                return tuple([None] + list(shape[1:]))
+    return None
+
+
+def _is_shape(shape) -> bool:
+    return isinstance(shape, (list, tuple)) and len(shape) > 0 and all(
+        d is None or isinstance(d, int) for d in shape)
+
+
+@dataclass(frozen=True)
+class _Port:
+    """An input or output of a subclassed model, which has no symbolic tensors: name, dtype and
+    shape with the batch dimension."""
+
+    name: str
+    dtype: str
+    shape: tuple
+
+
+def _model_inputs(model) -> list:
+    try:
+        inputs = model.inputs
+    except (AttributeError, ValueError):
+        inputs = None
+    if inputs:
+        return list(inputs)
+    shape = _built_input_shape(model)
+    if shape is None:
         return []
-    metrics = config.get("metrics") or []
-    def flat(items):  # Keras 2 models nest them: [[{...}]]
-        for item in items if isinstance(items, (list, tuple)) else [items]:
-            if isinstance(item, (list, tuple)):
-                yield from flat(item)
-            else:
-                yield item
-
-    names = []
-    for metric in flat(metrics):
-        if isinstance(metric, str):
-            names.append(metric)
-        elif isinstance(metric, dict) and "config" in metric:
-            names.append(metric["config"].get("name", metric.get("class_name")))
-    return names
+    return [_Port("input", _model_dtype(model), shape)]
 
 
-def resolve_loss(model, loss_name: str | None):
-    """Return (loss object with mean reduction, its name) from ``--loss`` or the compiled loss."""
-    loss = loss_name if loss_name else getattr(model, "loss", None)
-    if loss is None:
-        raise ExportError("the model was not compiled with a loss; pass --loss "
-                          "(e.g. sparse_categorical_crossentropy)")
-    if isinstance(loss, (list, dict, tuple)):
-        raise ExportError("models with several outputs or losses are not supported yet")
+def _built_input_shape(model) -> tuple | None:
+    """The shape a built subclassed model was built for (Keras 3's build config, tf_keras's
+    build input shape); None when unbuilt or built for several inputs."""
+    if not getattr(model, "built", False):
+        return None
+    shape = None
     try:
-        resolved = keras.losses.get(loss)
-    except (ValueError, TypeError) as error:
-        raise ExportError(f"unknown loss '{loss}'") from error
-    if isinstance(resolved, keras.losses.Loss):
-        return resolved, resolved.name
-    # A per-sample function such as sparse_categorical_crossentropy: use its Loss class, which
-    # averages over the batch exactly as Keras's compile() does with the plain function.
-    name = getattr(resolved, "__name__", str(loss))
-    class_name = "".join(part.capitalize() for part in name.split("_"))
-    loss_class = getattr(keras.losses, class_name, None)
-    if loss_class is None or not issubclass(loss_class, keras.losses.Loss):
-        raise ExportError(f"loss '{loss}' has no Keras Loss class; pass a Loss object")
-    return loss_class(), loss if isinstance(loss, str) else name
+        shape = (model.get_build_config() or {}).get("input_shape")
+    except Exception:
+        pass
+    if shape is None:
+        shape = getattr(model, "_build_input_shape", None)
+    if shape is not None and hasattr(shape, "as_list"):
+        shape = shape.as_list()
+    return tuple([None] + list(shape[1:])) if _is_shape(shape) else None
 
 
-def _loss_family(loss_obj) -> str:
+def _model_dtype(model) -> str:
+    dtype = getattr(model, "input_dtype", None) or getattr(model, "compute_dtype", None)
+    try:
+        return tf.as_dtype(dtype).name
+    except TypeError:
+        return "float32"
+
+
+def _model_outputs(model) -> list:
+    try:
+        outputs = model.outputs
+    except (AttributeError, ValueError):
+        outputs = None
+    if outputs:
+        return list(outputs)
+    inputs = _model_inputs(model)
+    if len(inputs) != 1 or not isinstance(inputs[0], _Port):
+        return []
+    # A subclassed model: run it once on one zero sample to learn its outputs.
+    port = inputs[0]
+    if any(d is None for d in port.shape[1:]):
+        return []
+    try:
+        sample = tf.zeros([1] + list(port.shape[1:]), tf.as_dtype(port.dtype))
+        values = _flat_outputs(model(sample, training=False))
+    except Exception as error:
+        raise ExportError(f"cannot run model '{model.name}' on an input of shape "
+                          f"{list(port.shape[1:])}: {_root_cause(error)}") from error
+    names = ["output"] if len(values) == 1 else [f"output_{i}" for i in range(len(values))]
+    return [_Port(n, tf.as_dtype(v.dtype).name, tuple([None] + list(v.shape[1:])))
+            for n, v in zip(names, values)]
+
+
+def _tensor_dtype(tensor) -> str:
+    return tf.as_dtype(tensor.dtype).name
+
+
+def _input_keys(model) -> list:
+    inputs = _model_inputs(model)
+    names = getattr(model, "input_names", None)
+    if names and len(names) == len(inputs):
+        return [str(n) for n in names]
+    keys = []
+    for i, tensor in enumerate(inputs):
+        name = getattr(tensor, "name", None) or f"input_{i}"
+        keys.append(str(name).split(":")[0])
+    return keys
+
+
+def _output_keys(model) -> list:
+    outputs = _model_outputs(model)
+    names = getattr(model, "output_names", None)
+    if names and len(names) == len(outputs):
+        return [str(n) for n in names]
+    struct = getattr(model, "_outputs_struct", None)
+    if isinstance(struct, dict) and len(struct) == len(outputs):
+        return sorted(str(k) for k in struct)
+    keys = []
+    for i, tensor in enumerate(outputs):
+        history = getattr(tensor, "_keras_history", None)
+        layer = history[0] if history else None
+        keys.append(getattr(layer, "name", None) or getattr(tensor, "name", None)
+                    or f"output_{i}")
+    return keys
+
+
+def input_specs(model, input_shape: tuple | None = None,
+                input_dtype: str | None = None) -> list:
+    """The signature arguments of the model's inputs (contract v2 names)."""
+    inputs = _model_inputs(model)
+    if not inputs:
+        raise ExportError(f"model '{model.name}' has no known input shape; build it or pass "
+                          "--input-shape")
+    keys = _input_keys(model)
+    if len(inputs) > 1 and (input_shape is not None or input_dtype):
+        raise ExportError("--input-shape and --input-dtype apply to models with one input; this "
+                          f"one has {len(inputs)} ({', '.join(keys)})")
+    names = ["x"] if len(inputs) == 1 else ["x_" + sanitize(k) for k in keys]
+    _check_unique(names, keys, "inputs")
+    specs = []
+    for key, name, tensor in zip(keys, names, inputs):
+        shape = input_shape or tuple([None] + list(tensor.shape[1:]))
+        specs.append(InputSpec(key, TensorSpecJson(name, input_dtype or _tensor_dtype(tensor),
+                                                   tuple(shape))))
+    return specs
+
+
+def _check_unique(names: list, keys: list, what: str) -> None:
+    seen = {}
+    for name, key in zip(names, keys):
+        if name in seen:
+            raise ExportError(f"{what} '{seen[name]}' and '{key}' both become the signature "
+                              f"argument '{name}'; rename one of them in the model")
+        seen[name] = key
+
+
+def _pack_inputs(model, flat: list):
+    if len(flat) == 1:
+        return flat[0]
+    struct = getattr(model, "_inputs_struct", None)  # Keras 3 functional
+    if struct is None:
+        struct = getattr(model, "_nested_inputs", None)  # tf_keras functional
+    if isinstance(struct, dict):
+        return tf.nest.pack_sequence_as(struct, flat)
+    return list(flat)
+
+
+def _flat_outputs(outputs) -> list:
+    return tf.nest.flatten(outputs)
+
+
+# --- Losses and metrics, per output ---------------------------------------------------------------
+
+def _plain(value):
+    """Keras's tracking wrappers (ListWrapper, DictWrapper) as plain lists and dicts."""
+    if isinstance(value, (str, bytes)) or value is None:
+        return value
+    if hasattr(value, "items") and hasattr(value, "keys"):
+        return {k: v for k, v in value.items()}
+    if isinstance(value, (list, tuple)) or type(value).__name__ == "ListWrapper":
+        return list(value)
+    return value
+
+
+def _spread(value, keys: list, what: str) -> list:
+    """A compile argument given once, as a list (in output order) or as a dict by output key,
+    as one entry per output."""
+    value = _plain(value)
+    if isinstance(value, dict):
+        unknown = [k for k in value if k not in keys]
+        if unknown:
+            raise ExportError(f"the model's {what} name outputs {unknown} it does not have; its "
+                              f"outputs are {keys}")
+        return [value.get(k) for k in keys]
+    if isinstance(value, list):
+        if len(value) != len(keys):
+            if len(keys) == 1:
+                return [value]
+            raise ExportError(f"the model has {len(keys)} outputs ({', '.join(keys)}) but "
+                              f"{len(value)} {what}")
+        return value
+    return [value] * len(keys)
+
+
+def _loss_name(loss_obj) -> str:
     fn = getattr(loss_obj, "fn", None)
-    name = getattr(fn, "__name__", type(loss_obj).__name__)
-    if name in _SPARSE_LOSSES or isinstance(loss_obj, keras.losses.SparseCategoricalCrossentropy):
+    if callable(fn) and getattr(fn, "__name__", None):
+        return fn.__name__
+    name = getattr(loss_obj, "name", None)
+    if name:
+        return name
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", type(loss_obj).__name__).lower()
+
+
+def resolve_loss(lib: Library, loss, output_key: str = "output"):
+    """Return (callable loss returning the batch mean, function-style name, config) for one
+    output, from a name, a serialized config, a function or a Loss object of ``lib``."""
+    module = lib.module
+    if loss is None:
+        raise ExportError(f"output '{output_key}' has no loss: the model was not compiled with "
+                          "one; pass --loss (e.g. --loss sparse_categorical_crossentropy, or "
+                          "--loss KEY=NAME per output)")
+    original = loss
+    try:
+        if isinstance(loss, (str, dict)):
+            loss = module.losses.get(loss)
+    except Exception as error:
+        raise ExportError(f"unknown loss '{_describe(original)}' for output '{output_key}': "
+                          f"{_root_cause(error)}") from error
+    if isinstance(loss, module.losses.Loss):
+        loss_obj = loss
+    elif callable(loss):
+        # A per-sample function such as mean_squared_error: its Loss class averages over the batch
+        # exactly as compile() does with the plain function; a user's function is averaged here.
+        name = getattr(loss, "__name__", "loss")
+        loss_class = getattr(module.losses, "".join(p.capitalize() for p in name.split("_")),
+                             None)
+        if inspect.isclass(loss_class) and issubclass(loss_class, module.losses.Loss):
+            loss_obj = loss_class()
+        else:
+            loss_obj = _FunctionLoss(loss, name)
+    else:
+        raise ExportError(f"loss '{_describe(original)}' of output '{output_key}' is neither a "
+                          "name, a function nor a Loss object")
+    config = {k: v for k, v in _safe_config(loss_obj).items() if k != "fn"}
+    return loss_obj, _loss_name(loss_obj), _jsonable(config)
+
+
+@dataclass(frozen=True)
+class _FunctionLoss:
+    """A user's per-sample loss function; the batch mean is taken by the caller."""
+
+    fn: object
+    name: str
+
+    def __call__(self, y_true, y_pred):
+        return self.fn(y_true, y_pred)
+
+    def get_config(self) -> dict:
+        return {}
+
+
+def _describe(value) -> str:
+    if isinstance(value, dict):
+        return str(value.get("class_name", value))
+    return str(getattr(value, "__name__", value))
+
+
+def _loss_family(name) -> str:
+    """'sparse', 'categorical', 'binary' or 'regression', from a loss name or object."""
+    if not isinstance(name, str):
+        name = _loss_name(name)
+    lowered = name.lower().replace("_", "")
+    if "sparsecategorical" in lowered:
         return "sparse"
-    if "binary" in name.lower() or isinstance(loss_obj, keras.losses.BinaryCrossentropy):
+    if "binary" in lowered:
         return "binary"
-    if "categorical" in name.lower() or isinstance(loss_obj, keras.losses.CategoricalCrossentropy):
+    if "categorical" in lowered or lowered in ("kldivergence", "kld", "kullbackleiblerdivergence"):
         return "categorical"
     return "regression"
 
 
-def resolve_metrics(names, loss_obj):
-    """Map metric names to stateless per-batch functions ``f(y_true, y_pred) -> scalar``."""
-    family = _loss_family(loss_obj)
-    accuracy = {
-        "sparse": keras.metrics.sparse_categorical_accuracy,
-        "categorical": keras.metrics.categorical_accuracy,
-        "binary": keras.metrics.binary_accuracy,
-    }
-    metrics = {}
-    for name in names:
-        if name in ("accuracy", "acc"):
-            if family not in accuracy:
-                raise ExportError(f"metric '{name}' needs a classification loss")
-            metrics["accuracy"] = accuracy[family]
-            continue
+_ACCURACY_NAMES = {"accuracy", "acc"}
+_ACCURACY_FUNCTIONS = {"sparse": "sparse_categorical_accuracy",
+                       "categorical": "categorical_accuracy",
+                       "binary": "binary_accuracy"}
+
+
+def _mean_of(fn, kwargs=None):
+    kwargs = dict(kwargs or {})
+
+    def per_batch(y, y_pred):
+        return tf.reduce_mean(tf.cast(fn(y, y_pred, **kwargs), tf.float32))
+
+    return per_batch
+
+
+def _stateless(metric):
+    """The metric's value on one batch, from its initial state: Keras 3's stateless API, so no
+    state is kept between calls and no variable of the metric is captured by the export."""
+    metric.reset_state()
+    initial = [np.array(v.numpy()) for v in metric.variables]
+
+    def per_batch(y, y_pred):
+        values = metric.stateless_update_state([tf.constant(v) for v in initial], y, y_pred)
+        return tf.cast(tf.reduce_mean(metric.stateless_result(values)), tf.float32)
+
+    return per_batch
+
+
+def _keras3_metric(class_name: str, config: dict):
+    """A Keras 3 metric built from a (tf_keras) metric's class name and config; settings Keras 3
+    does not take are dropped one by one."""
+    config = {k: v for k, v in config.items() if k not in ("dtype",)}
+    for _ in range(len(config) + 1):
         try:
-            fn = keras.metrics.get(name)
-        except (ValueError, TypeError) as error:
-            raise ExportError(f"unknown metric '{name}'") from error
-        if not callable(fn) or isinstance(fn, keras.metrics.Metric):
-            raise ExportError(f"metric '{name}' is stateful; only per-batch metric functions "
-                              "(accuracy, mae, mse, ...) can be exported")
-        metrics[_signature_name(name)] = fn
-    return metrics
+            return keras.metrics.deserialize({"class_name": class_name, "config": config})
+        except TypeError as error:
+            match = re.search(r"argument '(\w+)'|arguments passed to \w+: \{'(\w+)'", str(error))
+            key = match and (match.group(1) or match.group(2))
+            if not key or key not in config:
+                raise
+            config.pop(key)
+    raise ValueError(f"cannot build {class_name}")
 
 
-def _signature_name(name: str) -> str:
-    return re.sub(r"[^a-z0-9_]", "_", name.lower())
+class MetricLeftOut(Exception):
+    """A compiled metric that is not exported; the message says why (a note)."""
 
 
-def default_input_spec(model) -> TensorSpecJson:
-    inputs = getattr(model, "inputs", None)
-    if not inputs:
-        raise ExportError("the model has no known input shape; build it or pass --input-shape")
-    if len(inputs) != 1:
-        raise ExportError("models with several inputs are not supported yet")
-    tensor = inputs[0]
-    return TensorSpecJson("x", str(tensor.dtype), tuple([None] + list(tensor.shape[1:])))
+def resolve_metric(lib: Library, spec, family: str, output_key: str, multi: bool) -> Metric:
+    """A per-batch metric (signature name, fn) for one output, from a name, a serialized config,
+    a function or a Metric object. Raises MetricLeftOut with the reason when it cannot be."""
+    module = lib.module
+    spec = _plain(spec)
+    label = _describe(spec) if not hasattr(spec, "name") else spec.name
+    prefix = sanitize(output_key) + "_"
+
+    def named(base: str, fn) -> Metric:
+        base = sanitize(base)
+        if multi and base.startswith(prefix):  # tf_keras stores 'age_mae' for output 'age'
+            base = base[len(prefix):]
+        return Metric((prefix + base) if multi else base, fn)
+
+    if isinstance(spec, dict) and spec.get("class_name") == "MeanMetricWrapper":
+        inner = spec.get("config", {}) or {}
+        fn = inner.get("fn")
+        fn_name = fn.get("config") if isinstance(fn, dict) else fn
+        base = inner.get("name") or fn_name
+        if isinstance(fn_name, str):
+            base_name = str(base)
+            stripped = base_name[len(prefix):] if multi and base_name.startswith(prefix) \
+                else base_name
+            if stripped in _ACCURACY_NAMES:
+                return resolve_metric(lib, stripped, family, output_key, multi)
+            try:
+                return named(base_name, _mean_of(module.metrics.get(fn_name)))
+            except Exception as error:
+                raise MetricLeftOut(f"metric '{base_name}' is left out: {_root_cause(error)}") \
+                    from error
+    if isinstance(spec, str):
+        lowered = spec.lower()
+        if lowered in _ACCURACY_NAMES:
+            if family not in _ACCURACY_FUNCTIONS:
+                raise MetricLeftOut(f"metric '{spec}' is left out: accuracy needs a "
+                                    f"classification loss and output '{output_key}' has a "
+                                    "regression loss")
+            return named("accuracy", _mean_of(getattr(module.metrics,
+                                                      _ACCURACY_FUNCTIONS[family])))
+        try:
+            resolved = module.metrics.get(spec)
+        except Exception as error:
+            resolved, failure = None, error
+        if not callable(resolved) and lib.is_legacy:  # tf_keras knows fewer names ('auc')
+            try:
+                resolved = keras.metrics.get(spec)
+            except Exception as error:
+                failure = error
+        if not callable(resolved):
+            raise MetricLeftOut(f"metric '{spec}' is left out: {_root_cause(failure)}") \
+                from failure
+        return _metric_from_object(lib, resolved, spec, named)
+    if isinstance(spec, dict):
+        try:
+            resolved = module.metrics.deserialize(spec)
+        except Exception as error:
+            raise MetricLeftOut(f"metric '{label}' is left out: {_root_cause(error)}") from error
+        return _metric_from_object(lib, resolved, resolved.name if hasattr(resolved, "name")
+                                   else label, named)
+    return _metric_from_object(lib, spec, getattr(spec, "name", None)
+                               or getattr(spec, "__name__", "metric"), named)
 
 
-def default_label_spec(model, loss_obj) -> TensorSpecJson:
-    outputs = getattr(model, "outputs", None)
-    if not outputs or len(outputs) != 1:
-        raise ExportError("models with several outputs are not supported yet")
-    output_shape = tuple([None] + list(outputs[0].shape[1:]))
-    if _loss_family(loss_obj) == "sparse":
-        return TensorSpecJson("y", "int32", output_shape[:-1])
-    return TensorSpecJson("y", "float32", output_shape)
+def _metric_from_object(lib: Library, metric, name: str, named) -> Metric:
+    if inspect.isfunction(metric) or (callable(metric) and not hasattr(metric, "update_state")):
+        return named(name, _mean_of(metric))
+    fn = getattr(metric, "_fn", None)  # MeanMetricWrapper (mae, mse, accuracy...): its function
+    if callable(fn):
+        return named(name, _mean_of(fn, getattr(metric, "_fn_kwargs", None)))
+    try:
+        keras3_metric = metric if isinstance(metric, keras.metrics.Metric) else \
+            _keras3_metric(type(metric).__name__, metric.get_config())
+        return named(name, _stateless(keras3_metric))
+    except Exception as error:
+        raise MetricLeftOut(f"metric '{name}' is left out: it keeps state across batches and "
+                            f"has no per-batch form ({_root_cause(error)})") from error
+
+
+def _try_metric(metric: Metric, label: TensorSpecJson, output_shape: tuple) -> None:
+    """Run the metric once on a made-up batch of two of the label's and the output's shapes: a
+    metric that cannot take them (AUC on softmax outputs with class-id labels) fails here, with
+    its reason, rather than in every training step."""
+    def batch(shape, dtype, fill):
+        return tf.fill([2] + [2 if d is None else d for d in shape[1:]], tf.cast(fill, dtype))
+
+    try:
+        value = metric.fn(batch(label.shape, tf.as_dtype(label.dtype), 0),
+                          batch(output_shape, tf.float32, 0.5))
+        float(value)
+    except Exception as error:
+        raise MetricLeftOut(f"metric '{metric.name}' is left out: it cannot take labels "
+                            f"{list(label.shape)} and outputs {list(output_shape)} "
+                            f"({_root_cause(error)})") from error
+
+
+def _compile_config(model) -> dict:
+    try:
+        return model.get_compile_config() or {}
+    except Exception:  # not compiled
+        return {}
+
+
+def _compiled_metric_specs(model) -> object:
+    return _compile_config(model).get("metrics")
+
+
+def _spread_metrics(specs, keys: list) -> list:
+    """Compiled metrics as a list per output: a dict by output key, a list of lists (one per
+    output), or one flat list for every output."""
+    specs = _plain(specs)
+    if specs is None:
+        return [[] for _ in keys]
+    if isinstance(specs, dict):
+        return [_as_list(specs.get(k)) for k in keys]
+    specs = _as_list(specs)
+    if len(keys) > 1 and len(specs) == len(keys) and all(
+            _plain(s) is None or isinstance(_plain(s), list) for s in specs):
+        return [_as_list(s) for s in specs]
+    if len(keys) == 1 and len(specs) == 1 and isinstance(_plain(specs[0]), list):
+        return [_as_list(specs[0])]  # Keras 2 nests one output's metrics: [[...]]
+    return [list(specs) for _ in keys]
+
+
+def _as_list(value) -> list:
+    value = _plain(value)
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list) else [value]
+
+
+def _loss_weights(model, keys: list) -> list:
+    weights = _compile_config(model).get("loss_weights")
+    if weights is None:
+        return [1.0] * len(keys)
+    values = _spread(weights, keys, "loss weights")
+    return [1.0 if w is None else float(w) for w in values]
+
+
+def _parse_loss_args(losses, keys: list):
+    """``--loss NAME`` (every output) or ``--loss KEY=NAME`` (one output), as a dict by key."""
+    if not losses:
+        return None
+    if isinstance(losses, str):
+        losses = [losses]
+    chosen = {}
+    for text in losses:
+        key, sep, name = text.partition("=")
+        if sep and key in keys:
+            chosen[key] = name
+        elif sep and len(keys) > 1:
+            raise ExportError(f"--loss {text}: the model has no output '{key}'; its outputs are "
+                              f"{', '.join(keys)}")
+        else:
+            for k in keys:
+                chosen.setdefault(k, text)
+    return chosen
+
+
+def output_specs(model, lib: Library, losses=None, metrics=None, label_spec=None,
+                 notes: list | None = None, compile_error: str | None = None) -> list:
+    """Every output's label argument, loss, loss weight and per-batch metrics."""
+    notes = notes if notes is not None else []
+    outputs = _model_outputs(model)
+    if not outputs:
+        raise ExportError(f"model '{model.name}' has no known outputs; build it or pass "
+                          "--input-shape")
+    keys = _output_keys(model)
+    multi = len(keys) > 1
+    label_names = ["y"] if not multi else ["y_" + sanitize(k) for k in keys]
+    _check_unique(label_names, keys, "outputs")
+    chosen = _parse_loss_args(losses, keys)
+    if chosen is not None:
+        loss_specs = [chosen.get(k) for k in keys]
+        compiled = _spread(getattr(model, "loss", None), keys, "losses") \
+            if getattr(model, "loss", None) is not None else [None] * len(keys)
+        loss_specs = [c if s is None else s for s, c in zip(loss_specs, compiled)]
+    else:
+        compiled_loss = getattr(model, "loss", None)
+        if compiled_loss is None and compile_error:
+            raise ExportError(f"the model's compile arguments cannot be rebuilt ({compile_error})"
+                              "; pass --loss (and --optimizer, --metric)")
+        loss_specs = _spread(compiled_loss, keys, "losses") if compiled_loss is not None \
+            else [None] * len(keys)
+    weights = _loss_weights(model, keys)
+    if metrics is not None:
+        metric_specs = _spread_metrics(list(metrics), keys)
+    else:
+        metric_specs = _spread_metrics(_compiled_metric_specs(model), keys)
+
+    specs = []
+    for key, label_name, tensor, loss, weight, wanted in zip(
+            keys, label_names, outputs, loss_specs, weights, metric_specs):
+        loss_obj, loss_name, loss_config = resolve_loss(lib, loss, key)
+        family = _loss_family(loss_name)
+        shape = tuple([None] + list(tensor.shape[1:]))
+        if label_spec is not None and not multi:
+            label = TensorSpecJson(label_name, label_spec.dtype, label_spec.shape)
+        elif family == "sparse":
+            label = TensorSpecJson(label_name, "int32", shape[:-1])
+        else:
+            label = TensorSpecJson(label_name, "float32", shape)
+        resolved = []
+        for spec in wanted:
+            if _plain(spec) == "loss":
+                continue
+            try:
+                metric = resolve_metric(lib, spec, family, key, multi)
+                _try_metric(metric, label, shape)
+            except MetricLeftOut as left_out:
+                if metrics is not None:  # asked for on the command line: say so, do not guess
+                    raise ExportError(str(left_out).replace(" is left out", " cannot be "
+                                                            "exported")) from left_out
+                notes.append(str(left_out))
+                continue
+            if any(m.name == metric.name for m in resolved):
+                continue
+            resolved.append(metric)
+        specs.append(OutputSpec(key, shape, label, loss_obj, loss_name, loss_config, weight,
+                                tuple(resolved)))
+    return specs
+
+
+# --- Optimizers -----------------------------------------------------------------------------------
+
+def compiled_optimizer_spec(model, lib: Library, notes: list,
+                            compile_error: str | None = None) -> OptimizerSpec:
+    """The model's compiled optimizer as a spec: its class and whole config (momentum, clipnorm...),
+    minus legacy settings today's optimizers do not have (each dropped one becomes a note)."""
+    compiled = getattr(model, "optimizer", None)
+    if compiled is None:
+        why = f"its compile arguments cannot be rebuilt ({compile_error})" if compile_error \
+            else "the model has no compiled optimizer"
+        raise ExportError(f"no --optimizer given and {why}; pass --optimizer (e.g. --optimizer "
+                          "adam)")
+    class_name = type(compiled).__name__
+    name = next((n for n, c in OPTIMIZER_CLASSES.items() if c.lower() == class_name.lower()),
+                None)
+    if name is None:
+        raise ExportError(f"the compiled optimizer {class_name} is not one lrfinder exports; pass"
+                          f" --optimizer (one of {', '.join(sorted(OPTIMIZER_CLASSES))})")
+    try:
+        config = dict(compiled.get_config())
+    except Exception as error:
+        raise ExportError(f"cannot read the compiled optimizer's config: {_root_cause(error)}") \
+            from error
+    if "lr" in config and "learning_rate" not in config:  # Keras 1/2.0 name
+        config["learning_rate"] = config.pop("lr")
+    target = getattr(lib.module.optimizers, OPTIMIZER_CLASSES[name])
+    accepted = set(inspect.signature(target.__init__).parameters) - {"self", "kwargs"}
+    kept = {}
+    for key, value in config.items():
+        if key in _SILENT_OPTIMIZER_KEYS:
+            continue
+        if key in accepted:
+            kept[key] = _jsonable(value) if isinstance(value, (np.floating, np.integer)) \
+                else value
+            continue
+        if value in (None, 0, 0.0, False):
+            continue  # an unset legacy setting loses nothing
+        why = _LEGACY_OPTIMIZER_KEYS.get(key, f"a setting {lib.name}'s {class_name} no longer "
+                                              "has")
+        if key == "decay":
+            notes.append(f"decay={value:g} ({why}) is not exported: lrfinder sets the learning "
+                         "rate at every step")
+        else:
+            notes.append(f"optimizer setting {key}={value!r} ({why}) is not exported")
+    learning_rate = kept.get("learning_rate")
+    if isinstance(learning_rate, dict):  # a serialized schedule: refused when built
+        raise ExportError(
+            f"optimizer '{sanitize(class_name)}' uses a learning-rate schedule or callable; the "
+            "range test sets the learning rate itself, so export it with a float learning_rate")
+    if isinstance(learning_rate, (np.floating, float)):
+        kept["learning_rate"] = float(learning_rate)
+    return OptimizerSpec(key=sanitize(class_name), name=name, config=kept)
 
 
 def _learning_rate_variable(optimizer):
-    lr = optimizer._learning_rate  # Keras keeps a float LR in this variable; no public handle.
-    if not isinstance(lr, keras.Variable):
+    lr = optimizer._learning_rate  # Keras keeps a float rate in this variable; no public handle.
+    if not isinstance(lr, (keras.Variable, tf.Variable)):
         raise ExportError(
             f"optimizer '{optimizer.name}' uses a learning-rate schedule or callable; the range "
             "test sets the learning rate itself, so export it with a float learning_rate")
     return lr
 
 
+def _read(variable):
+    return tf.identity(variable.value if isinstance(variable, keras.Variable)
+                       else variable.read_value())
+
+
+# --- The contract's functions ---------------------------------------------------------------------
+
 class _TrainingFunctions:
-    """The tf.functions of the contract for one model, loss and set of metrics."""
+    """The tf.functions of the contract for one model, its inputs and outputs."""
 
-    def __init__(self, model, loss_obj, metric_fns):
+    def __init__(self, model, inputs: list, outputs: list):
         self.model = model
-        self.loss_obj = loss_obj
-        self.metric_fns = metric_fns
+        self.inputs = inputs
+        self.outputs = outputs
 
-    def _loss_and_metrics(self, y, y_pred):
-        loss = self.loss_obj(y, y_pred)
+    def _predict(self, xs, training: bool) -> list:
+        predictions = _flat_outputs(self.model(_pack_inputs(self.model, list(xs)),
+                                               training=training))
+        if len(predictions) != len(self.outputs):
+            raise ExportError(f"the model returned {len(predictions)} outputs where its "
+                              f"config declares {len(self.outputs)}")
+        return predictions
+
+    def _loss_and_metrics(self, ys, predictions) -> dict:
+        multi = len(self.outputs) > 1
+        results = {}
+        total = tf.constant(0.0, tf.float32)
+        for output, y, y_pred in zip(self.outputs, ys, predictions):
+            loss = tf.reduce_mean(tf.cast(output.loss(y, y_pred), tf.float32))
+            total = total + output.loss_weight * loss if multi or output.loss_weight != 1.0 \
+                else loss
+            if multi:
+                results[sanitize(output.key) + "_loss"] = loss
         if self.model.losses:  # weight and activity regularization, as Keras's compute_loss
-            loss = loss + tf.add_n([tf.cast(l, loss.dtype) for l in self.model.losses])
-        outputs = {"loss": loss}
-        for name, fn in self.metric_fns.items():
-            outputs[name] = tf.reduce_mean(tf.cast(fn(y, y_pred), tf.float32))
+            total = total + tf.add_n([tf.cast(l, tf.float32) for l in self.model.losses])
+        outputs = {"loss": total, **results}
+        for output, y, y_pred in zip(self.outputs, ys, predictions):
+            for metric in output.metrics:
+                outputs[metric.name] = tf.cast(metric.fn(y, y_pred), tf.float32)
         return outputs
 
+    def serve(self):
+        keys = [sanitize(o.key) for o in self.outputs]
+
+        def serve(*xs):
+            return dict(zip(keys, self._predict(xs, training=False)))
+
+        return serve
+
     def train_step(self, optimizer):
+        count = len(self.inputs)
         model = self.model
 
-        def train(x, y):
+        def train(*args):
+            xs, ys = args[:count], args[count:]
             with tf.GradientTape() as tape:
-                y_pred = model(x, training=True)
-                outputs = self._loss_and_metrics(y, y_pred)
+                outputs = self._loss_and_metrics(ys, self._predict(xs, training=True))
             variables = model.trainable_variables
             gradients = tape.gradient(outputs["loss"], variables)
             optimizer.apply_gradients(zip(gradients, variables))
@@ -461,8 +1450,11 @@ class _TrainingFunctions:
         return train
 
     def evaluate(self):
-        def evaluate(x, y):
-            return self._loss_and_metrics(y, self.model(x, training=False))
+        count = len(self.inputs)
+
+        def evaluate(*args):
+            xs, ys = args[:count], args[count:]
+            return self._loss_and_metrics(ys, self._predict(xs, training=False))
 
         return evaluate
 
@@ -471,7 +1463,7 @@ class _TrainingFunctions:
         variable = _learning_rate_variable(optimizer)
 
         def get_lr():
-            return {"lr": tf.identity(variable.value)}
+            return {"lr": _read(variable)}
 
         return get_lr
 
@@ -481,96 +1473,155 @@ class _TrainingFunctions:
 
         def set_lr(lr):
             variable.assign(lr)
-            return {"lr": tf.identity(variable.value)}
+            return {"lr": _read(variable)}
 
         return set_lr
+
+
+def _endpoints(functions: _TrainingFunctions, built: list) -> list:
+    """(signature name, python function, input signature) in contract order; the first is
+    serving_default."""
+    x_specs = [i.spec.tf_spec() for i in functions.inputs]
+    y_specs = [o.label.tf_spec() for o in functions.outputs]
+    endpoints = [("serving_default", functions.serve(), x_specs),
+                 (EVALUATE_SIGNATURE, functions.evaluate(), x_specs + y_specs)]
+    for spec, optimizer in built:
+        endpoints += [
+            (f"train_{spec.key}", functions.train_step(optimizer), x_specs + y_specs),
+            (f"get_lr_{spec.key}", functions.get_lr(optimizer), []),
+            (f"set_lr_{spec.key}", functions.set_lr(optimizer),
+             [tf.TensorSpec([], tf.float32, name="lr")]),
+        ]
+    return endpoints
+
+
+def _write_keras3(model, built, endpoints, target: Path) -> None:
+    archive = keras.export.ExportArchive()
+    archive.track(model)
+    for _, optimizer in built:
+        archive.track(optimizer)
+    for name, fn, signature in endpoints:
+        archive.add_endpoint("serve" if name == "serving_default" else name, fn,
+                             input_signature=signature)
+    with contextlib.redirect_stdout(io.StringIO()):  # Keras prints every endpoint
+        archive.write_out(str(target), verbose=False)
+
+
+def _tracked_resources(model) -> list:
+    """Everything besides variables that the model's functions may capture: lookup tables
+    (StringLookup), vocabulary files, random generators' state."""
+    kinds = (tf.saved_model.experimental.TrackableResource, tf.saved_model.Asset, tf.Variable)
+    return [item for item in tf.train.TrackableView(model).descendants()
+            if isinstance(item, kinds) and not isinstance(item, tf.Variable)
+            or isinstance(item, tf.Variable) and not any(item is v for v in model.variables)]
+
+
+def _write_tf_keras(model, built, endpoints, target: Path) -> None:
+    """tf_keras variables are tf.Variables: a tf.Module holding them and the optimizers, saved by
+    tf.saved_model.save, restores in a graph-mode loader. The Keras model itself is not attached,
+    so no Keras 2 layer metadata or per-layer call functions are written."""
+    root = tf.Module()
+    root.model_variables = list(model.variables)
+    root.model_resources = _tracked_resources(model)
+    root.optimizers = [optimizer for _, optimizer in built]
+    signatures = {}
+    root.functions = {}
+    for name, fn, signature in endpoints:
+        function = tf.function(fn, input_signature=signature)
+        root.functions[name] = function
+        signatures[name] = function.get_concrete_function()
+    tf.saved_model.save(root, str(target), signatures=signatures)
 
 
 def export_trainable(model, out_dir: Path, optimizers, loss=None, metrics=None,
                      input_spec: TensorSpecJson | None = None,
                      label_spec: TensorSpecJson | None = None,
-                     model_name: str | None = None, source: str | None = None) -> dict:
-    """Write ``model`` with the training contract to ``out_dir`` (which must not exist).
-
-    Returns the metadata written to ``assets/lrfinder.json``.
-    """
+                     model_name: str | None = None, source: str | None = None,
+                     notes: list | None = None, input_shape: tuple | None = None,
+                     compile_error: str | None = None) -> dict:
+    """Write ``model`` (Keras 3 or tf_keras) with the training contract v2 to ``out_dir`` (which
+    must not exist). ``loss``: a name for every output, or a list of ``KEY=NAME``; ``metrics``:
+    names for every output (default: the compiled ones). Returns the metadata written to
+    ``assets/lrfinder.json``."""
     out_dir = Path(out_dir)
     if out_dir.exists():
         raise ExportError(f"output '{out_dir}' already exists; choose a new directory")
+    lib = library_of(model)
+    notes = list(notes or [])
+    ensure_built(model, lib, input_shape or (input_spec.shape if input_spec else None), notes)
     specs = [s if isinstance(s, OptimizerSpec) else parse_optimizer_spec(s) for s in optimizers]
+    if not specs and not loss and getattr(model, "optimizer", None) is None \
+            and getattr(model, "loss", None) is None and not compile_error:
+        raise ExportError(f"model '{model.name}' was saved uncompiled; pass --loss and "
+                          "--optimizer (e.g. --loss sparse_categorical_crossentropy --optimizer "
+                          "adam)")
     if not specs:
-        compiled = getattr(model, "optimizer", None)
-        if compiled is None:
-            raise ExportError("no --optimizer given and the model has no compiled optimizer")
-        # Keep the whole compiled config (momentum, weight_decay, clipnorm, ...), not only the rate.
-        config = {k: v for k, v in compiled.get_config().items() if k != "name"}
-        specs = [OptimizerSpec(key=_signature_name(type(compiled).__name__),
-                               name=type(compiled).__name__.lower(), config=config)]
+        specs = [compiled_optimizer_spec(model, lib, notes, compile_error)]
     keys = [s.key for s in specs]
     if len(set(keys)) != len(keys):
         raise ExportError(f"optimizer keys must be unique, got {keys}; name them with key=name:...")
 
-    loss_obj, loss_name = resolve_loss(model, loss)
-    metric_names = metrics if metrics is not None else [
-        m for m in _compiled_metric_names(model) if m != "loss"]
-    metric_fns = resolve_metrics(metric_names, loss_obj)
-    x_spec = input_spec or default_input_spec(model)
-    y_spec = label_spec or default_label_spec(model, loss_obj)
-    functions = _TrainingFunctions(model, loss_obj, metric_fns)
+    if input_spec is not None:
+        inputs = input_specs(model, tuple(input_spec.shape), input_spec.dtype)
+    else:
+        inputs = input_specs(model)
+    outputs = output_specs(model, lib, losses=loss, metrics=metrics, label_spec=label_spec,
+                           notes=notes, compile_error=compile_error)
+    weighted = _compile_config(model).get("weighted_metrics")
+    if weighted:
+        notes.append("weighted metrics are left out: lrfinder trains without sample weights")
+    functions = _TrainingFunctions(model, inputs, outputs)
 
     built = []
     for spec in specs:
-        optimizer = spec.build()
+        optimizer = spec.build(lib)
         _learning_rate_variable(optimizer)
         optimizer.build(model.trainable_variables)
         built.append((spec, optimizer))
 
-    archive = keras.export.ExportArchive()
-    archive.track(model)
-    for _, optimizer in built:
-        archive.track(optimizer)
-    # The first endpoint becomes serving_default.
-    archive.add_endpoint("serve", lambda x: model(x, training=False),
-                         input_signature=[x_spec.tf_spec()])
-    archive.add_endpoint(EVALUATE_SIGNATURE, functions.evaluate(),
-                         input_signature=[x_spec.tf_spec(), y_spec.tf_spec()])
-    optimizer_meta = []
-    for spec, optimizer in built:
-        archive.add_endpoint(f"train_{spec.key}", functions.train_step(optimizer),
-                             input_signature=[x_spec.tf_spec(), y_spec.tf_spec()])
-        archive.add_endpoint(f"get_lr_{spec.key}", functions.get_lr(optimizer), input_signature=[])
-        archive.add_endpoint(f"set_lr_{spec.key}", functions.set_lr(optimizer),
-                             input_signature=[tf.TensorSpec([], tf.float32, name="lr")])
-        optimizer_meta.append({
-            "key": spec.key,
-            "class_name": type(optimizer).__name__,
-            "config": _jsonable(optimizer.get_config()),
-            "initial_learning_rate": float(_learning_rate_variable(optimizer).numpy()),
-        })
-
+    optimizer_meta = [{
+        "key": spec.key,
+        "class_name": type(optimizer).__name__,
+        "config": _jsonable(optimizer.get_config()),
+        "initial_learning_rate": float(_read(_learning_rate_variable(optimizer)).numpy()),
+    } for spec, optimizer in built]
+    metric_names = [m.name for o in outputs for m in o.metrics]
     metadata = {
         "contract_version": CONTRACT_VERSION,
         "model_name": model_name or model.name,
         "source": source,
+        "keras_library": f"{lib.name} {lib.version}",
         "parameter_count": int(model.count_params()),
-        "trainable_parameter_count": int(sum(np.prod(v.shape) for v in model.trainable_variables)),
-        "input": x_spec.to_json(),
-        "label": y_spec.to_json(),
-        "loss": {"name": loss_name, "config": _jsonable(_safe_config(loss_obj))},
-        "metrics": sorted(metric_fns),
+        "trainable_parameter_count": int(sum(int(np.prod(v.shape))
+                                             for v in model.trainable_variables)),
+        "inputs": [i.to_json() for i in inputs],
+        "outputs": [_jsonable(o.to_json()) for o in outputs],
+        "metrics": metric_names,
+        "notes": notes,
         "optimizers": optimizer_meta,
         "evaluate_signature": EVALUATE_SIGNATURE,
         "tensorflow_version": tf.__version__,
-        "keras_version": keras.__version__,
+        "keras_version": lib.version,
     }
+    endpoints = _endpoints(functions, built)
 
     # Write to a temporary sibling first so a failure never leaves a half-written model behind.
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
     try:
         target = staging / "model"
-        with contextlib.redirect_stdout(io.StringIO()):  # Keras prints every endpoint
-            archive.write_out(str(target), verbose=False)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                if lib.is_legacy:
+                    _write_tf_keras(model, built, endpoints, target)
+                else:
+                    _write_keras3(model, built, endpoints, target)
+        except ExportError:
+            raise
+        except Exception as error:  # tracing the model's call: report the cause in one line
+            raise ExportError(f"cannot trace model '{model.name}' for export: "
+                              f"{_root_cause(error)}") from error
         (target / "assets").mkdir(exist_ok=True)
         (target / "assets" / METADATA_FILE).write_text(json.dumps(metadata, indent=2) + "\n")
         target.rename(out_dir)
@@ -598,9 +1649,21 @@ def _jsonable(value):
     return str(value)
 
 
+
+
+def _first_line(error: BaseException) -> str:
+    lines = str(error).strip().splitlines()
+    return lines[0] if lines else type(error).__name__
+
+
 def _parse_shape(text: str) -> tuple:
     dims = [d.strip() for d in text.split(",") if d.strip()]
-    return tuple([None] + [int(d) for d in dims])
+    try:
+        return tuple([None] + [None if d.lower() in ("none", "?", "-1") else int(d)
+                               for d in dims])
+    except ValueError as error:
+        raise ExportError(f"bad shape '{text}': expected comma-separated sizes such as 28,28,1") \
+            from error
 
 
 def main(argv=None) -> int:
@@ -611,15 +1674,22 @@ def main(argv=None) -> int:
     parser.add_argument("--optimizer", action="append", default=[],
                         help="[key=]name[:param=value,...]; repeat for several "
                              "(default: the model's compiled optimizer)")
-    parser.add_argument("--loss", help="loss name (default: the model's compiled loss)")
+    parser.add_argument("--loss", action="append",
+                        help="loss name for every output, or KEY=NAME for one output; repeat "
+                             "(default: the model's compiled losses)")
     parser.add_argument("--metric", action="append", dest="metrics",
-                        help="per-batch metric, e.g. accuracy (default: the compiled metrics)")
+                        help="per-batch metric for every output, e.g. accuracy, mae, auc "
+                             "(default: the compiled metrics)")
     parser.add_argument("--name", help="model name in the metadata (default: the Keras name)")
-    parser.add_argument("--input-shape", help="input shape without the batch dim, e.g. 28,28,1")
+    parser.add_argument("--input-shape", help="input shape without the batch dim, e.g. 28,28,1 "
+                                              "(also builds a model saved unbuilt)")
     parser.add_argument("--input-dtype", help="input dtype (default: the model's)")
     parser.add_argument("--label-shape", help="label shape without the batch dim ('' = scalar)")
     parser.add_argument("--label-dtype", help="label dtype (default: int32 for sparse losses, "
                                               "else float32)")
+    parser.add_argument("--custom-objects", type=Path, metavar="FILE.py",
+                        help="Python module whose public classes and functions the model needs "
+                             "(custom layers, activations, losses, subclassed models)")
     args = parser.parse_args(argv)
     try:
         if args.out.exists():  # say so before the slow model load
@@ -627,30 +1697,44 @@ def main(argv=None) -> int:
         optimizers = [parse_optimizer_spec(text) for text in args.optimizer]
         for spec in optimizers:  # also before the load
             check_optimizer_config(spec.key, spec.config)
-        model = load_keras_model(args.model)
-        loss_obj, _ = resolve_loss(model, args.loss)
+        input_shape = _parse_shape(args.input_shape) if args.input_shape is not None else None
+        custom = load_custom_objects(args.custom_objects) if args.custom_objects else None
+        loaded = load_keras_model(args.model, custom, input_shape)
+        model, lib, notes = loaded.model, loaded.library, list(loaded.notes)
+        ensure_built(model, lib, input_shape, notes)
         x_spec = None
-        if args.input_shape is not None or args.input_dtype:
-            base = None if args.input_shape is not None and args.input_dtype else \
-                default_input_spec(model)
-            x_spec = TensorSpecJson(
-                "x", args.input_dtype or base.dtype,
-                _parse_shape(args.input_shape) if args.input_shape is not None else base.shape)
+        if input_shape is not None or args.input_dtype:
+            (base,) = input_specs(model) if len(_model_inputs(model)) == 1 else [None]
+            if base is None:
+                raise ExportError("--input-shape and --input-dtype apply to models with one "
+                                  "input; this one has several")
+            x_spec = TensorSpecJson("x", args.input_dtype or base.spec.dtype,
+                                    input_shape or base.spec.shape)
         y_spec = None
         if args.label_shape is not None or args.label_dtype:
-            base = default_label_spec(model, loss_obj)
+            outputs = output_specs(model, lib, losses=args.loss, metrics=[],
+                                   compile_error=loaded.compile_error)
+            if len(outputs) != 1:
+                raise ExportError("--label-shape and --label-dtype apply to models with one "
+                                  "output; this one has several")
+            base = outputs[0].label
             y_spec = TensorSpecJson(
                 "y", args.label_dtype or base.dtype,
                 _parse_shape(args.label_shape) if args.label_shape is not None else base.shape)
+        source = args.model.name or str(args.model)
         metadata = export_trainable(model, args.out, optimizers, loss=args.loss,
                                     metrics=args.metrics, input_spec=x_spec, label_spec=y_spec,
-                                    model_name=args.name, source=args.model.name)
+                                    model_name=args.name, source=source, notes=notes,
+                                    compile_error=loaded.compile_error)
     except ExportError as error:
         print(f"export: error: {error}", file=sys.stderr)
         return 2
     keys = ", ".join(o["key"] for o in metadata["optimizers"])
-    print(f"exported {metadata['model_name']} ({metadata['parameter_count']} parameters) to "
-          f"{args.out} with optimizers: {keys}")
+    print(f"exported {metadata['model_name']} ({metadata['parameter_count']} parameters, "
+          f"{len(metadata['inputs'])} input(s), {len(metadata['outputs'])} output(s), "
+          f"{metadata['keras_library']}) to {args.out} with optimizers: {keys}")
+    for note in metadata["notes"]:
+        print(f"note: {note}")
     return 0
 
 

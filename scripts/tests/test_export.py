@@ -191,12 +191,20 @@ def test_metadata_file_matches_returned_metadata(shared_export):
 
 def test_metadata_describes_contract_specs_and_model(shared_export):
     _, metadata, model, _ = shared_export
-    assert metadata["contract_version"] == 1
+    assert metadata["contract_version"] == 2
     assert metadata["model_name"] == "tiny"
-    assert metadata["input"] == {"name": "x", "dtype": "float32", "shape": [None, INPUT_DIM]}
-    assert metadata["label"] == {"name": "y", "dtype": "int32", "shape": [None]}
-    assert metadata["loss"]["name"] == LOSS
+    (model_input,) = metadata["inputs"]
+    assert model_input == {"name": "x", "key": model.inputs[0].name, "dtype": "float32",
+                           "shape": [None, INPUT_DIM]}
+    (output,) = metadata["outputs"]
+    assert output["shape"] == [None, CLASSES]
+    assert output["label"] == {"name": "y", "dtype": "int32", "shape": [None]}
+    assert output["loss"]["name"] == LOSS
+    assert output["loss_weight"] == 1.0
+    assert output["metrics"] == ["accuracy"]
     assert metadata["metrics"] == ["accuracy"]
+    assert metadata["notes"] == []
+    assert metadata["keras_library"] == f"keras {keras.__version__}"
     assert metadata["evaluate_signature"] == "evaluate"
     assert metadata["parameter_count"] == model.count_params() == INPUT_DIM * 16 + 16 + 16 * 3 + 3
     assert metadata["tensorflow_version"] == tf.__version__
@@ -216,10 +224,10 @@ def test_signatures_take_the_specs_in_the_metadata(shared_export, loaded_export)
     keys = [o["key"] for o in metadata["optimizers"]]
     for name in ["evaluate"] + [f"train_{k}" for k in keys]:
         _, specs = loaded_export.signatures[name].structured_input_signature
-        for role in ("input", "label"):
-            spec = specs[metadata[role]["name"]]
-            assert spec.dtype.name == metadata[role]["dtype"]
-            assert spec.shape.as_list() == metadata[role]["shape"]
+        for role in (metadata["inputs"][0], metadata["outputs"][0]["label"]):
+            spec = specs[role["name"]]
+            assert spec.dtype.name == role["dtype"]
+            assert spec.shape.as_list() == role["shape"]
     _, serving = loaded_export.signatures["serving_default"].structured_input_signature
     assert serving["x"].shape.as_list() == [None, INPUT_DIM]
 
@@ -344,8 +352,9 @@ def test_main_uncompiled_model_with_loss_exports(tmp_path, capsys):
                             "--loss", LOSS, "--metric", "accuracy")
     assert code == 0, err
     metadata = json.loads((tmp_path / "out" / "assets" / export.METADATA_FILE).read_text())
-    assert metadata["loss"]["name"] == LOSS and metadata["metrics"] == ["accuracy"]
-    assert metadata["label"]["dtype"] == "int32"
+    (output,) = metadata["outputs"]
+    assert output["loss"]["name"] == LOSS and metadata["metrics"] == ["accuracy"]
+    assert output["label"]["dtype"] == "int32"
 
 
 def schedule_model():
@@ -407,7 +416,7 @@ BLOBS_KEYS = [o["key"] for o in bundled_metadata("blobs_mlp")["optimizers"]]
 @pytest.mark.parametrize("name", ["blobs_mlp", "mnist_cnn"])
 def test_bundled_model_has_contract_signatures_for_every_optimizer(name):
     metadata = bundled_metadata(name)
-    assert metadata["contract_version"] == export.CONTRACT_VERSION
+    assert metadata["contract_version"] == 1  # the bundled exports stay v1; Java reads both
     keys = [o["key"] for o in metadata["optimizers"]]
     assert keys
     signatures = set(tf.saved_model.load(str(SAVEDMODELS / name)).signatures)
@@ -480,9 +489,10 @@ def test_main_exports_keras2_saved_model_directory(tmp_path, capsys):
     np.testing.assert_allclose(serve(loaded, x), legacy.predict(x, verbose=0),
                                rtol=1e-6, atol=1e-6)
     metadata = json.loads((out / "assets" / export.METADATA_FILE).read_text())
-    assert metadata["loss"]["name"] == LOSS
+    assert metadata["outputs"][0]["loss"]["name"] == LOSS
     assert metadata["metrics"] == ["accuracy"]
     assert metadata["source"] == "legacy_savedmodel"
+    assert metadata["keras_library"].startswith("tf_keras ")
     assert call(loaded, "evaluate", x=x, y=y)["loss"] == pytest.approx(
         legacy.evaluate(x, y, batch_size=BATCH, verbose=0)[0], rel=1e-5)
 
@@ -639,3 +649,203 @@ def test_compiled_optimizer_with_a_momentum_of_one_is_refused(tmp_path):
     with pytest.raises(export.ExportError, match=r"momentum must be a number in \[0, 1\)"):
         export.export_trainable(model, tmp_path / "out", [])
     assert list(tmp_path.iterdir()) == []
+
+
+# --- 9. Contract v2: several inputs and outputs, per-batch metrics, root causes -------------------
+
+def two_in_two_out(compiled=True):
+    """Keras 3: inputs 'User ID' (int) and 'features', outputs age (mse) and gender (binary)."""
+    keras.utils.set_random_seed(SEED)
+    user = keras.Input((1,), dtype="int32", name="User ID")
+    features = keras.Input((3,), name="features")
+    embedded = keras.layers.Flatten()(keras.layers.Embedding(10, 2)(user))
+    hidden = keras.layers.Dense(4, activation="relu",
+                                kernel_regularizer=keras.regularizers.L2(0.01))(
+        keras.layers.Concatenate()([embedded, features]))
+    model = keras.Model([user, features], [keras.layers.Dense(1, name="age")(hidden),
+                                           keras.layers.Dense(1, activation="sigmoid",
+                                                              name="gender")(hidden)])
+    if compiled:
+        model.compile(keras.optimizers.SGD(0.1), loss={"age": "mse", "gender":
+                                                       "binary_crossentropy"},
+                      loss_weights={"age": 0.5, "gender": 2.0},
+                      metrics={"age": ["mae"], "gender": ["accuracy"]})
+    return model
+
+
+def two_in_two_out_batch(seed=0):
+    rng = np.random.default_rng(seed)
+    return ({"User ID": rng.integers(0, 10, (BATCH, 1)).astype(np.int32),
+             "features": rng.normal(size=(BATCH, 3)).astype(np.float32)},
+            {"age": rng.normal(size=(BATCH, 1)).astype(np.float32),
+             "gender": (rng.random((BATCH, 1)) > 0.5).astype(np.float32)})
+
+
+def test_several_inputs_and_outputs_get_contract_v2_names_and_specs(tmp_path):
+    metadata = export.export_trainable(two_in_two_out(), tmp_path / "out", [])
+    assert [(i["name"], i["key"], i["dtype"]) for i in metadata["inputs"]] == [
+        ("x_user_id", "User ID", "int32"), ("x_features", "features", "float32")]
+    assert [(o["key"], o["label"]["name"], o["loss"]["name"], o["loss_weight"], o["metrics"])
+            for o in metadata["outputs"]] == [
+        ("age", "y_age", "mean_squared_error", 0.5, ["age_mae"]),
+        ("gender", "y_gender", "binary_crossentropy", 2.0, ["gender_accuracy"])]
+    assert metadata["metrics"] == ["age_mae", "gender_accuracy"]
+    loaded = tf.saved_model.load(str(tmp_path / "out"))
+    _, specs = loaded.signatures["train_sgd"].structured_input_signature
+    assert sorted(specs) == ["x_features", "x_user_id", "y_age", "y_gender"]
+    assert set(loaded.signatures["serving_default"].structured_outputs) == {"age", "gender"}
+
+
+def test_several_outputs_total_loss_is_keras_weighted_sum(tmp_path):
+    model = two_in_two_out()
+    export.export_trainable(model, tmp_path / "out", [])
+    x, y = two_in_two_out_batch()
+    loaded = tf.saved_model.load(str(tmp_path / "out"))
+    exported = call(loaded, "evaluate", x_user_id=x["User ID"], x_features=x["features"],
+                    y_age=y["age"], y_gender=y["gender"])
+    logs = model.evaluate(x, y, batch_size=BATCH, verbose=0, return_dict=True)
+    for name in ("loss", "age_loss", "gender_loss", "age_mae", "gender_accuracy"):
+        assert exported[name] == pytest.approx(logs[name], rel=1e-5), name
+    penalty = float(sum(model.losses))
+    assert penalty > 0  # the total includes the L2 penalty, the per-output losses do not
+    assert exported["loss"] == pytest.approx(
+        0.5 * exported["age_loss"] + 2.0 * exported["gender_loss"] + penalty, rel=1e-5)
+
+
+def test_loss_per_output_from_the_command_line(tmp_path, capsys):
+    path = tmp_path / "bare.keras"
+    two_in_two_out(compiled=False).save(path)
+    code, _, err = run_main(capsys, path, "--out", tmp_path / "out", "--optimizer", "adam",
+                            "--loss", "age=mae", "--loss", "gender=binary_crossentropy")
+    assert code == 0, err
+    metadata = json.loads((tmp_path / "out" / "assets" / export.METADATA_FILE).read_text())
+    assert [o["loss"]["name"] for o in metadata["outputs"]] == ["mean_absolute_error",
+                                                               "binary_crossentropy"]
+    code, _, err = run_main(capsys, path, "--out", tmp_path / "out2", "--optimizer", "adam",
+                            "--loss", "height=mae")
+    assert code == 2
+    assert_one_line_error(err, "no output 'height'", "age, gender")
+
+
+def test_inputs_whose_names_collide_are_refused_naming_both(tmp_path):
+    first, second = keras.Input((1,), name="Age"), keras.Input((1,), name="age")
+    model = keras.Model([first, second], keras.layers.Dense(1)(
+        keras.layers.Concatenate()([first, second])))
+    model.compile("sgd", "mse")
+    with pytest.raises(export.ExportError, match="'Age' and 'age' both become .*'x_age'"):
+        export.export_trainable(model, tmp_path / "out", [])
+
+
+@pytest.fixture(scope="module")
+def regression_keras_file(tmp_path_factory):
+    keras.utils.set_random_seed(SEED)
+    model = keras.Sequential([keras.Input((INPUT_DIM,)), keras.layers.Dense(1)])
+    model.compile("sgd", "mse")
+    path = tmp_path_factory.mktemp("regression") / "regression.keras"
+    model.save(path)
+    return path
+
+
+@pytest.mark.parametrize("metric", ["mae", "mse", "mean_absolute_error"])
+def test_stateful_keras3_metric_names_export_as_per_batch_values(tmp_path, capsys,
+                                                                  regression_keras_file, metric):
+    # Keras 3 resolves 'mae' to the MeanAbsoluteError object; it used to be refused as stateful.
+    code, _, err = run_main(capsys, regression_keras_file, "--out", tmp_path / "out",
+                            "--metric", metric)
+    assert code == 0, err
+    rng = np.random.default_rng(9)
+    loaded = tf.saved_model.load(str(tmp_path / "out"))
+    for _ in range(2):  # each batch's value is its own: no running mean between calls
+        x = rng.normal(size=(BATCH, INPUT_DIM)).astype(np.float32)
+        y = rng.normal(size=(BATCH, 1)).astype(np.float32)
+        error = serve(loaded, x) - y
+        expected = np.mean(error ** 2) if metric == "mse" else np.mean(np.abs(error))
+        assert call(loaded, "evaluate", x=x, y=y)[export.sanitize(metric)] == pytest.approx(
+            expected, rel=1e-5)
+
+
+def test_explicit_metric_that_cannot_take_the_labels_is_refused_with_why(tmp_path, capsys,
+                                                                        tiny_keras_file):
+    # mae of class ids against three probabilities: Keras's own fit fails on it too.
+    code, _, err = run_main(capsys, tiny_keras_file, "--out", tmp_path / "out", "--metric", "mae")
+    assert code == 2
+    assert_one_line_error(err, "metric 'mae' cannot be exported", "labels [None]",
+                          "outputs [None, 3]", "Incompatible shapes")
+    assert "function_node" not in err and "Error" not in err
+
+
+def test_compiled_auc_is_a_per_batch_value_with_no_state_between_calls(tmp_path):
+    keras.utils.set_random_seed(SEED)
+    model = keras.Sequential([keras.Input((INPUT_DIM,)),
+                              keras.layers.Dense(1, activation="sigmoid")])
+    model.compile("sgd", "binary_crossentropy", metrics=[keras.metrics.AUC(name="auc")])
+    export.export_trainable(model, tmp_path / "out", [])
+    loaded = tf.saved_model.load(str(tmp_path / "out"))
+    rng = np.random.default_rng(2)
+    for _ in range(2):  # the second batch's AUC is its own, not a running value
+        x = rng.normal(size=(BATCH, INPUT_DIM)).astype(np.float32)
+        y = (rng.random((BATCH, 1)) > 0.5).astype(np.float32)
+        fresh = keras.metrics.AUC()
+        fresh.update_state(y, model.predict(x, verbose=0))
+        assert call(loaded, "evaluate", x=x, y=y)["auc"] == pytest.approx(
+            float(fresh.result()), rel=1e-5)
+
+
+def test_unknown_keyword_in_a_config_keeps_the_keyword_as_the_cause(tmp_path, capsys,
+                                                                   tiny_keras_file):
+    import zipfile
+    path = tmp_path / "time_major.keras"
+    with zipfile.ZipFile(tiny_keras_file) as source, zipfile.ZipFile(path, "w") as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "config.json":
+                config = json.loads(data)
+                config["config"]["layers"][1]["config"]["time_major"] = False
+                data = json.dumps(config).encode()
+            target.writestr(info, data)
+    code, _, err = run_main(capsys, path, "--out", tmp_path / "out")
+    assert code == 2
+    assert_one_line_error(err, "Unrecognized keyword arguments passed to Dense",
+                          "{'time_major': False}")
+
+
+def test_custom_objects_file_gives_its_own_public_classes_and_functions(tmp_path):
+    module = tmp_path / "my_objects.py"
+    module.write_text("import math\nfrom math import sqrt\n\n"
+                      "def scaled_relu(x):\n    return x\n\n"
+                      "class Layer1:\n    pass\n\n"
+                      "def _private():\n    pass\n")
+    objects = export.load_custom_objects(module)
+    assert sorted(objects) == ["Layer1", "scaled_relu"]
+    broken = tmp_path / "broken.py"
+    broken.write_text("raise RuntimeError('no GPU here')\n")
+    with pytest.raises(export.ExportError, match="no GPU here"):
+        export.load_custom_objects(broken)
+
+
+TF_KERAS_OPTIMIZERS = ["sgd", "sgd:momentum=0.9", "rmsprop", "adagrad", "adadelta", "adam",
+                       "adamw", "adamax", "nadam", "ftrl", "lion"]
+
+
+def test_tf_keras_export_trains_every_optimizer_in_a_graph_mode_loader(tmp_path):
+    tf_keras = pytest.importorskip("tf_keras")
+    tf_keras.utils.set_random_seed(SEED)
+    model = tf_keras.Sequential([
+        tf_keras.Input((INPUT_DIM,)),
+        tf_keras.layers.Dense(8, activation="relu", kernel_regularizer="l2"),
+        tf_keras.layers.Dropout(0.2),
+        tf_keras.layers.Dense(CLASSES, activation="softmax")])
+    model.compile("adam", LOSS, metrics=["accuracy"])
+    metadata = export.export_trainable(model, tmp_path / "out", TF_KERAS_OPTIMIZERS)
+    assert metadata["keras_library"] == f"tf_keras {tf_keras.__version__}"
+    x, y = make_batches(count=1, seed=3)[0]
+    graph = tf.Graph()
+    with graph.as_default(), tf.compat.v1.Session(graph=graph) as session:
+        signatures = tf.compat.v1.saved_model.loader.load(
+            session, ["serve"], str(tmp_path / "out")).signature_def
+        for entry in metadata["optimizers"]:
+            train = signatures[f"train_{entry['key']}"]
+            feed = {train.inputs["x"].name: x, train.inputs["y"].name: y}
+            losses = [session.run(train.outputs["loss"].name, feed) for _ in range(3)]
+            assert all(np.isfinite(losses)), entry["key"]
+            assert losses[-1] != losses[0], entry["key"]  # the step changed the weights

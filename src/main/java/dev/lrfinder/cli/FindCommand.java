@@ -122,7 +122,7 @@ final class FindCommand implements Command {
   private int run(CommandLine line, Console console, Path modelDir, RangeTestConfig config,
       OutputPaths outputs, Path dataFile) throws IOException {
     try (TrainableModel model = ModelOptions.open(line, modelDir, config.optimizers(), console)) {
-      TrainingData data = TrainingData.load(dataFile, line, model);
+      TrainingData data = TrainingData.load(dataFile, line, model, console);
       if (config.validationBatches() > 0 && data.test() == null) {
         throw new UsageException("--validation-batches needs x_test/y_test in " + dataFile);
       }

@@ -60,6 +60,10 @@ final class InspectCommand implements Command {
         .addOption(Option.builder().longOpt("json").desc("print the contract as JSON").build());
   }
 
+  /** What the range test follows for a model of several outputs, in the words of the report. */
+  static final String TOTAL_LOSS =
+      "the range test follows the total loss (sum of the weighted output losses)";
+
   @Override
   public int run(CommandLine line, Console console) throws Exception {
     Path dir = Args.modelDir(line, console);
@@ -98,7 +102,7 @@ final class InspectCommand implements Command {
         out.put("path_description", model.trainingPath());
         out.put("path_reason", choice.reason());
         out.put("safety", safetyJson(safety, trusted));
-        out.put("contract", model.contract());
+        out.put("contract", contractJson(model.contract()));
         out.put("learning_rates", rates);
         out.put("variables", model.variableNames().size());
         out.put("runtime_tensorflow_version", TensorFlow.version());
@@ -109,6 +113,34 @@ final class InspectCommand implements Command {
       }
     }
     return Main.OK;
+  }
+
+  /**
+   * The contract as JSON: v1's fields ({@code input} and {@code label} only for a model of one of
+   * each; {@code loss} the total loss in words for several outputs), then every input and output
+   * with its loss, weight and metrics, the exporter's notes and which library exported it.
+   */
+  private static Map<String, Object> contractJson(ModelContract c) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("contractVersion", c.contractVersion());
+    out.put("modelName", c.modelName());
+    out.put("source", c.source());
+    out.put("parameterCount", c.parameterCount());
+    out.put("trainableParameterCount", c.trainableParameterCount());
+    if (c.inputs().size() == 1 && !c.hasSeveralOutputs()) {
+      out.put("input", c.input());
+      out.put("label", c.label());
+    }
+    out.put("loss", c.loss());
+    out.put("metrics", c.metrics());
+    out.put("optimizers", c.optimizers());
+    out.put("tensorflowVersion", c.tensorflowVersion());
+    out.put("kerasVersion", c.kerasVersion());
+    out.put("kerasLibrary", c.kerasLibrary());
+    out.put("inputs", c.inputs());
+    out.put("outputs", c.outputs());
+    out.put("notes", c.notes());
+    return out;
   }
 
   /** The scan's verdict, counts and findings ({@code trusted}: run anyway by --trust-model). */
@@ -159,10 +191,20 @@ final class InspectCommand implements Command {
       out.printf("source       %s%n", c.source());
     }
     out.printf("parameters   %,d (%,d trainable)%n", c.parameterCount(), c.trainableParameterCount());
-    out.printf("input        %s%n", c.input());
-    out.printf("label        %s%n", c.label());
-    out.printf("loss         %s%n", c.loss());
+    if (c.inputs().size() == 1 && !c.hasSeveralOutputs()) {
+      out.printf("input        %s%n", c.input());
+      out.printf("label        %s%n", c.label());
+      out.printf("loss         %s%n", c.loss());
+    } else {
+      out.printf("inputs       %d%n", c.inputs().size());
+      c.inputs().forEach(i -> out.printf("  %s (%s)%n", i, i.key()));
+      out.printf("outputs      %d%n", c.outputs().size());
+      c.outputs().forEach(o -> out.printf("  %s%n", o.describe()));
+      out.printf("loss         %s%n", c.hasSeveralOutputs() ? c.loss() + "; " + TOTAL_LOSS
+          : c.loss());
+    }
     out.printf("metrics      %s%n", c.metrics().isEmpty() ? "none" : String.join(", ", c.metrics()));
+    c.notes().forEach(note -> out.printf("note         %s%n", note));
     out.printf("%s TensorFlow %s, Keras %s (running on TensorFlow %s)%n",
         exported ? "exported by " : "saved by    ", c.tensorflowVersion(), c.kerasVersion(),
         TensorFlow.version());

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.lrfinder.data.Batch;
 import dev.lrfinder.data.Batches;
 import dev.lrfinder.data.Dataset;
+import dev.lrfinder.model.ModelContract;
 import dev.lrfinder.model.StepResult;
 import dev.lrfinder.model.TrainableModel;
 import java.nio.file.Path;
@@ -75,7 +76,7 @@ final class TrainCommand implements Command {
         throw new UsageException("the model has no optimizer '" + optimizer + "'; it has "
             + String.join(", ", model.optimizers()));
       }
-      TrainingData data = TrainingData.load(dataFile, line, model);
+      TrainingData data = TrainingData.load(dataFile, line, model, console);
       Dataset train = data.train();
       Batches batches = new Batches(train, batchSize, !line.hasOption("no-shuffle"), seed);
       if (!Double.isNaN(rate)) {
@@ -89,6 +90,9 @@ final class TrainCommand implements Command {
                 + " (%d rows, seed %d)%n", model.contract().modelName(), optimizer,
             InspectCommand.format(lr), steps, batchSize, dataFile, train.rows(), seed);
         console.out().println("the model is trained in memory; nothing on disk changes");
+        if (model.contract().hasSeveralOutputs()) {
+          console.out().println("loss is the " + model.contract().loss());
+        }
       }
       StepResult before = test == null ? null : evaluate(model, test, batchSize);
       if (before != null && !json) {
@@ -104,6 +108,8 @@ final class TrainCommand implements Command {
         Map<String, Object> record = new LinkedHashMap<>();
         record.put("step", step);
         record.put("loss", result.loss());
+        result.outputLosses().forEach((key, value) -> record.put(
+            ModelContract.sanitize(key) + "_loss", value));
         record.putAll(result.metrics());
         records.add(record);
         if (!json && ((step + 1) % every == 0 || step == steps - 1)) {
@@ -140,18 +146,22 @@ final class TrainCommand implements Command {
   /** Loss and metrics over every row, each batch weighted by its size. */
   private static StepResult evaluate(TrainableModel model, Dataset data, int batchSize) {
     double loss = 0;
+    Map<String, Double> outputLosses = new LinkedHashMap<>();
     Map<String, Double> metrics = new LinkedHashMap<>();
     for (Batch batch : Batches.sequential(data, batchSize)) {
       StepResult result = model.evaluate(batch);
       double weight = (double) batch.size() / data.rows();
       loss += weight * result.loss();
+      result.outputLosses().forEach((k, v) -> outputLosses.merge(k, weight * v, Double::sum));
       result.metrics().forEach((k, v) -> metrics.merge(k, weight * v, Double::sum));
     }
-    return new StepResult(loss, metrics);
+    return new StepResult(loss, outputLosses, metrics);
   }
 
   private static String describe(StepResult result) {
     StringBuilder text = new StringBuilder(String.format(Locale.ROOT, "loss %.4f", result.loss()));
+    result.outputLosses().forEach((k, v) -> text.append(String.format(Locale.ROOT,
+        "   %s_loss %.4f", ModelContract.sanitize(k), v)));
     result.metrics().forEach((k, v) -> text.append(String.format(Locale.ROOT, "   %s %.4f", k, v)));
     return text.toString();
   }

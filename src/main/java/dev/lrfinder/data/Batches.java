@@ -3,7 +3,8 @@ package dev.lrfinder.data;
 import java.util.Random;
 
 /**
- * Mini-batches of a dataset in a reproducible order. Step {@code s} belongs to epoch
+ * Mini-batches of a dataset in a reproducible order (every array of the dataset sliced by the
+ * same rows). Step {@code s} belongs to epoch
  * {@code e = s / stepsPerEpoch()}; each epoch visits every row once in a permutation drawn by a
  * Fisher-Yates shuffle with {@code new java.util.Random(seed + e)} (or in file order when shuffle is
  * off). The last incomplete batch of an epoch is dropped so every step sees the same batch size.
@@ -53,7 +54,7 @@ public final class Batches {
   /** The batch of step {@code step} (0-based). */
   public Batch get(long step) {
     int[] rows = rowsOf(step);
-    return new Batch(data.x().gatherRows(rows), data.y().gatherRows(rows));
+    return data.batch(rows);
   }
 
   /**
@@ -77,7 +78,7 @@ public final class Batches {
       for (int i = 0; i < indices.length; i++) {
         indices[i] = start + i;
       }
-      batches.add(new Batch(data.x().gatherRows(indices), data.y().gatherRows(indices)));
+      batches.add(data.batch(indices));
     }
     return batches;
   }

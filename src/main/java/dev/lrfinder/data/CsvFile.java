@@ -14,8 +14,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.commons.csv.CSVFormat;
@@ -23,11 +26,14 @@ import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
 
 /**
- * Reads a numeric CSV with a header row into features and a label column, parsed by Apache
- * Commons CSV (RFC 4180: quoted cells, commas and line breaks inside quotes, CRLF or LF).
- * Features become float32 {@code [rows, columns]}; the label column becomes int64 when every
- * value is an integer, else float32. Blank lines and a byte-order mark are skipped; anything
- * that is not a finite number is an error naming line and column.
+ * Reads a CSV with a header row, parsed by Apache Commons CSV (RFC 4180: quoted cells, commas and
+ * line breaks inside quotes, CRLF or LF). For a model of one numeric input: the label column(s),
+ * and every other column a feature, as float32 {@code [rows, columns]}. For several inputs (or a
+ * string input named by a column): each column named like an input feeds that input, one value
+ * per row, kept verbatim for a string input; label columns are named like the outputs (one output: the
+ * label column, else its name). A numeric column or label becomes int64 when every value is an
+ * integer, else float32. Blank lines and a byte-order mark are skipped; anything that is not a
+ * finite number is an error naming line and column.
  */
 public final class CsvFile {
   private static final CSVFormat FORMAT = CSVFormat.DEFAULT.builder()
@@ -40,6 +46,17 @@ public final class CsvFile {
       Pattern.compile("[+-]?(nan|inf|infinity)", Pattern.CASE_INSENSITIVE);
   private static final Pattern START_LINE = Pattern.compile("^\\(startline (\\d+)\\)\\s*");
 
+  /**
+   * What a CSV held for a model.
+   *
+   * @param unusedColumns columns that feed no input or output (only when inputs are read by name)
+   */
+  public record Table(Dataset data, List<String> unusedColumns) {
+    public Table {
+      unusedColumns = List.copyOf(unusedColumns);
+    }
+  }
+
   private CsvFile() {}
 
   /** {@link #read(Path, String, MemoryBudget)} within what this JVM's heap has left. */
@@ -47,11 +64,18 @@ public final class CsvFile {
     return read(file, labelColumn, MemoryBudget.heap());
   }
 
+  /** Features (every column but the label column) and labels, read without a model. */
   public static Dataset read(Path file, String labelColumn, MemoryBudget budget) {
+    return read(file, Optional.empty(), labelColumn, budget).data();
+  }
+
+  /** The CSV read for the model {@code layout} describes, or without a model when empty. */
+  public static Table read(Path file, Optional<DataLayout> layout, String labelColumn,
+      MemoryBudget budget) {
     DataFile.requireReadableFile(file);
     try (Reader reader = withoutByteOrderMark(Files.newBufferedReader(file, StandardCharsets.UTF_8));
         CSVParser parser = CSVParser.parse(reader, FORMAT)) {
-      return read(file, labelColumn, parser, budget);
+      return read(file, layout, labelColumn, parser, budget);
     } catch (UncheckedIOException e) {
       throw malformed(file, e.getCause());
     } catch (IOException e) {
@@ -59,8 +83,11 @@ public final class CsvFile {
     }
   }
 
-  private static Dataset read(Path file, String labelColumn, CSVParser parser,
-      MemoryBudget budget) {
+  /** Where a model slot's values come from: one column, or (features) several. */
+  private record Source(String key, List<Integer> columns, boolean text) {}
+
+  private static Table read(Path file, Optional<DataLayout> layout, String labelColumn,
+      CSVParser parser, MemoryBudget budget) {
     Iterator<CSVRecord> records = parser.iterator();
     List<String> header = null;
     while (header == null && records.hasNext()) {
@@ -72,22 +99,23 @@ public final class CsvFile {
     if (header == null) {
       throw new DataException("data file '" + file + "' is empty");
     }
-    int labelIndex = header.indexOf(labelColumn);
-    if (labelIndex < 0) {
-      throw new DataException("CSV '" + file + "' has no column '" + labelColumn + "'; columns: "
-          + String.join(", ", header));
+    List<Source> labels = labelSources(file, header, layout, labelColumn);
+    Set<Integer> used = new HashSet<>();
+    labels.forEach(l -> used.addAll(l.columns()));
+    List<Source> inputs = inputSources(file, header, layout, used, labelColumn);
+    inputs.forEach(i -> used.addAll(i.columns()));
+    List<String> unused = new ArrayList<>();
+    for (int c = 0; c < header.size(); c++) {
+      if (!used.contains(c)) {
+        unused.add(header.get(c));
+      }
     }
-    if (header.lastIndexOf(labelColumn) != labelIndex) {
-      throw new DataException("CSV '" + file + "' has two columns named '" + labelColumn
-          + "'; the label column must be unique");
+    // Columns of a float32 feature matrix, checked for float32 range as they are read.
+    Set<Integer> floats = new HashSet<>();
+    if (isMatrix(layout, header)) {
+      inputs.stream().filter(i -> !i.text()).forEach(i -> floats.addAll(i.columns()));
     }
-    List<String> featureColumns = new ArrayList<>(header);
-    featureColumns.remove(labelIndex);
-    if (featureColumns.isEmpty()) {
-      throw new DataException("CSV '" + file + "' has only the label column '" + labelColumn
-          + "' and no feature columns");
-    }
-    Columns columns = new Columns(featureColumns.size(), budget, "loading CSV '" + file + "'");
+    Columns columns = new Columns(header.size(), inputs, budget, "loading CSV '" + file + "'");
     while (records.hasNext()) {
       CSVRecord record = records.next();
       if (isBlank(record)) {
@@ -101,16 +129,15 @@ public final class CsvFile {
       }
       columns.startRow(line);
       for (int c = 0; c < record.size(); c++) {
-        String column = header.get(c);
-        double value = parse(record.get(c), file, line, column);
-        if (c == labelIndex) {
-          columns.label(value);
-        } else {
-          if (Float.isInfinite((float) value)) {
-            throw new DataException("CSV '" + file + "' line " + line + " column '" + column
-                + "' is too large for float32: '" + record.get(c) + "'");
+        if (columns.isText(c)) {
+          columns.text(c, record.get(c));
+        } else if (used.contains(c)) {
+          double value = parse(record.get(c), file, line, header.get(c));
+          if (floats.contains(c) && Float.isInfinite((float) value)) {
+            throw new DataException("CSV '" + file + "' line " + line + " column '"
+                + header.get(c) + "' is too large for float32: '" + record.get(c) + "'");
           }
-          columns.feature((float) value);
+          columns.number(c, value);
         }
       }
     }
@@ -118,9 +145,138 @@ public final class CsvFile {
       throw new DataException("data file '" + file + "' has a header but no rows");
     }
     IntBuffer lines = IntBuffer.wrap(Arrays.copyOf(columns.lines, columns.rows));
-    return new Dataset(columns.features(), columns.labels(file, labelColumn),
-        ArrayName.csv(file, featureColumns, lines),
-        ArrayName.csv(file, List.of(labelColumn), lines));
+    List<NamedArray> in = new ArrayList<>();
+    for (Source source : inputs) {
+      List<String> names = source.columns().stream().map(header::get).toList();
+      ArrayName name = ArrayName.csv(file, names, lines);
+      HostArray values = source.text() ? columns.texts(source.columns().get(0))
+          : isMatrix(layout, header) ? columns.features(source.columns())
+              : columns.numbers(source.columns().get(0), file, header.get(source.columns().get(0)));
+      in.add(new NamedArray(source.key(), values, name));
+    }
+    List<NamedArray> out = new ArrayList<>();
+    for (Source source : labels) {
+      int c = source.columns().get(0);
+      out.add(new NamedArray(source.key(), columns.numbers(c, file, header.get(c)),
+          ArrayName.csv(file, List.of(header.get(c)), lines)));
+    }
+    return new Table(new Dataset(in, out), isMatrix(layout, header) ? List.of() : unused);
+  }
+
+  /**
+   * Whether every non-label column is a feature of the one input (as before contract v2): without
+   * a model, or for a model of one numeric input. Several inputs, or one string input, are fed by
+   * the columns of their names.
+   */
+  private static boolean isMatrix(Optional<DataLayout> layout, List<String> header) {
+    return layout.isEmpty() || (layout.get().inputs().size() == 1
+        && (!layout.get().inputs().get(0).dtype().isString()
+            || column(header, layout.get().inputs().get(0).key()) < 0));
+  }
+
+  private static List<Source> labelSources(Path file, List<String> header,
+      Optional<DataLayout> layout, String labelColumn) {
+    if (layout.isEmpty() || layout.get().outputs().size() == 1) {
+      int index = header.indexOf(labelColumn);
+      String key = layout.map(l -> l.outputs().get(0).key()).orElse("y");
+      String named = labelColumn;
+      if (index < 0 && layout.isPresent()) {
+        index = column(header, key);
+        named = index < 0 ? labelColumn : header.get(index);
+      }
+      if (index < 0) {
+        throw new DataException("CSV '" + file + "' has no column '" + labelColumn + "'"
+            + (layout.isPresent() && !key.equals(labelColumn) && !key.equals("y")
+                ? " (nor '" + key + "', the model's output)" : "")
+            + "; columns: " + String.join(", ", header));
+      }
+      if (header.lastIndexOf(named) != index) {
+        throw new DataException("CSV '" + file + "' has two columns named '" + named
+            + "'; the label column must be unique");
+      }
+      return List.of(new Source(key, List.of(index), false));
+    }
+    List<Source> sources = new ArrayList<>();
+    for (DataLayout.Slot slot : layout.get().outputs()) {
+      int index = column(header, slot.key());
+      if (index < 0) {
+        throw new DataException("CSV '" + file + "' has no column '" + slot.key() + "' for the"
+            + " labels of output '" + slot.key() + "' (each output's labels are the column of"
+            + " its name); columns: " + String.join(", ", header));
+      }
+      unique(file, header, index);
+      sources.add(new Source(slot.key(), List.of(index), false));
+    }
+    return sources;
+  }
+
+  private static List<Source> inputSources(Path file, List<String> header,
+      Optional<DataLayout> layout, Set<Integer> labels, String labelColumn) {
+    if (isMatrix(layout, header)) {
+      List<Integer> features = new ArrayList<>();
+      for (int c = 0; c < header.size(); c++) {
+        if (!labels.contains(c)) {
+          features.add(c);
+        }
+      }
+      if (features.isEmpty()) {
+        throw new DataException("CSV '" + file + "' has only the label column"
+            + (labels.size() == 1 ? " '" + header.get(labels.iterator().next()) + "'" : "s")
+            + " and no feature columns");
+      }
+      String key = layout.map(l -> l.inputs().get(0).key()).orElse("x");
+      boolean text = layout.map(l -> l.inputs().get(0).dtype().isString()).orElse(false);
+      if (text && features.size() != 1) {
+        throw new DataException("CSV '" + file + "' has " + features.size() + " feature columns,"
+            + " but the model's input '" + key + "' takes one string per row: name the column '"
+            + key + "'");
+      }
+      return List.of(new Source(key, features, text));
+    }
+    List<Source> sources = new ArrayList<>();
+    for (DataLayout.Slot slot : layout.get().inputs()) {
+      int index = column(header, slot.key());
+      if (index < 0) {
+        throw new DataException("CSV '" + file + "' has no column '" + slot.key() + "' for input '"
+            + slot.key() + "' (each input is fed by the column of its name); columns: "
+            + String.join(", ", header));
+      }
+      if (labels.contains(index)) {
+        throw new DataException("CSV '" + file + "' column '" + header.get(index) + "' cannot be"
+            + " both input '" + slot.key() + "' and a label column");
+      }
+      unique(file, header, index);
+      long[] row = slot.rowShape();
+      if (row.length > 1 || (row.length == 1 && row[0] != 1 && row[0] != -1)) {
+        throw new DataException("CSV '" + file + "' column '" + header.get(index) + "' holds one"
+            + " value per row, but input '" + slot.key() + "' takes rows of shape "
+            + Arrays.toString(row).replace("-1", "?") + "; use an .npz file for it");
+      }
+      sources.add(new Source(slot.key(), List.of(index), slot.dtype().isString()));
+    }
+    return sources;
+  }
+
+  /** The index of the column named {@code key}: exactly, else after sanitizing both; or -1. */
+  private static int column(List<String> header, String key) {
+    int exact = header.indexOf(key);
+    if (exact >= 0) {
+      return exact;
+    }
+    String wanted = DataFile.sanitize(key);
+    for (int c = 0; c < header.size(); c++) {
+      if (DataFile.sanitize(header.get(c)).equals(wanted)) {
+        return c;
+      }
+    }
+    return -1;
+  }
+
+  private static void unique(Path file, List<String> header, int index) {
+    if (header.lastIndexOf(header.get(index)) != index) {
+      throw new DataException("CSV '" + file + "' has two columns named '" + header.get(index)
+          + "'; each input and label column must be unique");
+    }
   }
 
   /** A line of nothing but spaces parses as one empty cell. */
@@ -189,74 +345,112 @@ public final class CsvFile {
     return pushback;
   }
 
-  /** The values read so far, in growing primitive arrays (no boxing), checked against the budget. */
+  /**
+   * The values read so far, by column, in growing primitive arrays (no boxing) or, for text
+   * columns, one UTF-8 string per row; checked against the budget as they grow.
+   */
   private static final class Columns {
-    private final int featureCount;
     private final MemoryBudget budget;
     private final String what;
-    private float[] features;
-    private double[] labels;
-    private int[] lines;
+    private final double[][] numbers;
+    private final byte[][][] texts;
+    private final int numberColumns;
+    private long textBytes;
+    private int[] lines = new int[64];
     private int rows;
-    private int featureAt;
 
-    Columns(int featureCount, MemoryBudget budget, String what) {
-      this.featureCount = featureCount;
+    Columns(int columnCount, List<Source> inputs, MemoryBudget budget, String what) {
       this.budget = budget;
       this.what = what;
-      int initial = 64;
-      this.features = new float[initial * featureCount];
-      this.labels = new double[initial];
-      this.lines = new int[initial];
+      this.numbers = new double[columnCount][];
+      this.texts = new byte[columnCount][][];
+      for (Source input : inputs) {
+        if (input.text()) {
+          texts[input.columns().get(0)] = new byte[64][];
+        }
+      }
+      int count = 0;
+      for (int c = 0; c < columnCount; c++) {
+        if (texts[c] == null) {
+          numbers[c] = new double[64];
+          count++;
+        }
+      }
+      this.numberColumns = count;
+    }
+
+    boolean isText(int column) {
+      return texts[column] != null;
     }
 
     void startRow(int line) {
-      if (rows == labels.length) {
+      if (rows == lines.length) {
         long capacity = Math.max(64, (long) rows * 2);
-        long bytes = capacity * ((long) featureCount * 4 + 8 + 4);
-        if ((long) featureCount * capacity > Integer.MAX_VALUE - 16) {
+        // Each row: a double per numeric column, 4 bytes of line number, a reference per text.
+        long bytes = capacity * ((long) numberColumns * 8 + 4 + 8L * (texts.length
+            - numberColumns)) + 2 * textBytes;
+        if ((long) numberColumns * capacity > Integer.MAX_VALUE - 16) {
           throw new DataException(what + ": more than 2 GiB of features, which lrfinder cannot"
               + " hold in one array");
         }
         budget.require(bytes, what);
-        features = Arrays.copyOf(features, Math.toIntExact(capacity * featureCount));
-        labels = Arrays.copyOf(labels, Math.toIntExact(capacity));
-        lines = Arrays.copyOf(lines, Math.toIntExact(capacity));
+        int size = Math.toIntExact(capacity);
+        for (int c = 0; c < numbers.length; c++) {
+          if (numbers[c] != null) {
+            numbers[c] = Arrays.copyOf(numbers[c], size);
+          } else {
+            texts[c] = Arrays.copyOf(texts[c], size);
+          }
+        }
+        lines = Arrays.copyOf(lines, size);
       }
       lines[rows] = line;
-      featureAt = rows * featureCount;
       rows++;
     }
 
-    void feature(float value) {
-      features[featureAt++] = value;
+    void number(int column, double value) {
+      numbers[column][rows - 1] = value;
     }
 
-    void label(double value) {
-      labels[rows - 1] = value;
+    void text(int column, String cell) {
+      byte[] bytes = cell.getBytes(StandardCharsets.UTF_8);
+      textBytes += bytes.length + 16;
+      texts[column][rows - 1] = bytes;
     }
 
-    HostArray features() {
-      return HostArray.ofFloats(new long[] {rows, featureCount},
-          Arrays.copyOf(features, rows * featureCount));
+    HostArray texts(int column) {
+      return HostArray.ofStrings(new long[] {rows}, Arrays.copyOf(texts[column], rows));
     }
 
-    /** int64 when every label is an integer, else float32 (each checked to fit). */
-    HostArray labels(Path file, String column) {
+    /** float32 {@code [rows, columns]} (each value was checked to fit as it was read). */
+    HostArray features(List<Integer> columns) {
+      int width = columns.size();
+      float[] values = new float[Math.multiplyExact(rows, width)];
+      for (int r = 0; r < rows; r++) {
+        for (int j = 0; j < width; j++) {
+          values[r * width + j] = (float) numbers[columns.get(j)][r];
+        }
+      }
+      return HostArray.ofFloats(new long[] {rows, width}, values);
+    }
+
+    /** One column as {@code [rows]}: int64 when every value is an integer, else float32. */
+    HostArray numbers(int index, Path file, String column) {
+      double[] values = numbers[index];
       boolean integral = true;
       for (int i = 0; i < rows && integral; i++) {
-        integral = labels[i] == Math.rint(labels[i]) && Math.abs(labels[i]) < 0x1p53;
+        integral = values[i] == Math.rint(values[i]) && Math.abs(values[i]) < 0x1p53;
       }
       ByteBuffer buffer = ByteBuffer.allocate(rows * (integral ? 8 : 4))
           .order(ByteOrder.LITTLE_ENDIAN);
       for (int i = 0; i < rows; i++) {
         if (integral) {
-          buffer.putLong((long) labels[i]);
-        } else if (Float.isInfinite((float) labels[i])) {
+          buffer.putLong((long) values[i]);
+        } else if (Float.isInfinite((float) values[i])) {
           throw new DataException("CSV '" + file + "' line " + lines[i] + " column '" + column
-              + "' is too large for float32: " + labels[i]);
+              + "' is too large for float32: " + values[i]);
         } else {
-          buffer.putFloat((float) labels[i]);
+          buffer.putFloat((float) values[i]);
         }
       }
       return HostArray.of(integral ? DType.INT64 : DType.FLOAT32, new long[] {rows},

@@ -11,7 +11,12 @@ public enum DType {
   INT32("int32", "<i4", 4, false),
   INT64("int64", "<i8", 8, false),
   UINT8("uint8", "|u1", 1, false),
-  BOOL("bool", "|b1", 1, false);
+  BOOL("bool", "|b1", 1, false),
+  /**
+   * TensorFlow string tensors ({@code TString}): each element a byte string (UTF-8 text), of no
+   * fixed size, read from numpy's {@code <U..} and {@code |S..} arrays and CSV cells.
+   */
+  STRING("string", "<U", 0, false);
 
   private final String label;
   private final String npyDescr;
@@ -35,8 +40,13 @@ public enum DType {
     return npyDescr;
   }
 
+  /** Bytes per element; 0 for {@link #STRING}, whose elements have no fixed size. */
   public int byteSize() {
     return byteSize;
+  }
+
+  public boolean isString() {
+    return this == STRING;
   }
 
   public boolean isFloating() {
@@ -49,7 +59,8 @@ public enum DType {
    * integral and integers only when in range, which conversion checks value by value).
    */
   public boolean canConvertTo(DType target) {
-    return this == target || (target != BOOL && target != UINT8);
+    return this == target
+        || (target != BOOL && target != UINT8 && !target.isString() && !isString());
   }
 
   public static Optional<DType> fromLabel(String label) {
@@ -57,16 +68,23 @@ public enum DType {
     return Arrays.stream(values()).filter(t -> t.label.equals(lowered)).findFirst();
   }
 
-  /** Parses a numpy descr; {@code =} and {@code <} mean little-endian here, {@code |} no order. */
+  /**
+   * Parses a numpy descr; {@code =} and {@code <} mean little-endian here, {@code |} no order.
+   * Fixed-width text ({@code <U8}, UTF-32) and bytes ({@code |S8}) are {@link #STRING}.
+   */
   public static Optional<DType> fromNpyDescr(String descr) {
     String normalized = descr.replace('=', '<');
+    if (normalized.matches("(<U|\\|S|\\|U)\\d+")) {
+      return Optional.of(STRING);
+    }
     if (normalized.equals("|u1") || normalized.equals("<u1")) {
       return Optional.of(UINT8);
     }
     if (normalized.equals("|b1") || normalized.equals("<b1")) {
       return Optional.of(BOOL);
     }
-    return Arrays.stream(values()).filter(t -> t.npyDescr.equals(normalized)).findFirst();
+    return Arrays.stream(values()).filter(t -> !t.isString() && t.npyDescr.equals(normalized))
+        .findFirst();
   }
 
   @Override

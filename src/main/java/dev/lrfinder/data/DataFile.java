@@ -12,10 +12,11 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * Loads the user's data file: an {@code .npz} with {@code x_train}/{@code y_train} (or plain
- * {@code x}/{@code y}) and optionally {@code x_test}/{@code y_test}, or a CSV with a header. Every
- * value must be finite, and the arrays must fit the memory budget together, which is checked from
- * their headers before any is read.
+ * Loads the user's data file (see docs/data.md): an {@code .npz} with {@code x_train}/{@code
+ * y_train} (or plain {@code x}/{@code y}) and optionally {@code x_test}/{@code y_test}, or one
+ * array per model input {@code x_<key>} and per output {@code y_<key>}; or a CSV with a header.
+ * Every number must be finite, and the arrays must fit the memory budget together, which is
+ * checked from their headers before any is read.
  */
 public final class DataFile {
   private DataFile() {}
@@ -24,42 +25,64 @@ public final class DataFile {
    * The training split and held-out test split of a data file.
    *
    * @param test empty when the file has no test split (a CSV never has one)
+   * @param notes what the user should know about the file, one line each (e.g. CSV columns no
+   *     input or output uses)
    */
-  public record Splits(Dataset train, Optional<Dataset> test) {}
+  public record Splits(Dataset train, Optional<Dataset> test, List<String> notes) {
+    public Splits {
+      notes = List.copyOf(notes);
+    }
 
-  /**
-   * Loads the training data and, when the file has one, the test split. Only the training split
-   * may come from plain {@code x}/{@code y}; a test split that is there must be whole and sound
-   * (both arrays, equal rows, finite values), or loading fails.
-   */
-  public static Splits load(Path file, String labelColumn, MemoryBudget budget) {
-    return load(file, labelColumn, budget, Optional.empty());
+    public Splits(Dataset train, Optional<Dataset> test) {
+      this(train, test, List.of());
+    }
   }
 
   /**
-   * As {@link #load(Path, String, MemoryBudget)}, and the arrays' headers are checked against
-   * the row shapes a model takes before any data is read, so a large file of the wrong shape is
-   * refused at once. (A CSV file is small enough to be checked after reading.)
+   * Loads the training data and, when the file has one, the test split, as one input {@code x}
+   * and one label array {@code y}. Only the training split may come from plain {@code x}/{@code
+   * y}; a test split that is there must be whole and sound (both arrays, equal rows, finite
+   * values), or loading fails.
    */
-  public static Splits load(Path file, String labelColumn, MemoryBudget budget,
-      Optional<RowShapes> expected) {
+  public static Splits load(Path file, String labelColumn, MemoryBudget budget) {
+    return load(file, Optional.empty(), labelColumn, budget);
+  }
+
+  /**
+   * As {@link #load(Path, String, MemoryBudget)}, for the model {@code layout} describes: its
+   * arrays are found by the keys of its inputs and outputs and their headers checked against
+   * its row shapes (allowing the fits of {@link ShapeFit}) before any data is read, so a large
+   * file of the wrong shape is refused at once. (A CSV file is small enough to be checked after
+   * reading.) The arrays come in the layout's order, keyed by its keys.
+   */
+  public static Splits load(Path file, DataLayout layout, String labelColumn,
+      MemoryBudget budget) {
+    return load(file, Optional.of(layout), labelColumn, budget);
+  }
+
+  private static Splits load(Path file, Optional<DataLayout> layout, String labelColumn,
+      MemoryBudget budget) {
     if (isCsv(file)) {
-      return new Splits(CsvFile.read(file, labelColumn, budget), Optional.empty());
+      CsvFile.Table table = CsvFile.read(file, layout, labelColumn, budget);
+      List<String> notes = table.unusedColumns().isEmpty() ? List.of()
+          : List.of("CSV '" + file + "' has columns no input or output of the model uses,"
+              + " ignored: " + String.join(", ", table.unusedColumns()));
+      return new Splits(table.data(), Optional.empty(), notes);
     }
     requireNpz(file);
     try (NpzFile npz = NpzFile.open(file)) {
-      String[] train = trainNames(npz, file);
-      Optional<String[]> test = splitNames(npz, "test");
-      List<String> wanted = new ArrayList<>(List.of(train));
-      test.ifPresent(names -> wanted.addAll(List.of(names)));
-      checkHeaders(npz, wanted, budget, file, expected);
+      Names train = names(npz, file, "train", layout)
+          .orElseThrow(() -> missingTrain(npz, file, layout));
+      Optional<Names> test = names(npz, file, "test", layout);
+      checkHeaders(npz, train, budget, file, layout, test);
       return new Splits(dataset(npz, train), test.map(names -> dataset(npz, names)));
     }
   }
 
   /**
-   * One split by name: {@code train} as in {@link #load}, any other split as
-   * {@code x_<split>}/{@code y_<split>} (required). A CSV file is returned whatever the split.
+   * One split by name, as one input {@code x} and one label array {@code y}: {@code train} as in
+   * {@link #load}, any other split as {@code x_<split>}/{@code y_<split>} (required). A CSV file
+   * is returned whatever the split.
    */
   public static Dataset loadSplit(Path file, String split, String labelColumn,
       MemoryBudget budget) {
@@ -68,14 +91,22 @@ public final class DataFile {
     }
     requireNpz(file);
     try (NpzFile npz = NpzFile.open(file)) {
-      String[] names = split.equals("train") ? trainNames(npz, file)
-          : splitNames(npz, split).orElseThrow(() -> new DataException("data file '" + file
-              + "' has no arrays x_" + split + " and y_" + split + "; it has "
-              + String.join(", ", npz.names())));
-      checkHeaders(npz, List.of(names), budget, file, Optional.empty());
+      Names names = split.equals("train")
+          ? names(npz, file, split, Optional.empty()).orElseThrow(
+              () -> missingTrain(npz, file, Optional.empty()))
+          : names(npz, file, split, Optional.empty()).orElseThrow(() -> new DataException(
+              "data file '" + file + "' has no arrays x_" + split + " and y_" + split
+                  + "; it has " + String.join(", ", npz.names())));
+      checkHeaders(npz, names, budget, file, Optional.empty(), Optional.empty());
       return dataset(npz, names);
     }
   }
+
+  /**
+   * The arrays of one split, inputs first: for each input and output its key and its array's
+   * name in the file; the first {@code inputCount} are the inputs.
+   */
+  private record Names(List<String> keys, List<String> arrays, int inputCount) {}
 
   /** The NaN or infinity of {@code array} that comes first, as a DataException; none: nothing. */
   static void requireFinite(HostArray array, ArrayName name) {
@@ -133,72 +164,167 @@ public final class DataFile {
     }
   }
 
-  /** {@code x_train}/{@code y_train}, else plain {@code x}/{@code y}. */
-  private static String[] trainNames(NpzFile npz, Path file) {
-    Optional<String[]> train = splitNames(npz, "train");
-    if (train.isPresent()) {
-      return train.get();
+  /**
+   * The arrays of {@code split}: empty when none of them is in the file, an error when some are.
+   * One input and one output: {@code x_<split>}/{@code y_<split>} (train also plain {@code x}/
+   * {@code y}), else by key as for several. Several: {@code x_<key>} and {@code y_<key>} (train;
+   * also {@code x_<key>_train}), {@code x_<key>_<split>} for another split; the key as the model
+   * names it, else sanitized.
+   */
+  private static Optional<Names> names(NpzFile npz, Path file, String split,
+      Optional<DataLayout> layout) {
+    boolean single = layout.map(DataLayout::isSingle).orElse(true);
+    if (single) {
+      Optional<String[]> pair = pair(npz, "x_" + split, "y_" + split);
+      if (pair.isEmpty() && split.equals("train")) {
+        pair = pair(npz, "x", "y");
+      }
+      if (pair.isPresent() || layout.isEmpty()) {
+        List<String> keys = layout.map(l -> List.of(l.inputs().get(0).key(),
+            l.outputs().get(0).key())).orElse(List.of("x", "y"));
+        return pair.map(p -> new Names(keys, List.of(p), 1));
+      }
     }
-    if (npz.has("x") || npz.has("y")) {
-      return pair(npz, "x", "y");
+    DataLayout model = layout.get();
+    List<String> keys = new ArrayList<>();
+    List<String> arrays = new ArrayList<>();
+    List<String> missing = new ArrayList<>();
+    boolean oneInput = model.inputs().size() == 1;
+    boolean oneOutput = model.outputs().size() == 1;
+    for (DataLayout.Slot slot : model.inputs()) {
+      keys.add(slot.key());
+      find(npz, "x", slot.key(), split, oneInput).ifPresentOrElse(arrays::add,
+          () -> missing.add(wanted("x", slot.key(), split, oneInput) + " for input '" + slot.key() + "'"));
     }
-    throw new DataException("data file '" + file + "' needs arrays x_train and y_train (or x and"
+    for (DataLayout.Slot slot : model.outputs()) {
+      keys.add(slot.key());
+      find(npz, "y", slot.key(), split, oneOutput).ifPresentOrElse(arrays::add,
+          () -> missing.add(wanted("y", slot.key(), split, oneOutput) + " for output '" + slot.key()
+              + "'"));
+    }
+    if (arrays.isEmpty()) {
+      return Optional.empty();
+    }
+    if (!missing.isEmpty()) {
+      throw new DataException("data file '" + file + "' has no array " + String.join(", no ",
+          missing) + " (" + split + " split); it has " + String.join(", ", npz.names()));
+    }
+    return Optional.of(new Names(keys, arrays, model.inputs().size()));
+  }
+
+  /**
+   * The array of key {@code key} for {@code split}: exact key first, then sanitized; for the only
+   * input or output of its kind also the plain {@code x_<split>} (train: {@code x}).
+   */
+  private static Optional<String> find(NpzFile npz, String prefix, String key, String split,
+      boolean only) {
+    List<String> candidates = new ArrayList<>();
+    for (String k : List.of(key, sanitize(key))) {
+      if (split.equals("train")) {
+        candidates.add(prefix + "_" + k);
+      }
+      candidates.add(prefix + "_" + k + "_" + split);
+    }
+    if (only) {
+      candidates.add(prefix + "_" + split);
+      if (split.equals("train")) {
+        candidates.add(prefix);
+      }
+    }
+    return candidates.stream().filter(npz::has).findFirst();
+  }
+
+  private static String wanted(String prefix, String key, String split, boolean only) {
+    String named = prefix + "_" + key;
+    return split.equals("train")
+        ? named + " (or " + named + "_train" + (only ? ", " + prefix + "_train" : "") + ")"
+        : named + "_" + split + (only ? " (or " + prefix + "_" + split + ")" : "");
+  }
+
+  /**
+   * Lower case, every character outside {@code [a-z0-9_]} as {@code _}: contract v2's rule, as
+   * {@code ModelContract.sanitize} (which this package cannot see) applies it to signature names.
+   */
+  static String sanitize(String key) {
+    return key.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
+  }
+
+  private static DataException missingTrain(NpzFile npz, Path file, Optional<DataLayout> layout) {
+    if (layout.isPresent() && !layout.get().isSingle()) {
+      List<String> wanted = new ArrayList<>();
+      layout.get().inputs().forEach(s -> wanted.add("x_" + s.key()));
+      layout.get().outputs().forEach(s -> wanted.add("y_" + s.key()));
+      return new DataException("data file '" + file + "' needs one array per input and output of"
+          + " the model: " + String.join(", ", wanted) + "; it has "
+          + String.join(", ", npz.names()));
+    }
+    return new DataException("data file '" + file + "' needs arrays x_train and y_train (or x and"
         + " y); it has " + String.join(", ", npz.names()));
   }
 
-  /** {@code x_<split>}/{@code y_<split>}: empty when neither is there, an error when one is. */
-  private static Optional<String[]> splitNames(NpzFile npz, String split) {
-    String x = "x_" + split;
-    String y = "y_" + split;
+  /** {@code x}/{@code y}: empty when neither is there, an error when only one is. */
+  private static Optional<String[]> pair(NpzFile npz, String x, String y) {
     if (!npz.has(x) && !npz.has(y)) {
       return Optional.empty();
     }
-    return Optional.of(pair(npz, x, y));
-  }
-
-  private static String[] pair(NpzFile npz, String x, String y) {
     if (!npz.has(x) || !npz.has(y)) {
       String there = npz.has(x) ? x : y;
       String missing = npz.has(x) ? y : x;
       throw new DataException(npz.nameOf(there).whole() + " has no partner " + missing
           + " (features and labels come in pairs); the file has " + String.join(", ", npz.names()));
     }
-    return new String[] {x, y};
+    return Optional.of(new String[] {x, y});
   }
 
   /**
-   * Checks what the headers of the arrays {@code names} (x, y pairs) declare before any data is
-   * read: the row shapes a model takes (when {@code expected} is given), the same rows in each
-   * pair, and room for all of them in the budget.
+   * Checks what the headers of the arrays of the train and test splits declare before any data
+   * is read: the row shapes the model takes (when there is a layout), the same rows in every
+   * array of a split, and room for all of them in the budget.
    */
-  private static void checkHeaders(NpzFile npz, List<String> names, MemoryBudget budget,
-      Path file, Optional<RowShapes> expected) {
+  private static void checkHeaders(NpzFile npz, Names train, MemoryBudget budget, Path file,
+      Optional<DataLayout> layout, Optional<Names> test) {
     long bytes = 0;
-    for (int i = 0; i < names.size(); i += 2) {
-      Npy.Header x = npz.header(names.get(i));
-      Npy.Header y = npz.header(names.get(i + 1));
-      long[] xShape = x.shape();
-      long[] yShape = y.shape();
-      if (expected.isPresent()) {
-        Dataset.checkRowShape(npz.nameOf(names.get(i)), xShape, expected.get().features(), "");
-        Dataset.checkRowShape(npz.nameOf(names.get(i + 1)), yShape, expected.get().labels(),
-            expected.get().labelNote());
+    List<String> all = new ArrayList<>();
+    for (Names split : test.isPresent() ? List.of(train, test.get()) : List.of(train)) {
+      long[] first = null;
+      String firstName = null;
+      for (int i = 0; i < split.arrays().size(); i++) {
+        String name = split.arrays().get(i);
+        Npy.Header header = npz.header(name);
+        long[] shape = header.shape();
+        if (layout.isPresent()) {
+          DataLayout.Slot slot = i < split.inputCount()
+              ? layout.get().inputs().get(i) : layout.get().outputs().get(i - split.inputCount());
+          if (!ShapeFit.accepts(shape, slot)) {
+            throw Dataset.shapeError(npz.nameOf(name), shape, slot.rowShape(), slot.note());
+          }
+        }
+        if (first == null) {
+          first = shape;
+          firstName = name;
+        } else if (first.length > 0 && shape.length > 0 && first[0] != shape[0]) {
+          boolean pair = split.arrays().size() == 2;
+          throw new DataException("the rows of " + (pair ? "features and labels" : "the arrays")
+              + " differ: " + first[0] + " in " + npz.nameOf(firstName).whole() + ", "
+              + shape[0] + " in " + npz.nameOf(name).whole());
+        }
+        bytes += header.dataBytes();
+        all.add(name);
       }
-      if (xShape.length > 0 && yShape.length > 0 && xShape[0] != yShape[0]) {
-        throw new DataException("the rows of features and labels differ: " + xShape[0] + " in "
-            + npz.nameOf(names.get(i)).whole() + ", " + yShape[0] + " in "
-            + npz.nameOf(names.get(i + 1)).whole());
-      }
-      bytes += x.dataBytes() + y.dataBytes();
     }
-    budget.require(bytes, "loading " + String.join(", ", names) + " of '" + file + "'");
+    budget.require(bytes, "loading " + String.join(", ", all) + " of '" + file + "'");
   }
 
-  private static Dataset dataset(NpzFile npz, String[] names) {
-    HostArray x = npz.read(names[0]);
-    requireFinite(x, npz.nameOf(names[0]));
-    HostArray y = npz.read(names[1]);
-    requireFinite(y, npz.nameOf(names[1]));
-    return new Dataset(x, y, npz.nameOf(names[0]), npz.nameOf(names[1]));
+  private static Dataset dataset(NpzFile npz, Names names) {
+    List<NamedArray> inputs = new ArrayList<>();
+    List<NamedArray> labels = new ArrayList<>();
+    for (int i = 0; i < names.arrays().size(); i++) {
+      String name = names.arrays().get(i);
+      HostArray array = npz.read(name);
+      requireFinite(array, npz.nameOf(name));
+      NamedArray named = new NamedArray(names.keys().get(i), array, npz.nameOf(name));
+      (i < names.inputCount() ? inputs : labels).add(named);
+    }
+    return new Dataset(inputs, labels);
   }
 }

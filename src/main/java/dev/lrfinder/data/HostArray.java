@@ -10,21 +10,84 @@ import org.tensorflow.ndarray.buffer.ByteDataBuffer;
 
 /**
  * An immutable n-dimensional array in Java memory: a type, a shape and little-endian bytes in C
- * order. The first dimension is the row (sample) dimension.
+ * order, or for {@link DType#STRING} one byte string (UTF-8 text) per element in C order. The
+ * first dimension is the row (sample) dimension.
  */
 public final class HostArray {
+  private static final byte[] NO_BYTES = new byte[0];
   private final DType dtype;
   private final long[] shape;
   private final byte[] bytes;
+  /** The elements of a string array (never handed out); null for every other type. */
+  private final byte[][] strings;
 
   private HostArray(DType dtype, long[] shape, byte[] bytes) {
+    this(dtype, shape, bytes, null);
+  }
+
+  private HostArray(DType dtype, long[] shape, byte[] bytes, byte[][] strings) {
     this.dtype = dtype;
     this.shape = shape;
     this.bytes = bytes;
+    this.strings = strings;
+  }
+
+  /** A string array; {@code values} (UTF-8 bytes, one per element) are not copied. */
+  public static HostArray ofStrings(long[] shape, byte[][] values) {
+    if (elementCount(shape) != values.length) {
+      throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " needs "
+          + elementCount(shape) + " strings, got " + values.length);
+    }
+    return new HostArray(DType.STRING, shape.clone(), NO_BYTES, values);
+  }
+
+  /** A string array of {@code values}, encoded as UTF-8. */
+  public static HostArray ofStrings(long[] shape, String... values) {
+    byte[][] encoded = new byte[values.length][];
+    for (int i = 0; i < values.length; i++) {
+      encoded[i] = values[i].getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+    return ofStrings(shape, encoded);
+  }
+
+  /** Element {@code i} (flat, C order) of a string array as text. */
+  public String getString(long i) {
+    return new String(stringBytes(i), java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  /** A copy of element {@code i} (flat, C order) of a string array, as bytes. */
+  public byte[] stringBytes(long i) {
+    requireStrings();
+    return strings[Math.toIntExact(i)].clone();
+  }
+
+  /** Every element of a string array as bytes (copies), in C order, e.g. for a TString tensor. */
+  public byte[][] stringElements() {
+    requireStrings();
+    byte[][] copy = new byte[strings.length][];
+    for (int i = 0; i < strings.length; i++) {
+      copy[i] = strings[i].clone();
+    }
+    return copy;
+  }
+
+  private void requireStrings() {
+    if (strings == null) {
+      throw new IllegalStateException("a " + dtype + " array holds no strings");
+    }
+  }
+
+  private void requireNumbers() {
+    if (strings != null) {
+      throw new IllegalStateException("a string array holds no numbers");
+    }
   }
 
   /** Wraps {@code bytes} (not copied: the caller hands them over). */
   public static HostArray of(DType dtype, long[] shape, byte[] bytes) {
+    if (dtype.isString()) {
+      throw new IllegalArgumentException("string arrays are made with ofStrings");
+    }
     long expected = elementCount(shape) * dtype.byteSize();
     if (expected != bytes.length) {
       throw new IllegalArgumentException(
@@ -73,8 +136,16 @@ public final class HostArray {
     return elementCount(shape);
   }
 
+  /** Bytes of data: for a string array, the bytes of its strings (without Java's overhead). */
   public long byteSize() {
-    return bytes.length;
+    if (strings == null) {
+      return bytes.length;
+    }
+    long total = 0;
+    for (byte[] s : strings) {
+      total += s.length;
+    }
+    return total;
   }
 
   /** The shape without the row dimension. */
@@ -105,16 +176,19 @@ public final class HostArray {
 
   /** Writes all bytes into {@code target}, which must hold at least {@link #byteSize()} bytes. */
   public void writeTo(ByteDataBuffer target) {
+    requireNumbers();
     target.write(bytes);
   }
 
   /** Writes all bytes to {@code out}. */
   public void writeTo(java.io.OutputStream out) throws java.io.IOException {
+    requireNumbers();
     out.write(bytes);
   }
 
   /** The element at flat (C-order) index {@code i}, widened to a double. */
   public double getDouble(long i) {
+    requireNumbers();
     return read(ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN), Math.toIntExact(i));
   }
 
@@ -123,6 +197,7 @@ public final class HostArray {
    * over the bytes, every element widened to a double (exactly, for all types but large int64).
    */
   public long firstIndexWhere(DoublePredicate test) {
+    requireNumbers();
     ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
     int n = Math.toIntExact(elementCount());
     switch (dtype) {
@@ -195,6 +270,20 @@ public final class HostArray {
 
   /** A new array holding the given rows, in the given order. */
   public HostArray gatherRows(int[] rowIndices) {
+    if (strings != null) {
+      int perRow = Math.toIntExact(strings.length / Math.max(1, rows()));
+      byte[][] out = new byte[perRow * rowIndices.length][];
+      for (int i = 0; i < rowIndices.length; i++) {
+        int row = rowIndices[i];
+        if (row < 0 || row >= rows()) {
+          throw new IndexOutOfBoundsException("row " + row + " of " + rows());
+        }
+        System.arraycopy(strings, row * perRow, out, i * perRow, perRow);
+      }
+      long[] newShape = shape.clone();
+      newShape[0] = rowIndices.length;
+      return new HostArray(dtype, newShape, NO_BYTES, out);
+    }
     int rowBytes = Math.toIntExact(bytes.length / Math.max(1, rows()));
     byte[] out = new byte[rowBytes * rowIndices.length];
     for (int i = 0; i < rowIndices.length; i++) {
@@ -209,6 +298,15 @@ public final class HostArray {
     return new HostArray(dtype, newShape, out);
   }
 
+  /** This array with {@code newShape}, which must hold the same number of elements. */
+  public HostArray reshape(long[] newShape) {
+    if (elementCount(newShape) != elementCount()) {
+      throw new IllegalArgumentException("cannot reshape " + this + " to "
+          + Arrays.toString(newShape));
+    }
+    return new HostArray(dtype, newShape.clone(), bytes, strings);
+  }
+
   /**
    * This array as {@code target} type: shared when equal, else converted element by element.
    * Floats become integers only when integral, and integers are checked for the target's range;
@@ -220,6 +318,12 @@ public final class HostArray {
   public HostArray convertTo(DType target, ArrayName name) {
     if (target == dtype) {
       return this;
+    }
+    if (dtype.isString() || target.isString()) {
+      throw new DataException(name.whole() + (dtype.isString() ? " holds strings" : " holds "
+          + dtype + " numbers") + ", but the model expects " + target
+          + (target.isString() ? " (text): save it as strings, e.g. a.astype(str)"
+              : ": convert it to numbers first"));
     }
     if (!dtype.canConvertTo(target)) {
       throw new DataException("dtype " + dtype + " of " + name.whole() + " cannot be fed where"
@@ -273,12 +377,13 @@ public final class HostArray {
     return o instanceof HostArray
         && ((HostArray) o).dtype == dtype
         && Arrays.equals(((HostArray) o).shape, shape)
-        && Arrays.equals(((HostArray) o).bytes, bytes);
+        && Arrays.equals(((HostArray) o).bytes, bytes)
+        && Arrays.deepEquals(((HostArray) o).strings, strings);
   }
 
   @Override
   public int hashCode() {
-    return 31 * Arrays.hashCode(shape) + Arrays.hashCode(bytes);
+    return 31 * Arrays.hashCode(shape) + Arrays.hashCode(bytes) + Arrays.deepHashCode(strings);
   }
 
   @Override

@@ -20,6 +20,8 @@ import java.util.regex.Pattern;
  */
 public final class Npy {
   private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
+  private static final java.nio.charset.Charset UTF_32LE =
+      java.nio.charset.Charset.forName("UTF-32LE");
   private static final Pattern DESCR = Pattern.compile("'descr'\\s*:\\s*'([^']*)'");
   private static final Pattern FORTRAN = Pattern.compile("'fortran_order'\\s*:\\s*(True|False)");
   private static final Pattern SHAPE = Pattern.compile("'shape'\\s*:\\s*\\(([^)]*)\\)");
@@ -33,10 +35,16 @@ public final class Npy {
    * The header of an array: its element type, its shape and the number of bytes before the data.
    *
    * @param headerBytes bytes of magic string, version, length and header dict together
+   * @param descr numpy's element type, e.g. {@code <f4}, {@code <U12} (fixed-width UTF-32 text)
+   *     or {@code |S12} (fixed-width bytes)
    */
-  public record Header(DType dtype, long[] shape, long headerBytes) {
+  public record Header(DType dtype, long[] shape, long headerBytes, String descr) {
     public Header {
       shape = shape.clone();
+    }
+
+    public Header(DType dtype, long[] shape, long headerBytes) {
+      this(dtype, shape, headerBytes, dtype.npyDescr());
     }
 
     @Override
@@ -44,9 +52,18 @@ public final class Npy {
       return shape.clone();
     }
 
+    /** Bytes of one element: the type's, or for text the width times 4 (UTF-32) or 1 (bytes). */
+    public long itemBytes() {
+      if (!dtype.isString()) {
+        return dtype.byteSize();
+      }
+      long width = Long.parseLong(descr.substring(2));
+      return descr.charAt(1) == 'U' ? width * 4 : width;
+    }
+
     /** Bytes of data the header declares (element count times element size). */
     public long dataBytes() {
-      return HostArray.elementCount(shape) * dtype.byteSize();
+      return HostArray.elementCount(shape) * itemBytes();
     }
 
     /** Bytes of the whole .npy file: header and data. */
@@ -106,13 +123,15 @@ public final class Npy {
       throw new DataException(name + " is stored in Fortran order; save it with np.ascontiguousarray");
     }
     long[] shape = parseShape(group(SHAPE, header, name, "shape"), name);
-    long bytes = declaredBytes(shape, dtype);
+    Header parsed = new Header(dtype, shape, MAGIC.length + 2L + lengthSize + headerBytes.length,
+        descr.replace('=', '<'));
+    long bytes = declaredBytes(parsed);
     if (bytes > Integer.MAX_VALUE - 16) {
       throw new DataException(name + " declares " + (bytes == Long.MAX_VALUE ? "more than " : "")
           + MemoryBudget.size(bytes) + " of data (shape " + java.util.Arrays.toString(shape)
           + " of " + dtype + "); lrfinder holds at most 2 GiB per array");
     }
-    return new Header(dtype, shape, MAGIC.length + 2L + lengthSize + headerBytes.length);
+    return parsed;
   }
 
   /** Reads the data {@code header} declares, exactly that many bytes and no more. */
@@ -125,20 +144,50 @@ public final class Npy {
     } catch (EOFException e) {
       throw new DataException(name + " is truncated: its header promises " + size + " bytes of data");
     }
+    if (header.dtype().isString()) {
+      return strings(header, data);
+    }
     return HostArray.of(header.dtype(), header.shape(), data);
   }
 
+  /** Fixed-width text or bytes as UTF-8 strings; numpy drops trailing NULs, and so does this. */
+  private static HostArray strings(Header header, byte[] data) {
+    int item = Math.toIntExact(header.itemBytes());
+    boolean utf32 = header.descr().charAt(1) == 'U';
+    int count = Math.toIntExact(HostArray.elementCount(header.shape()));
+    byte[][] values = new byte[count][];
+    for (int i = 0; i < count; i++) {
+      int start = i * item;
+      int end = start + item;
+      if (utf32) {
+        while (end - 4 >= start && data[end - 4] == 0 && data[end - 3] == 0 && data[end - 2] == 0
+            && data[end - 1] == 0) {
+          end -= 4;
+        }
+        values[i] = new String(data, start, end - start, UTF_32LE)
+            .getBytes(StandardCharsets.UTF_8);
+      } else {
+        while (end > start && data[end - 1] == 0) {
+          end--;
+        }
+        values[i] = java.util.Arrays.copyOfRange(data, start, end);
+      }
+    }
+    return HostArray.ofStrings(header.shape(), values);
+  }
+
   /** Element count times element size, or Long.MAX_VALUE when that overflows. */
-  private static long declaredBytes(long[] shape, DType dtype) {
+  private static long declaredBytes(Header header) {
     try {
-      return Math.multiplyExact(HostArray.elementCount(shape), dtype.byteSize());
+      return Math.multiplyExact(HostArray.elementCount(header.shape()), header.itemBytes());
     } catch (ArithmeticException e) {
       return Long.MAX_VALUE;
     }
   }
 
   private static DataException unsupported(String name, String descr) {
-    String supported = "; lrfinder reads float32, float64, int32, int64, uint8 and bool";
+    String supported = "; lrfinder reads float32, float64, int32, int64, uint8 and bool, and"
+        + " text as fixed-width strings ('<U..' or '|S..')";
     if (descr.contains("O")) {
       return new DataException(name + " holds Python objects (numpy dtype '" + descr + "', stored"
           + " with pickle), which lrfinder does not load" + supported
@@ -154,6 +203,24 @@ public final class Npy {
 
   /** Writes {@code array} in format version 1.0 (what {@code np.save} writes for small headers). */
   public static void write(HostArray array, OutputStream out) throws IOException {
+    byte[] text = null;
+    String descr = array.dtype().npyDescr();
+    if (array.dtype().isString()) {
+      int count = Math.toIntExact(array.elementCount());
+      int width = 1;
+      for (int i = 0; i < count; i++) {
+        width = Math.max(width, array.getString(i).codePointCount(0,
+            array.getString(i).length()));
+      }
+      ByteBuffer utf32 = ByteBuffer.allocate(Math.multiplyExact(count, width * 4));
+      for (int i = 0; i < count; i++) {
+        byte[] encoded = array.getString(i).getBytes(UTF_32LE);
+        utf32.position(i * width * 4);
+        utf32.put(encoded);
+      }
+      text = utf32.array();
+      descr = "<U" + width;
+    }
     StringBuilder shape = new StringBuilder();
     for (long d : array.shape()) {
       shape.append(d).append(", ");
@@ -161,7 +228,7 @@ public final class Npy {
     if (array.rank() > 1) {
       shape.setLength(shape.length() - 1);
     }
-    String dict = "{'descr': '" + array.dtype().npyDescr() + "', 'fortran_order': False, 'shape': ("
+    String dict = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': ("
         + shape.toString().trim() + "), }";
     int unpadded = MAGIC.length + 2 + 2 + dict.length() + 1;
     int padding = (64 - unpadded % 64) % 64;
@@ -170,7 +237,11 @@ public final class Npy {
     out.write(new byte[] {1, 0});
     out.write(ByteBuffer.allocate(2).order(ByteOrder.LITTLE_ENDIAN).putShort((short) header.length()).array());
     out.write(header.getBytes(StandardCharsets.ISO_8859_1));
-    array.writeTo(out);
+    if (text != null) {
+      out.write(text);
+    } else {
+      array.writeTo(out);
+    }
   }
 
   private static String group(Pattern pattern, String header, String name, String key) {

@@ -38,9 +38,14 @@ public final class ExportedModel implements TrainableModel {
     this.bundle = bundle;
     Map<String, Signature> signatures = new HashMap<>();
     bundle.signatures().forEach(s -> signatures.put(s.key(), s));
-    this.contract = contract.withLabelValues(
-        LabelValues.forLoss(contract.loss(), servingOutputShape(signatures)));
-    List<String> xy = List.of(contract.input().name(), contract.label().name());
+    // v1 records no output shape: the class count comes from serving_default's one output.
+    this.contract = contract.contractVersion() == 1
+        ? contract.withOutputs(List.of(contract.output().withOutputShape(
+            servingOutputShape(signatures))))
+        : contract;
+    List<String> xy = new java.util.ArrayList<>();
+    contract.inputs().forEach(i -> xy.add(i.name()));
+    contract.outputs().forEach(o -> xy.add(o.label().name()));
     this.evaluate = resolve(signatures, "evaluate", xy, "loss");
     this.trainSteps = new LinkedHashMap<>();
     this.getLearningRates = new LinkedHashMap<>();
@@ -183,13 +188,44 @@ public final class ExportedModel implements TrainableModel {
     bundle.close();
   }
 
+  /**
+   * Feeds every input and label by its signature name and splits the outputs into the (total)
+   * loss, each output's own loss (several outputs only) and the metrics.
+   */
   private StepResult run(SignatureCall call, Batch batch) {
-    contract.input().requireFits(batch.x());
-    contract.label().requireFits(batch.y());
-    try (Tensor x = Tensors.toTensor(batch.x()); Tensor y = Tensors.toTensor(batch.y())) {
-      Map<String, Double> outputs = call.callScalars(x, y);
-      double loss = outputs.remove("loss");
-      return new StepResult(loss, outputs);
+    List<TensorSpec> inputs = contract.inputs();
+    List<OutputSpec> outputs = contract.outputs();
+    if (batch.inputs().size() != inputs.size() || batch.labels().size() != outputs.size()) {
+      throw new IllegalArgumentException("the model takes " + inputs.size() + " inputs and "
+          + outputs.size() + " labels, the batch has " + batch.inputs().size() + " and "
+          + batch.labels().size());
+    }
+    for (int i = 0; i < inputs.size(); i++) {
+      inputs.get(i).requireFits(batch.inputs().get(i));
+    }
+    for (int j = 0; j < outputs.size(); j++) {
+      outputs.get(j).label().requireFits(batch.labels().get(j));
+    }
+    List<Tensor> fed = new java.util.ArrayList<>();
+    try {
+      batch.inputs().forEach(a -> fed.add(Tensors.toTensor(a)));
+      batch.labels().forEach(a -> fed.add(Tensors.toTensor(a)));
+      Map<String, Double> values = call.callScalars(fed.toArray(Tensor[]::new));
+      double loss = values.remove("loss");
+      Map<String, Double> outputLosses = new LinkedHashMap<>();
+      if (contract.hasSeveralOutputs()) {
+        for (OutputSpec o : outputs) {
+          Double own = values.remove(o.lossOutputName());
+          if (own == null) {
+            throw new ModelException("signature '" + call.key() + "' has no output '"
+                + o.lossOutputName() + "' (the loss of output '" + o.key() + "')");
+          }
+          outputLosses.put(o.key(), own);
+        }
+      }
+      return new StepResult(loss, outputLosses, values);
+    } finally {
+      fed.forEach(Tensor::close);
     }
   }
 

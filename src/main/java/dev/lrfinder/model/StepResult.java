@@ -1,5 +1,7 @@
 package dev.lrfinder.model;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -14,8 +16,9 @@ import java.util.Map;
 public record StepResult(double loss, Map<String, Double> outputLosses,
     Map<String, Double> metrics) {
   public StepResult {
-    outputLosses = Map.copyOf(outputLosses);
-    metrics = Map.copyOf(metrics);
+    // Copies that keep the signature's order (the outputs', then the metrics').
+    outputLosses = Collections.unmodifiableMap(new LinkedHashMap<>(outputLosses));
+    metrics = Collections.unmodifiableMap(new LinkedHashMap<>(metrics));
   }
 
   /** A step of a model with one output. */

@@ -5,12 +5,14 @@ import dev.lrfinder.data.HostArray;
 import java.util.Optional;
 import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.proto.DataType;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TFloat64;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
+import org.tensorflow.types.TString;
 import org.tensorflow.types.TUint8;
 import org.tensorflow.types.family.TType;
 
@@ -32,6 +34,8 @@ public final class Tensors {
         return TUint8.class;
       case BOOL:
         return TBool.class;
+      case STRING:
+        return TString.class;
       default:
         throw new AssertionError(dtype);
     }
@@ -51,6 +55,8 @@ public final class Tensors {
         return Optional.of(DType.UINT8);
       case DT_BOOL:
         return Optional.of(DType.BOOL);
+      case DT_STRING:
+        return Optional.of(DType.STRING);
       default:
         return Optional.empty();
     }
@@ -58,6 +64,10 @@ public final class Tensors {
 
   /** A new native tensor holding a copy of {@code array}; the caller closes it. */
   public static Tensor toTensor(HostArray array) {
+    if (array.dtype().isString()) {
+      return TString.tensorOfBytes(Shape.of(array.shape()),
+          DataBuffers.ofObjects(array.stringElements()));
+    }
     return Tensor.of(typeClass(array.dtype()), Shape.of(array.shape()), array.byteSize(),
         t -> array.writeTo(t.asRawTensor().data()));
   }
@@ -66,6 +76,9 @@ public final class Tensors {
   public static HostArray toHost(Tensor tensor) {
     DType dtype = dtypeOf(tensor.dataType()).orElseThrow(() -> new ModelException(
         "tensors of type " + tensor.dataType() + " are not supported"));
+    if (dtype.isString()) {
+      throw new ModelException("string tensors are fed, never read back, by lrfinder");
+    }
     return HostArray.copyOf(dtype, tensor.shape().asArray(), tensor.asRawTensor().data());
   }
 

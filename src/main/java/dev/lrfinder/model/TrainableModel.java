@@ -1,9 +1,12 @@
 package dev.lrfinder.model;
 
 import dev.lrfinder.data.Batch;
+import dev.lrfinder.data.DataLayout;
 import dev.lrfinder.data.Dataset;
+import dev.lrfinder.data.NamedArray;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * A model that Java trains batch by batch, with a settable learning rate per optimizer and exact
@@ -31,25 +34,49 @@ public interface TrainableModel extends AutoCloseable {
     return contract().optimizerKeys();
   }
 
+  /** The input of a model with one input. */
   default TensorSpec inputSpec() {
     return contract().input();
   }
 
+  /** The label of a model with one output. */
   default TensorSpec labelSpec() {
     return contract().label();
   }
 
+  /** What the model takes, for loading data: a slot per input and per output label. */
+  default DataLayout layout() {
+    ModelContract c = contract();
+    List<DataLayout.Slot> inputs = c.inputs().stream()
+        .map(i -> DataLayout.Slot.input(i.key(), i.dtype(), i.rowShape())).toList();
+    List<DataLayout.Slot> outputs = c.outputs().stream().map(o -> {
+      LabelValues values = o.label().values();
+      DataLayout.LabelForm form = switch (values.kind()) {
+        case CLASS_IDS -> DataLayout.LabelForm.CLASS_IDS;
+        case PROBABILITIES -> values.loss().toLowerCase(Locale.ROOT).contains("categorical")
+            ? DataLayout.LabelForm.ONE_HOT : DataLayout.LabelForm.VALUES;
+        case ANY -> DataLayout.LabelForm.VALUES;
+      };
+      return new DataLayout.Slot(o.key(), o.label().dtype(), o.label().rowShape(), form,
+          values.classes(), values.rule());
+    }).toList();
+    return new DataLayout(inputs, outputs);
+  }
+
   /**
-   * {@code data} converted to this model's input and label types, checked against their shapes
-   * (see {@link Dataset#conformTo}) and its labels against the values the loss takes (see
-   * {@link LabelValues}), so that both training paths refuse bad labels before training.
+   * {@code data} matched to this model's inputs and outputs and fitted to their shapes (see
+   * {@link Dataset#fitShapes}), its labels checked against the values each loss takes (see
+   * {@link LabelValues}) and converted to the model's types, so that both training paths refuse
+   * bad labels before training.
    */
   default Dataset conform(Dataset data) {
-    TensorSpec x = inputSpec();
-    TensorSpec y = labelSpec();
-    data.requireRowShapes(x.rowShape(), y.rowShape(), y.values().rule());
-    y.values().check(data.y(), data.yName());
-    return data.conformTo(x.dtype(), x.rowShape(), y.dtype(), y.rowShape());
+    DataLayout layout = layout();
+    Dataset fitted = data.fitShapes(layout);
+    for (int j = 0; j < fitted.labels().size(); j++) {
+      NamedArray labels = fitted.labels().get(j);
+      contract().outputs().get(j).label().values().check(labels.array(), labels.name());
+    }
+    return fitted.convertTypes(layout);
   }
 
   /** One step of {@code optimizer} on {@code batch}; returns the loss before the update. */

@@ -82,7 +82,8 @@ public final class VariableStore {
     List<Op> assigns = new ArrayList<>();
     for (Map.Entry<String, GraphOperation> entry : handles.entrySet()) {
       GraphOperation handle = entry.getValue();
-      DType dtype = Tensors.dtypeOf(handle.attributes().getAttrType("dtype")).orElseThrow(
+      DType dtype = Tensors.dtypeOf(handle.attributes().getAttrType("dtype"))
+          .filter(t -> !t.isString()).orElseThrow(
           () -> new ModelException("variable '" + entry.getKey() + "' has unsupported type "
               + handle.attributes().getAttrType("dtype")));
       Class<? extends TType> type = Tensors.typeClass(dtype);

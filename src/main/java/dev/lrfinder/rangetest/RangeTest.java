@@ -7,7 +7,9 @@ import dev.lrfinder.model.ModelSnapshot;
 import dev.lrfinder.model.StepResult;
 import dev.lrfinder.model.TrainableModel;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The learning-rate range test (Smith 2017): for each optimizer, train from the same start state
@@ -104,6 +106,7 @@ public final class RangeTest {
     List<Double> trainLosses = new ArrayList<>();
     List<Double> losses = new ArrayList<>();
     List<Double> smoothed = new ArrayList<>();
+    Map<String, List<Double>> outputLosses = new LinkedHashMap<>();
     LossSmoother smoother = new LossSmoother(config.beta());
     double best = Double.NaN;
     StopReason reason = StopReason.END_OF_RANGE;
@@ -125,6 +128,8 @@ public final class RangeTest {
 
       lrs.add(lr);
       trainLosses.add(trained.loss());
+      trained.outputLosses().forEach((key, value) ->
+          outputLosses.computeIfAbsent(key, k -> new ArrayList<>()).add(value));
       losses.add(loss);
       if (!Double.isFinite(loss)) {
         smoothed.add(Double.NaN);
@@ -168,7 +173,7 @@ public final class RangeTest {
     }
     double seconds = (System.nanoTime() - started) / 1e9;
     return new OptimizerCurve(optimizer, lrs, trainLosses, losses, smoothed, reason, planned, best,
-        seconds, inModel / 1e9);
+        seconds, inModel / 1e9, outputLosses);
   }
 
   private static double meanLoss(TrainableModel model, List<Batch> batches) {

@@ -1,12 +1,15 @@
 package dev.lrfinder.report;
 
+import dev.lrfinder.model.OutputSpec;
 import dev.lrfinder.rangetest.OptimizerCurve;
 import java.util.List;
 
 /**
  * Every recorded step of every optimizer in long format, {@code
  * optimizer,step,lr,loss,train_loss,smoothed}: steps count from 0, numbers are written with full
- * double precision ({@link Double#toString}) and NaN or infinite values as an empty cell.
+ * double precision ({@link Double#toString}) and NaN or infinite values as an empty cell. A model
+ * with several outputs has one more column per output, {@code <output>_loss}: that output's own
+ * (unweighted) training loss, of which {@code train_loss} is the weighted total.
  */
 public final class CurvesCsv {
   public static final String FILE_NAME = "curves.csv";
@@ -16,7 +19,11 @@ public final class CurvesCsv {
 
   /** The whole file: the header, then one line per step, with {@code \n} line ends. */
   public static String render(ReportInput input) {
-    StringBuilder out = new StringBuilder(HEADER).append('\n');
+    List<OutputSpec> outputs = input.contract().hasSeveralOutputs()
+        ? input.contract().outputs() : List.of();
+    StringBuilder out = new StringBuilder(HEADER);
+    outputs.forEach(o -> out.append(',').append(cell(o.lossOutputName())));
+    out.append('\n');
     for (OptimizerCurve curve : input.result().curves()) {
       String optimizer = cell(curve.optimizer());
       for (int step = 0; step < curve.stepsRun(); step++) {
@@ -24,6 +31,10 @@ public final class CurvesCsv {
         for (List<Double> column : List.of(curve.learningRates(), curve.losses(),
             curve.trainLosses(), curve.smoothedLosses())) {
           out.append(',').append(number(column.get(step)));
+        }
+        for (OutputSpec o : outputs) {
+          List<Double> own = curve.outputLosses().get(o.key());
+          out.append(',').append(own == null ? "" : number(own.get(step)));
         }
         out.append('\n');
       }

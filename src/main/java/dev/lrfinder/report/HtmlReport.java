@@ -234,9 +234,23 @@ public final class HtmlReport {
     if (contract.source() != null) {
       item(out, "source", contract.source());
     }
-    item(out, "input", String.valueOf(contract.input()));
-    item(out, "label", String.valueOf(contract.label()));
-    item(out, "loss", contract.loss());
+    if (contract.inputs().size() == 1 && !contract.hasSeveralOutputs()) {
+      item(out, "input", String.valueOf(contract.input()));
+      item(out, "label", String.valueOf(contract.label()));
+      item(out, "loss", contract.loss());
+    } else {
+      for (dev.lrfinder.model.TensorSpec spec : contract.inputs()) {
+        item(out, "input " + spec.key(), String.valueOf(spec));
+      }
+      for (dev.lrfinder.model.OutputSpec output : contract.outputs()) {
+        item(out, "output " + output.key(), output.describe());
+      }
+      item(out, "loss", contract.hasSeveralOutputs() ? contract.loss() + "; the range test"
+          + " follows the total loss (sum of the weighted output losses)" : contract.loss());
+    }
+    for (String note : contract.notes()) {
+      item(out, "note", note);
+    }
     item(out, "metrics",
         contract.metrics().isEmpty() ? "none" : String.join(", ", contract.metrics()));
     item(out, "parameters", String.format(Locale.ROOT, "%,d (%,d trainable)",

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lrfinder.model.ModelContract;
 import dev.lrfinder.model.OptimizerInfo;
+import dev.lrfinder.model.OutputSpec;
 import dev.lrfinder.model.TensorSpec;
 import dev.lrfinder.rangetest.OptimizerCurve;
 import dev.lrfinder.rangetest.RangeTestConfig;
@@ -94,11 +95,31 @@ public final class ResultJson {
     model.put("source", contract.source());
     model.put("parameter_count", contract.parameterCount());
     model.put("trainable_parameter_count", contract.trainableParameterCount());
-    model.set("input", spec(contract.input()));
-    model.set("label", spec(contract.label()));
+    if (contract.inputs().size() == 1 && !contract.hasSeveralOutputs()) {
+      model.set("input", spec(contract.input()));
+      model.set("label", spec(contract.label()));
+    }
+    ArrayNode inputs = model.putArray("inputs");
+    contract.inputs().forEach(i -> inputs.add(spec(i).put("key", i.key())));
+    ArrayNode outputs = model.putArray("outputs");
+    for (OutputSpec o : contract.outputs()) {
+      ObjectNode output = outputs.addObject();
+      output.put("key", o.key());
+      output.set("shape", shape(o.shape()));
+      output.set("label", spec(o.label()));
+      output.put("loss", o.loss());
+      output.set("loss_config", new ObjectMapper().valueToTree(o.lossConfig()));
+      output.put("loss_weight", o.lossWeight());
+      ArrayNode own = output.putArray("metrics");
+      o.metrics().forEach(own::add);
+    }
+    // One output: its loss's name; several: the total, "total loss: 1 × mse (age) + ...".
     model.put("loss", contract.loss());
     ArrayNode metrics = model.putArray("metrics");
     contract.metrics().forEach(metrics::add);
+    ArrayNode notes = model.putArray("notes");
+    contract.notes().forEach(notes::add);
+    model.put("keras_library", contract.kerasLibrary());
     ArrayNode optimizers = model.putArray("optimizers");
     for (OptimizerInfo info : contract.optimizers()) {
       ObjectNode optimizer = optimizers.addObject();
@@ -117,15 +138,20 @@ public final class ResultJson {
     ObjectNode node = node();
     node.put("name", spec.name());
     node.put("dtype", spec.dtype().label());
-    ArrayNode shape = node.putArray("shape");
-    for (long dimension : spec.shape()) {
+    node.set("shape", shape(spec.shape()));
+    return node;
+  }
+
+  private static ArrayNode shape(long[] dimensions) {
+    ArrayNode shape = JsonNodeFactory.instance.arrayNode();
+    for (long dimension : dimensions) {
       if (dimension < 0) {
         shape.addNull();
       } else {
         shape.add(dimension);
       }
     }
-    return node;
+    return shape;
   }
 
   private static ObjectNode config(RangeTestConfig config) {
@@ -164,6 +190,11 @@ public final class ResultJson {
     node.set("loss", numbers(curve.losses()));
     node.set("train_loss", numbers(curve.trainLosses()));
     node.set("smoothed", numbers(curve.smoothedLosses()));
+    if (!curve.outputLosses().isEmpty()) {
+      // Each output's own training loss per step, by output key; train_loss is their weighted sum.
+      ObjectNode outputLosses = node.putObject("output_losses");
+      curve.outputLosses().forEach((key, values) -> outputLosses.set(key, numbers(values)));
+    }
     ArrayNode list = node.putArray("suggestions");
     for (Suggestion suggestion : suggestions) {
       ObjectNode item = list.addObject();

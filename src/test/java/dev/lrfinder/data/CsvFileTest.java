@@ -263,7 +263,7 @@ class CsvFileTest {
     DataException e = assertThrows(DataException.class,
         () -> CsvFile.read(file, "label", MemoryBudget.fixed(1000)));
 
-    assertTrue(e.getMessage().startsWith("loading CSV '" + file + "' needs 2.0 kB of memory; the JVM"
+    assertTrue(e.getMessage().startsWith("loading CSV '" + file + "' needs 2.6 kB of memory; the JVM"
         + " has 1.0 kB to spare"), e.getMessage());
   }
 }

@@ -11,7 +11,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 class DTypeTest {
   @ParameterizedTest
-  @EnumSource(DType.class)
+  @EnumSource(value = DType.class, names = "STRING", mode = EnumSource.Mode.EXCLUDE)
   void npyDescrAndLabelParseBack(DType dtype) {
     assertEquals(Optional.of(dtype), DType.fromNpyDescr(dtype.npyDescr()));
     assertEquals(Optional.of(dtype), DType.fromLabel(dtype.label()));
@@ -41,9 +41,21 @@ class DTypeTest {
   @Test
   void unsupportedDescrsAndLabelsAreEmpty() {
     assertEquals(Optional.empty(), DType.fromNpyDescr(">f4"));
-    assertEquals(Optional.empty(), DType.fromNpyDescr("<U3"));
     assertEquals(Optional.empty(), DType.fromNpyDescr("<f2"));
-    assertEquals(Optional.empty(), DType.fromLabel("string"));
+    assertEquals(Optional.empty(), DType.fromNpyDescr("|O"));
+    assertEquals(Optional.empty(), DType.fromNpyDescr(">U3"));
+    assertEquals(Optional.empty(), DType.fromLabel("complex64"));
+  }
+
+  @Test
+  void fixedWidthTextAndBytesAreStrings() {
+    assertEquals(Optional.of(DType.STRING), DType.fromNpyDescr("<U3"));
+    assertEquals(Optional.of(DType.STRING), DType.fromNpyDescr("|S12"));
+    assertEquals(Optional.of(DType.STRING), DType.fromLabel("string"));
+    assertEquals(0, DType.STRING.byteSize());
+    assertFalse(DType.STRING.canConvertTo(DType.FLOAT32));
+    assertFalse(DType.INT64.canConvertTo(DType.STRING));
+    assertTrue(DType.STRING.canConvertTo(DType.STRING));
   }
 
   @Test

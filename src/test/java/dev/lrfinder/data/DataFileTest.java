@@ -11,6 +11,7 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -143,10 +144,11 @@ class DataFileTest {
           labels.getInputStream(labels.getEntry("y_train.npy")).readAllBytes());
     }
     Path data = RawNpy.deflatedZip(dir.resolve("data.npz"), entries);
-    RowShapes model = new RowShapes(new long[] {2}, new long[0], "");
+    DataLayout model = new DataLayout(List.of(DataLayout.Slot.input("x", DType.FLOAT32,
+        new long[] {2})), List.of(DataLayout.Slot.input("y", DType.INT64, new long[0])));
 
-    DataException e = assertThrows(DataException.class, () -> DataFile.load(data, "label",
-        MemoryBudget.fixed(10_000_000), Optional.of(model)));
+    DataException e = assertThrows(DataException.class, () -> DataFile.load(data, model, "label",
+        MemoryBudget.fixed(10_000_000)));
 
     assertEquals("shape [10000000, 1] of x_train in '" + data + "' does not fit the model,"
         + " which expects [batch, 2]", e.getMessage());

@@ -313,4 +313,35 @@ class HostArrayTest {
     org.junit.jupiter.api.Assertions.assertFalse(images.rowShapeFits(new long[] {3, 5}));
     org.junit.jupiter.api.Assertions.assertFalse(images.rowShapeFits(new long[] {12}));
   }
+
+  @Test
+  void stringArraysGatherRowsReshapeAndCompareByContent() {
+    HostArray cities = HostArray.ofStrings(new long[] {3, 2}, "Oslo", "NO", "Lyon", "FR",
+        "Z\u00fcrich", "CH");
+
+    HostArray picked = cities.gatherRows(new int[] {2, 0});
+
+    assertEquals(HostArray.ofStrings(new long[] {2, 2}, "Z\u00fcrich", "CH", "Oslo", "NO"), picked);
+    assertNotEquals(HostArray.ofStrings(new long[] {2, 2}, "Oslo", "NO", "Oslo", "NO"), picked);
+    assertArrayEquals(new long[] {6}, cities.reshape(new long[] {6}).shape());
+    assertEquals("FR", cities.reshape(new long[] {6}).getString(3));
+    // "Z\u00fcrich" is 7 bytes of UTF-8
+    assertEquals(4 + 2 + 4 + 2 + 7 + 2, cities.byteSize());
+    assertEquals(-1, cities.firstNonFinite());
+    assertThrows(IllegalStateException.class, () -> cities.getDouble(0));
+    assertThrows(IllegalArgumentException.class, () -> HostArray.of(DType.STRING, new long[] {1},
+        new byte[0]));
+  }
+
+  @Test
+  void stringsAndNumbersDoNotConvertIntoEachOther() {
+    HostArray cities = HostArray.ofStrings(new long[] {1}, "Oslo");
+
+    DataException e = assertThrows(DataException.class,
+        () -> cities.convertTo(DType.FLOAT32, ArrayName.plain("x_city")));
+
+    assertEquals("x_city holds strings, but the model expects float32: convert it to numbers"
+        + " first", e.getMessage());
+    assertSame(cities, cities.convertTo(DType.STRING, ArrayName.plain("x_city")));
+  }
 }

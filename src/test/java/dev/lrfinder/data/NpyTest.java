@@ -29,6 +29,9 @@ class NpyTest {
 
   /** Distinct, valid bytes for every element of a [2, 3] array of {@code dtype}. */
   private static HostArray sample(DType dtype) {
+    if (dtype == DType.STRING) {
+      return HostArray.ofStrings(new long[] {2, 3}, "a", "", "caf\u00e9", "\u65e5\u672c", "x y", "z");
+    }
     byte[] bytes = new byte[6 * dtype.byteSize()];
     for (int i = 0; i < bytes.length; i++) {
       bytes[i] = dtype == DType.BOOL ? (byte) (i % 2) : (byte) (i * 37 + 200);
@@ -126,13 +129,13 @@ class NpyTest {
   }
 
   @Test
-  void rejectsAStringDTypeNamingItAndTheSupportedTypes() {
-    String dict = "{'descr': '<U3', 'fortran_order': False, 'shape': (1,), }";
+  void rejectsAComplexDTypeNamingItAndTheSupportedTypes() {
+    String dict = "{'descr': '<c8', 'fortran_order': False, 'shape': (1,), }";
 
-    DataException e = readFails(RawNpy.v1(dict, new byte[12]));
+    DataException e = readFails(RawNpy.v1(dict, new byte[8]));
 
     assertTrue(e.getMessage().contains("test.npy"), e.getMessage());
-    assertTrue(e.getMessage().contains("'<U3'"), e.getMessage());
+    assertTrue(e.getMessage().contains("'<c8'"), e.getMessage());
     assertTrue(e.getMessage().contains("reads float32, float64, int32, int64, uint8 and bool"),
         e.getMessage());
   }

@@ -93,19 +93,45 @@ class LabelValuesTest {
   }
 
   @Test
-  void conformNamesWhatTheLabelsShouldBeWhenTheirShapeIsWrong() {
-    TrainableModel model = new ScriptedContractModel(new TensorSpec("x", DType.FLOAT32,
-        new long[] {-1, 1}), new TensorSpec("y", DType.FLOAT32, THREE_CLASSES,
-        LabelValues.forLoss("categorical_crossentropy", THREE_CLASSES)));
+  void conformTurnsClassIdsIntoOneHotRowsForACategoricalLoss() {
+    Dataset conformed = categorical().conform(new Dataset(HostArray.ofFloats(new long[] {2, 1}, 0, 0),
+        HostArray.ofInts(new long[] {2}, 1, 2)));
+
+    assertEquals(HostArray.ofFloats(THREE_CLASSES_OF_TWO, 0, 1, 0, 0, 0, 1), conformed.y());
+  }
+
+  @Test
+  void conformRefusesClassIdsOutsideTheClassesSayingWhatTheModelExpects() {
     Dataset data = new Dataset(HostArray.ofFloats(new long[] {2, 1}, 0, 0),
-        HostArray.ofInts(new long[] {2}, 1, 2));
+        HostArray.ofInts(new long[] {2}, 1, 5));
 
-    DataException e = assertThrows(DataException.class, () -> model.conform(data));
+    DataException e = assertThrows(DataException.class, () -> categorical().conform(data));
 
-    assertEquals("shape [2] of labels does not fit the model, which expects [batch, 3]; the"
+    assertEquals("labels[1] is 5, which is no class id 0 to 2, and a label of shape [2] can only"
+        + " be class ids; the model's categorical_crossentropy needs one row of 3 class"
+        + " probabilities in [0, 1] per sample (one-hot; for class ids use"
+        + " sparse_categorical_crossentropy)", e.getMessage());
+  }
+
+  @Test
+  void conformNamesWhatTheLabelsShouldBeWhenTheirShapeIsWrong() {
+    Dataset data = new Dataset(HostArray.ofFloats(new long[] {2, 1}, 0, 0),
+        HostArray.ofFloats(new long[] {2, 2}, 1, 0, 0, 1));
+
+    DataException e = assertThrows(DataException.class, () -> categorical().conform(data));
+
+    assertEquals("shape [2, 2] of labels does not fit the model, which expects [batch, 3]; the"
         + " model's categorical_crossentropy needs one row of 3 class probabilities in [0, 1] per"
         + " sample (one-hot; for class ids use sparse_categorical_crossentropy)", e.getMessage());
   }
+
+  private static TrainableModel categorical() {
+    return new ScriptedContractModel(new TensorSpec("x", DType.FLOAT32,
+        new long[] {-1, 1}), new TensorSpec("y", DType.FLOAT32, THREE_CLASSES,
+        LabelValues.forLoss("categorical_crossentropy", THREE_CLASSES)));
+  }
+
+  private static final long[] THREE_CLASSES_OF_TWO = {2, 3};
 
   @Test
   void aLabelSpecShowsItsValues() {
@@ -121,7 +147,9 @@ class LabelValuesTest {
       implements TrainableModel {
     @Override
     public ModelContract contract() {
-      throw new UnsupportedOperationException();
+      return new ModelContract(1, "scripted", null, 0, 0, inputSpec, labelSpec,
+          labelSpec.values().loss(), java.util.List.of(), java.util.List.of(
+              new OptimizerInfo("sgd", "SGD", java.util.Map.of(), 0.01)), "-", "-");
     }
 
     @Override
