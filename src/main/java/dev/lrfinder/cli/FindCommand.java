@@ -2,7 +2,9 @@ package dev.lrfinder.cli;
 
 import dev.lrfinder.data.Batches;
 import dev.lrfinder.data.HostArray;
+import dev.lrfinder.data.NamedArray;
 import dev.lrfinder.data.Npy;
+import dev.lrfinder.model.OutputSpec;
 import dev.lrfinder.model.TrainableModel;
 import dev.lrfinder.rangetest.LrSchedule;
 import dev.lrfinder.rangetest.OptimizerCurve;
@@ -23,6 +25,7 @@ import dev.lrfinder.suggest.Suggestions;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -142,12 +145,14 @@ final class FindCommand implements Command {
           // Ctrl-C or SIGTERM: the model is restored; do not start a report now.
           throw new CommandInterrupted(NOTHING_KEPT);
         }
-        List<String> warnings = DataScale.warnings(
-            Map.of(data.train().xName().whole(), data.train().x()),
-            Map.of(data.train().yName().whole(), data.train().y()),
-            List.of(model.contract().loss()), result.curves().isEmpty() ? Double.NaN
+        List<String> warnings = new ArrayList<>(model.contract().notes());
+        List<String> scale = DataScale.warnings(byName(data.train().inputs()),
+            byName(data.train().labels()),
+            model.contract().outputs().stream().map(OutputSpec::loss).toList(),
+            result.curves().isEmpty() ? Double.NaN
                 : result.curves().get(0).losses().stream().findFirst().orElse(Double.NaN));
-        warnings.forEach(w -> console.err().println("lrfinder: note: " + w));
+        scale.forEach(w -> console.err().println("lrfinder: note: " + w));
+        warnings.addAll(scale);
         ReportInput input = reportInput(line, modelDir, dataFile, model, config, result, started)
             .withWarnings(warnings);
         report.write(input);
@@ -246,5 +251,12 @@ final class FindCommand implements Command {
       text.append(' ');
     }
     return text.toString().trim();
+  }
+
+  /** The arrays of a dataset by the names messages give them. */
+  private static Map<String, HostArray> byName(List<NamedArray> arrays) {
+    Map<String, HostArray> named = new LinkedHashMap<>();
+    arrays.forEach(a -> named.put(a.name().whole(), a.array()));
+    return named;
   }
 }
