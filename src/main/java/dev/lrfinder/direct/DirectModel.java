@@ -10,6 +10,7 @@ import dev.lrfinder.model.ModelException;
 import dev.lrfinder.model.ModelSnapshot;
 import dev.lrfinder.model.OptimizerInfo;
 import dev.lrfinder.model.SavedModelDirectory;
+import dev.lrfinder.model.StepFailure;
 import dev.lrfinder.model.StepResult;
 import dev.lrfinder.model.TensorSpec;
 import dev.lrfinder.model.Tensors;
@@ -414,7 +415,7 @@ public final class DirectModel implements TrainableModel {
       if (target != null) {
         runner.addTarget(target);
       }
-      try (Result result = runner.run()) {
+      try (Result result = runStep(runner, target == null ? "evaluation" : "training")) {
         Map<String, Double> metrics = new LinkedHashMap<>();
         int i = 1;
         for (String name : fetches.metrics().keySet()) {
@@ -422,6 +423,14 @@ public final class DirectModel implements TrainableModel {
         }
         return new StepResult(Tensors.scalar(result.get(0)), metrics);
       }
+    }
+  }
+
+  private static Result runStep(Session.Runner runner, String what) {
+    try {
+      return runner.run();
+    } catch (RuntimeException e) {
+      throw StepFailure.isTensorFlow(e) ? StepFailure.of(what, e) : e;
     }
   }
 }

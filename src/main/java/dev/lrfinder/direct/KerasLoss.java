@@ -80,8 +80,8 @@ public record KerasLoss(String name, boolean fromLogits, String origin) {
       return new KerasLoss(canonical(loss.asText()), false, FROM_TRAINING_CONFIG);
     }
     if (loss.isArray() || !loss.has("class_name")) {
-      throw new IllegalArgumentException("The model has one loss per output (" + loss
-          + "); the direct path trains single-output models only.");
+      throw new UnsupportedModelException("it has one loss per output (" + loss
+          + "), and the direct path trains models with one output");
     }
     String className = loss.get("class_name").asText();
     String name = canonical(className);

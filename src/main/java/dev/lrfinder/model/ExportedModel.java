@@ -210,7 +210,13 @@ public final class ExportedModel implements TrainableModel {
     try {
       batch.inputs().forEach(a -> fed.add(Tensors.toTensor(a)));
       batch.labels().forEach(a -> fed.add(Tensors.toTensor(a)));
-      Map<String, Double> values = call.callScalars(fed.toArray(Tensor[]::new));
+      Map<String, Double> values;
+      try {
+        values = call.callScalars(fed.toArray(Tensor[]::new));
+      } catch (RuntimeException e) {
+        throw StepFailure.isTensorFlow(e)
+            ? StepFailure.of(call == evaluate ? "evaluation" : "training", e) : e;
+      }
       double loss = values.remove("loss");
       Map<String, Double> outputLosses = new LinkedHashMap<>();
       if (contract.hasSeveralOutputs()) {
