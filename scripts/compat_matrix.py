@@ -194,9 +194,11 @@ def make_input(spec: dict, rows: int, vocabulary: int | None, rng) -> np.ndarray
         return rng.choice(WORDS, size=shape)
     if dtype == "bool":
         return rng.integers(0, 2, size=shape).astype(bool)
-    if dtype.startswith(("int", "uint")):
+    if dtype.startswith(("int", "uint")) or vocabulary is not None:
+        # Embedding ids; tf.keras text models often take them as float32 inputs.
         high = min(vocabulary or 10, 10)
-        return rng.integers(0, high, size=shape).astype(dtype)
+        return rng.integers(0, high, size=shape).astype(
+            dtype if dtype.startswith(("int", "uint", "float")) else "float32")
     return rng.normal(size=shape).astype(dtype if dtype.startswith("float") else "float32")
 
 
