@@ -317,6 +317,33 @@ def tabular11(out: Path):
             "11 named inputs, 3 string inputs (StringLookup), labels [N]")
 
 
+def feature_columns(out: Path):
+    """tf.keras Sequential on feature columns (DenseFeatures) taking a dict of 11 named inputs, 4
+    of them strings, fitted and saved as a Keras 2 SavedModel: revived, it has no inputs until
+    called, only the input spec it was saved with."""
+    _seed()
+    tk = tf_keras
+    fc = tf.feature_column
+    rng = _rng()
+    strings = {"sex": ["M", "F"], "chest_pain": ["ATA", "NAP", "ASY"], "slope": ["Up", "Flat"],
+               "angina": ["N", "Y"]}
+    numbers = ["age", "bp", "cholesterol", "max_hr", "oldpeak", "fasting_bs", "ecg"]
+    columns = [fc.indicator_column(fc.categorical_column_with_vocabulary_list(k, v))
+               for k, v in strings.items()] + [fc.numeric_column(k) for k in numbers]
+    model = tk.Sequential([tk.layers.DenseFeatures(columns), tk.layers.Dense(8, activation="relu"),
+                           tk.layers.Dense(1, activation="sigmoid")], name="feature_columns")
+    model.compile(tk.optimizers.Adam(1e-2), "binary_crossentropy", metrics=["accuracy"])
+    data = {f"x_{k}": rng.choice(v, N).astype("<U4") for k, v in strings.items()}
+    data.update({f"x_{k}": rng.normal(size=N).astype(np.float32) for k in numbers})
+    data["y_output"] = (data["x_age"] > 0).astype(np.float32)
+    features = {k[2:]: v for k, v in data.items() if k.startswith("x_")}
+    model.fit(features, data["y_output"], epochs=1, batch_size=N, verbose=0)
+    _save_tf(model, out / "feature_columns")
+    return ("feature_columns", data, "keras2-savedmodel", [],
+            "feature columns (DenseFeatures): a dict of 11 inputs, 4 strings, in a Keras 2 "
+            "SavedModel whose revived model was never built")
+
+
 def two_outputs(out: Path):
     """Keras 3: age (mse) and gender (binary crossentropy) with loss weights."""
     _seed()
@@ -479,6 +506,7 @@ FIXTURES = [
     ("subclassed", subclassed),
     ("recommender", recommender),
     ("tabular11", tabular11),
+    ("feature_columns", feature_columns),
     ("two_outputs", two_outputs),
     ("two_target_lstm", two_target_lstm),
     ("rmsprop_decay", rmsprop_decay),
@@ -518,6 +546,7 @@ def main(argv=None) -> int:
     if out_dir.exists() and any(out_dir.iterdir()):
         print(f"make_compat_fixtures: error: '{out_dir}' is not empty", file=sys.stderr)
         return 2
+    tf.get_logger().setLevel("ERROR")  # tf.feature_column's deprecation notices
     started = time.perf_counter()
     manifest = build(out_dir, argv[1:] or None)
     print(f"built {len(manifest)} fixtures in {out_dir} in "

@@ -225,6 +225,14 @@ def test_several_inputs_keep_their_keys_dtypes_and_string_inputs(exports):
         ("x_user_id", "int32"), ("x_item_id", "int32")]
 
 
+def test_feature_column_model_takes_its_saved_dict_of_inputs(exports):
+    inputs = exports("feature_columns")[1]["inputs"]
+    assert len(inputs) == 11
+    assert sorted(i["key"] for i in inputs if i["dtype"] == "string") == [
+        "angina", "chest_pain", "sex", "slope"]
+    assert all(i["name"] == "x_" + i["key"] and i["shape"] == [None] for i in inputs)
+
+
 def test_several_outputs_keep_losses_weights_and_metrics(exports):
     metadata = exports("two_outputs")[1]
     assert [(o["key"], o["loss"]["name"], o["loss_weight"], o["metrics"])
