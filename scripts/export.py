@@ -1006,6 +1006,35 @@ def input_specs(model, input_shape: tuple | None = None,
     return specs
 
 
+def _known_feature_sizes(model, inputs: list, notes: list) -> list:
+    """An input of unknown feature size ([None, None]) that feeds a Normalization layer directly
+    has the size of that layer's mean: the signature says so, and the data is checked against it."""
+    tensors = _model_inputs(model)
+    refined = []
+    for spec, tensor in zip(inputs, tensors):
+        shape = spec.spec.shape
+        size = None
+        if len(shape) == 2 and shape[1] is None:
+            for layer in getattr(model, "layers", []):
+                if type(layer).__name__ != "Normalization":
+                    continue
+                try:
+                    feeds = layer.input is tensor or (len(tensors) == 1 and layer is next(
+                        l for l in model.layers if type(l).__name__ != "InputLayer"))
+                    mean = next(w for w in layer.weights if "mean" in w.name)
+                except (AttributeError, ValueError, StopIteration):
+                    continue
+                if feeds and len(mean.shape) == 1 and mean.shape[0]:
+                    size = int(mean.shape[0])
+                    notes.append(f"input '{spec.key}' has an unknown feature size; it is "
+                                 f"{size}, the size of the mean saved for Normalization layer "
+                                 f"'{layer.name}'")
+                    break
+        refined.append(spec if size is None else InputSpec(
+            spec.key, TensorSpecJson(spec.spec.name, spec.spec.dtype, (None, size))))
+    return refined
+
+
 def _check_unique(names: list, keys: list, what: str) -> None:
     seen = {}
     for name, key in zip(names, keys):
@@ -1685,7 +1714,7 @@ def export_trainable(model, out_dir: Path, optimizers, loss=None, metrics=None,
     if input_spec is not None:
         inputs = input_specs(model, tuple(input_spec.shape), input_spec.dtype)
     else:
-        inputs = input_specs(model)
+        inputs = _known_feature_sizes(model, input_specs(model), notes)
     outputs = output_specs(model, lib, losses=loss, metrics=metrics, label_spec=label_spec,
                            notes=notes, compile_error=compile_error)
     weighted = _compile_config(model).get("weighted_metrics")
