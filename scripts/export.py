@@ -640,9 +640,10 @@ def _patch_config(config, patch: _Patch) -> list:
             if item.get("class_name") in dropped and isinstance(inner, dict):
                 for key in sorted(dropped[item["class_name"]] & set(inner)):
                     value = inner.pop(key)
-                    note(f"{item['class_name']} setting {key}={value!r} is dropped: "
-                         f"{patch.library} does not know it (another Keras version wrote the "
-                         "file)")
+                    if value is not None:  # an unset setting loses nothing
+                        note(f"{item['class_name']} setting {key}={value!r} is dropped: "
+                             f"{patch.library} does not know it (another Keras version wrote "
+                             "the file)")
             for key, value in item.items():
                 if key.endswith("activation") and isinstance(value, str) \
                         and value in _RENAMED_ACTIVATIONS:
