@@ -85,8 +85,6 @@ def sanitize(key: str) -> str:
     return re.sub(r"[^a-z0-9_]", "_", str(key).lower())
 
 
-_signature_name = sanitize
-
 
 @dataclass(frozen=True)
 class Library:
@@ -451,23 +449,8 @@ def _config_items(path: Path) -> list:
 
 def _module_of(path: Path, name: str) -> str | None:
     """The 'module' a .keras config gives for the class ``name``, when the file says."""
-    if path.suffix != ".keras" or not zipfile.is_zipfile(path):
-        return None
-    try:
-        with zipfile.ZipFile(path) as archive:
-            config = json.loads(archive.read("config.json"))
-    except (KeyError, ValueError, OSError, zipfile.BadZipFile):
-        return None
-    stack = [config]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            if item.get("class_name") == name and isinstance(item.get("module"), str):
-                return item["module"]
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-    return None
+    return next((item["module"] for item in _config_items(path)
+                 if item.get("class_name") == name and isinstance(item.get("module"), str)), None)
 
 
 @dataclass(frozen=True)
@@ -822,7 +805,7 @@ def _is_hdf5(path: Path) -> bool:
 
 
 
-def ensure_built(model, lib: Library, input_shape: tuple | None, notes: list) -> None:
+def ensure_built(model, input_shape: tuple | None, notes: list) -> None:
     """Build a model saved before it was built (a Sequential without an input shape) from
     ``--input-shape`` or the shape its config names; its weights then start from their
     initializers, which the range test accepts (it is usually run before training)."""
@@ -1264,6 +1247,7 @@ def resolve_metric(lib: Library, spec, family: str, output_key: str, multi: bool
                                     "regression loss")
             return named("accuracy", _mean_of(getattr(module.metrics,
                                                       _ACCURACY_FUNCTIONS[family])))
+        failure = ValueError(f"no metric is named '{spec}'")
         try:
             resolved = module.metrics.get(spec)
         except Exception as error:
@@ -1699,7 +1683,7 @@ def export_trainable(model, out_dir: Path, optimizers, loss=None, metrics=None,
         raise ExportError(f"output '{out_dir}' already exists; choose a new directory")
     lib = library_of(model)
     notes = list(notes or [])
-    ensure_built(model, lib, input_shape or (input_spec.shape if input_spec else None), notes)
+    ensure_built(model, input_shape or (input_spec.shape if input_spec else None), notes)
     specs = [s if isinstance(s, OptimizerSpec) else parse_optimizer_spec(s) for s in optimizers]
     if not specs and not loss and getattr(model, "optimizer", None) is None \
             and getattr(model, "loss", None) is None and not compile_error:
@@ -1856,7 +1840,7 @@ def main(argv=None) -> int:
         custom = load_custom_objects(args.custom_objects) if args.custom_objects else None
         loaded = load_keras_model(args.model, custom, input_shape)
         model, lib, notes = loaded.model, loaded.library, list(loaded.notes)
-        ensure_built(model, lib, input_shape, notes)
+        ensure_built(model, input_shape, notes)
         x_spec = None
         if input_shape is not None or args.input_dtype:
             (base,) = input_specs(model) if len(_model_inputs(model)) == 1 else [None]

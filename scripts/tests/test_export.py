@@ -873,3 +873,12 @@ def test_tf_keras_export_trains_every_optimizer_in_a_graph_mode_loader(tmp_path)
             losses = [session.run(train.outputs["loss"].name, feed) for _ in range(3)]
             assert all(np.isfinite(losses)), entry["key"]
             assert losses[-1] != losses[0], entry["key"]  # the step changed the weights
+
+
+def test_unknown_metric_on_the_command_line_is_refused_naming_it(tmp_path, capsys,
+                                                                 tiny_keras_file):
+    code, _, err = run_main(capsys, tiny_keras_file, "--out", tmp_path / "out", "--metric",
+                            "no_such_metric")
+    assert code == 2
+    assert_one_line_error(err, "metric 'no_such_metric' cannot be exported")
+    assert not (tmp_path / "out").exists()
