@@ -602,12 +602,13 @@ def _normalization_input_shape(path: Path):
     return None
 
 
-def _patch_config(config, patch: _Patch) -> list:
+def _patch_config(config, patch: _Patch) -> tuple:
     """Rewrite a model config in place: renamed activations by their current names (Keras 3 looks
     activation names up in its own table only, so custom_objects cannot map them), an input shape
     with unknown feature sizes by ``patch.input_shape``, and the settings ``patch.dropped`` names
-    removed. Returns one note per change."""
+    removed. Returns (whether anything changed, one note per change that matters)."""
     changes = []
+    dropped_any = []
     input_shape = patch.input_shape
     dropped = {}
     for class_name, key in patch.dropped:
@@ -623,6 +624,7 @@ def _patch_config(config, patch: _Patch) -> list:
             if item.get("class_name") in dropped and isinstance(inner, dict):
                 for key in sorted(dropped[item["class_name"]] & set(inner)):
                     value = inner.pop(key)
+                    dropped_any.append(key)
                     if value is not None:  # an unset setting loses nothing
                         note(f"{item['class_name']} setting {key}={value!r} is dropped: "
                              f"{patch.library} does not know it (another Keras version wrote "
@@ -645,7 +647,7 @@ def _patch_config(config, patch: _Patch) -> list:
                 fix(value)
 
     fix(config)
-    return changes
+    return bool(changes or dropped_any), changes
 
 
 @contextlib.contextmanager
@@ -664,9 +666,9 @@ def _patched_copy(path: Path, patch: _Patch, as_h5: bool):
                     if raw is not None else None
     except Exception:  # unreadable configs are reported by the loader itself
         config = None
-    changes = _patch_config(config, patch) if config is not None else []
+    changed, changes = _patch_config(config, patch) if config is not None else (False, [])
     renamed = as_h5 and path.suffix not in (".h5", ".hdf5")
-    if not changes and not renamed:
+    if not changed and not renamed:
         yield path, []
         return
     with tempfile.TemporaryDirectory() as tmp:
@@ -681,7 +683,7 @@ def _patched_copy(path: Path, patch: _Patch, as_h5: bool):
         else:
             import h5py
             shutil.copyfile(path, copy)
-            if changes:
+            if changed:
                 with h5py.File(copy, "r+") as h5:
                     h5.attrs["model_config"] = json.dumps(config)
         yield copy, changes

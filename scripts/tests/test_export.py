@@ -823,6 +823,16 @@ def test_setting_this_keras_does_not_know_is_dropped_with_a_note(tmp_path, capsy
             " know it") in out
 
 
+def test_unknown_setting_that_is_unset_is_dropped_without_a_note(tmp_path, capsys,
+                                                                 tiny_keras_file):
+    def edit(config):  # what Keras 3.9 writes for every Dense layer
+        config["config"]["layers"][1]["config"]["quantization_config"] = None
+    path = edited_keras_file(tmp_path, tiny_keras_file, "newer.keras", edit)
+    code, out, err = run_main(capsys, path, "--out", tmp_path / "out")
+    assert code == 0, err
+    assert "note:" not in out
+
+
 def test_load_error_keeps_keras_root_cause(tmp_path, capsys, tiny_keras_file):
     def edit(config):
         config["config"]["layers"][1]["config"]["units"] = -3
