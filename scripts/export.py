@@ -44,6 +44,7 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np  # noqa: E402
+from absl import logging as absl_logging  # noqa: E402
 import tensorflow as tf  # noqa: E402
 import keras  # noqa: E402
 
@@ -83,8 +84,6 @@ def sanitize(key: str) -> str:
     """Contract v2 names: lower-case, every character outside [a-z0-9_] becomes '_'."""
     return re.sub(r"[^a-z0-9_]", "_", str(key).lower())
 
-
-_signature_name = sanitize
 
 
 @dataclass(frozen=True)
@@ -450,23 +449,8 @@ def _config_items(path: Path) -> list:
 
 def _module_of(path: Path, name: str) -> str | None:
     """The 'module' a .keras config gives for the class ``name``, when the file says."""
-    if path.suffix != ".keras" or not zipfile.is_zipfile(path):
-        return None
-    try:
-        with zipfile.ZipFile(path) as archive:
-            config = json.loads(archive.read("config.json"))
-    except (KeyError, ValueError, OSError, zipfile.BadZipFile):
-        return None
-    stack = [config]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            if item.get("class_name") == name and isinstance(item.get("module"), str):
-                return item["module"]
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-    return None
+    return next((item["module"] for item in _config_items(path)
+                 if item.get("class_name") == name and isinstance(item.get("module"), str)), None)
 
 
 @dataclass(frozen=True)
@@ -502,35 +486,96 @@ def load_keras_model(path: Path, custom_objects: dict | None = None,
     if path.suffix not in (".keras", ".h5", ".hdf5"):
         raise ExportError(f"'{path}': expected a .keras or .h5 file or a SavedModel directory")
     check_model_file(path)
-    legacy = path.suffix in (".h5", ".hdf5")
-    if not legacy and _is_tf_keras_zip(path):
+    as_h5 = path.suffix in (".h5", ".hdf5") or not zipfile.is_zipfile(path)
+    notes = [f"'{path.name}' is an HDF5 model file named .keras; it is read as an .h5 file"] \
+        if as_h5 and path.suffix == ".keras" else []
+    if not as_h5 and _is_tf_keras_zip(path):
         # A .keras zip that tf.keras 2.x wrote: read it with the library that wrote it (Keras 3
         # reads its layers but not its compile config: tf_keras optimizers and loss objects).
         try:
             return _load_with(tf_keras_library(), path, custom_objects)
         except ExportError:
             pass
-    lib = tf_keras_library() if legacy else keras3()
+    if not as_h5:
+        libraries = [keras3()]
+    elif _h5_keras_version(path).startswith("3."):
+        libraries = [keras3()]  # an .h5 file that Keras 3 wrote (its InputLayer has batch_shape)
+    else:
+        # tf_keras wrote it, or Keras 2 before it; Keras 3's reading of legacy .h5 files is only
+        # a last resort (it converts, which breaks LSTMs, loss objects...).
+        libraries = [tf_keras_library(), keras3()]
+    first_error = None
+    for lib in libraries:
+        patch = _Patch(input_shape=input_shape, library=f"{lib.name} {lib.version}")
+        for _ in range(16):  # each round fixes one more thing the error names
+            try:
+                with _patched_copy(path, patch, as_h5) as (readable, changes):
+                    loaded = _load_with(lib, readable, custom_objects, shown=path)
+                fallback = [f"read with {lib.name} {lib.version}: {first_error}"] \
+                    if first_error is not None else []
+                return LoadedModel(loaded.model, loaded.library,
+                                   tuple(notes + fallback + changes), loaded.compile_error)
+            except ExportError as error:
+                better = _patch_for(error, patch, path, as_h5, lib)
+                if better is None:
+                    first_error = first_error or error
+                    break
+                patch = better
+    raise first_error
+
+
+@dataclass(frozen=True)
+class _Patch:
+    """What to change in a model's config before loading it: a known input shape (and where it
+    comes from), and settings to drop per layer class that this Keras does not know."""
+
+    input_shape: tuple | None = None
+    shape_source: str = "--input-shape"
+    dropped: tuple = ()  # (class name, setting name) pairs
+    library: str = ""
+
+
+_UNKNOWN_KEYWORDS = re.compile(r"Unrecognized keyword arguments passed to (\w+): (\{.*\})")
+
+
+def _patch_for(error: ExportError, patch: _Patch, path: Path, as_h5: bool,
+               lib: Library) -> _Patch | None:
+    """A patch that gets past the load error, or None. Keras 3 refuses settings it does not know,
+    e.g. those a newer Keras 3 wrote ('quantization_config' of Dense): they are dropped, one note
+    each. An unknown feature size of an .h5 Normalization input is read from its saved mean."""
+    cause = str(error)
+    if patch.input_shape is None and "known shape" in cause and as_h5:
+        inferred = _normalization_input_shape(path)
+        if inferred is not None:
+            shape, layer = inferred
+            return _Patch(shape, f"from the mean saved for Normalization layer '{layer}'",
+                          patch.dropped, patch.library)
+    match = _UNKNOWN_KEYWORDS.search(cause)
+    if match and not lib.is_legacy:
+        try:
+            keys = list(ast.literal_eval(match.group(2)))
+        except (ValueError, SyntaxError):
+            keys = re.findall(r"'(\w+)':", match.group(2))
+        new = tuple((match.group(1), k) for k in keys if (match.group(1), k) not in patch.dropped)
+        if new:
+            return _Patch(patch.input_shape, patch.shape_source, patch.dropped + new,
+                          patch.library)
+    return None
+
+
+def _h5_keras_version(path: Path) -> str:
     try:
-        with _patched_copy(path, input_shape, "--input-shape") as (readable, changes):
-            loaded = _load_with(lib, readable, custom_objects, shown=path)
-    except ExportError as error:
-        inferred = None if input_shape is not None or "known shape" not in str(error) \
-            else _normalization_input_shape(path)
-        if inferred is None:
-            raise
-        shape, layer = inferred
-        with _patched_copy(path, shape, f"from the mean saved for Normalization layer '{layer}'") \
-                as (readable, changes):
-            loaded = _load_with(lib, readable, custom_objects, shown=path)
-    return LoadedModel(loaded.model, loaded.library, tuple(changes), loaded.compile_error)
+        import h5py
+        with h5py.File(path, "r") as h5:
+            version = h5.attrs.get("keras_version", "")
+    except Exception:
+        return ""
+    return version.decode() if isinstance(version, bytes) else str(version)
 
 
 def _normalization_input_shape(path: Path):
     """For an .h5 model whose one input has an unknown feature size ([None, None]) and feeds a
     Normalization layer directly: the shape its saved mean gives, and the layer's name."""
-    if path.suffix not in (".h5", ".hdf5"):
-        return None
     try:
         import h5py
         with h5py.File(path, "r") as h5:
@@ -557,29 +602,44 @@ def _normalization_input_shape(path: Path):
     return None
 
 
-def _patch_config(config, input_shape: tuple | None, shape_source: str = "--input-shape") -> list:
+def _patch_config(config, patch: _Patch) -> tuple:
     """Rewrite a model config in place: renamed activations by their current names (Keras 3 looks
-    activation names up in its own table only, so custom_objects cannot map them), and, given
-    ``input_shape``, an input shape with unknown feature sizes. Returns one note per change."""
+    activation names up in its own table only, so custom_objects cannot map them), an input shape
+    with unknown feature sizes by ``patch.input_shape``, and the settings ``patch.dropped`` names
+    removed. Returns (whether anything changed, one note per change that matters)."""
     changes = []
+    dropped_any = []
+    input_shape = patch.input_shape
+    dropped = {}
+    for class_name, key in patch.dropped:
+        dropped.setdefault(class_name, set()).add(key)
+
+    def note(text):
+        if text not in changes:
+            changes.append(text)
 
     def fix(item):
         if isinstance(item, dict):
+            inner = item.get("config")
+            if item.get("class_name") in dropped and isinstance(inner, dict):
+                for key in sorted(dropped[item["class_name"]] & set(inner)):
+                    value = inner.pop(key)
+                    dropped_any.append(key)
+                    if value is not None:  # an unset setting loses nothing
+                        note(f"{item['class_name']} setting {key}={value!r} is dropped: "
+                             f"{patch.library} does not know it (another Keras version wrote "
+                             "the file)")
             for key, value in item.items():
                 if key.endswith("activation") and isinstance(value, str) \
                         and value in _RENAMED_ACTIVATIONS:
                     item[key] = _RENAMED_ACTIVATIONS[value]
-                    note = f"{key} '{value}' is read as '{item[key]}' (renamed in Keras)"
-                    if note not in changes:
-                        changes.append(note)
+                    note(f"{key} '{value}' is read as '{item[key]}' (renamed in Keras)")
                 elif key in ("batch_input_shape", "batch_shape") and input_shape is not None \
                         and _is_shape(value) and len(value) == len(input_shape) \
                         and any(d is None for d in value[1:]):
                     item[key] = [None] + list(input_shape[1:])
-                    note = (f"input shape {list(value[1:])} is read as {list(input_shape[1:])}"
-                            f" ({shape_source})")
-                    if note not in changes:
-                        changes.append(note)
+                    note(f"input shape {list(value[1:])} is read as {list(input_shape[1:])} "
+                         f"({patch.shape_source})")
                 else:
                     fix(value)
         elif isinstance(item, list):
@@ -587,15 +647,15 @@ def _patch_config(config, input_shape: tuple | None, shape_source: str = "--inpu
                 fix(value)
 
     fix(config)
-    return changes
+    return bool(changes or dropped_any), changes
 
 
 @contextlib.contextmanager
-def _patched_copy(path: Path, input_shape: tuple | None, shape_source: str = "--input-shape"):
-    """The model file, or a temporary copy whose config _patch_config changed. Yields (path to
-    load, notes)."""
+def _patched_copy(path: Path, patch: _Patch, as_h5: bool):
+    """The model file, or a temporary copy whose config _patch_config changed (always a copy
+    named .h5 for an HDF5 file with another suffix). Yields (path to load, notes)."""
     try:
-        if path.suffix == ".keras":
+        if not as_h5:
             with zipfile.ZipFile(path) as archive:
                 config = json.loads(archive.read("config.json"))
         else:
@@ -606,13 +666,14 @@ def _patched_copy(path: Path, input_shape: tuple | None, shape_source: str = "--
                     if raw is not None else None
     except Exception:  # unreadable configs are reported by the loader itself
         config = None
-    changes = _patch_config(config, input_shape, shape_source) if config is not None else []
-    if not changes:
+    changed, changes = _patch_config(config, patch) if config is not None else (False, [])
+    renamed = as_h5 and path.suffix not in (".h5", ".hdf5")
+    if not changed and not renamed:
         yield path, []
         return
     with tempfile.TemporaryDirectory() as tmp:
-        copy = Path(tmp) / path.name
-        if path.suffix == ".keras":
+        copy = Path(tmp) / (path.stem + ".h5" if as_h5 else path.name)
+        if not as_h5:
             with zipfile.ZipFile(path) as src, \
                     zipfile.ZipFile(copy, "w", zipfile.ZIP_DEFLATED) as dst:
                 for info in src.infolist():
@@ -622,8 +683,9 @@ def _patched_copy(path: Path, input_shape: tuple | None, shape_source: str = "--
         else:
             import h5py
             shutil.copyfile(path, copy)
-            with h5py.File(copy, "r+") as h5:
-                h5.attrs["model_config"] = json.dumps(config)
+            if changed:
+                with h5py.File(copy, "r+") as h5:
+                    h5.attrs["model_config"] = json.dumps(config)
         yield copy, changes
 
 
@@ -708,6 +770,8 @@ def check_model_file(path: Path) -> None:
             from error
     if not head:
         raise ExportError(f"'{path}' is empty; it is not a Keras model")
+    if path.suffix == ".keras" and not zipfile.is_zipfile(path) and _is_hdf5(path):
+        return  # an .h5 file named .keras: read as one
     if path.suffix == ".keras":
         if not zipfile.is_zipfile(path):
             raise ExportError(f"'{path}' is not a Keras file: a .keras file is a zip archive and"
@@ -743,7 +807,7 @@ def _is_hdf5(path: Path) -> bool:
 
 
 
-def ensure_built(model, lib: Library, input_shape: tuple | None, notes: list) -> None:
+def ensure_built(model, input_shape: tuple | None, notes: list) -> None:
     """Build a model saved before it was built (a Sequential without an input shape) from
     ``--input-shape`` or the shape its config names; its weights then start from their
     initializers, which the range test accepts (it is usually run before training)."""
@@ -798,6 +862,7 @@ class _Port:
     name: str
     dtype: str
     shape: tuple
+    in_dict: bool = False  # the model takes a dict of inputs by name (feature columns)
 
 
 def _model_inputs(model) -> list:
@@ -807,6 +872,15 @@ def _model_inputs(model) -> list:
         inputs = None
     if inputs:
         return list(inputs)
+    # A tf_keras model revived from a SavedModel before it was ever built in Python (a Sequential
+    # whose DenseFeatures layer takes a dict of feature columns): the input spec it was saved with.
+    saved = getattr(model, "_saved_model_inputs_spec", None)
+    if isinstance(saved, dict) and saved and all(
+            isinstance(v, tf.TensorSpec) for v in saved.values()):
+        return [_Port(str(k), v.dtype.name, tuple(v.shape.as_list()), in_dict=True)
+                for k, v in saved.items()]
+    if isinstance(saved, tf.TensorSpec) and saved.shape.rank:
+        return [_Port("input", saved.dtype.name, tuple([None] + saved.shape.as_list()[1:]))]
     shape = _built_input_shape(model)
     if shape is None:
         return []
@@ -846,18 +920,19 @@ def _model_outputs(model) -> list:
     if outputs:
         return list(outputs)
     inputs = _model_inputs(model)
-    if len(inputs) != 1 or not isinstance(inputs[0], _Port):
+    if not inputs or not all(isinstance(p, _Port) for p in inputs):
         return []
-    # A subclassed model: run it once on one zero sample to learn its outputs.
-    port = inputs[0]
-    if any(d is None for d in port.shape[1:]):
+    # A subclassed or revived model: run it once on one zero sample to learn its outputs.
+    if any(d is None for p in inputs for d in p.shape[1:]):
         return []
     try:
-        sample = tf.zeros([1] + list(port.shape[1:]), tf.as_dtype(port.dtype))
-        values = _flat_outputs(model(sample, training=False))
+        sample = [tf.fill([1] + list(p.shape[1:]), "") if p.dtype == "string"
+                  else tf.zeros([1] + list(p.shape[1:]), tf.as_dtype(p.dtype)) for p in inputs]
+        values = _flat_outputs(model(_pack_inputs(model, sample), training=False))
     except Exception as error:
-        raise ExportError(f"cannot run model '{model.name}' on an input of shape "
-                          f"{list(port.shape[1:])}: {_root_cause(error)}") from error
+        raise ExportError(f"cannot run model '{model.name}' on inputs "
+                          f"{', '.join(f'{p.name} {list(p.shape[1:])}' for p in inputs)}: "
+                          f"{_root_cause(error)}") from error
     names = ["output"] if len(values) == 1 else [f"output_{i}" for i in range(len(values))]
     return [_Port(n, tf.as_dtype(v.dtype).name, tuple([None] + list(v.shape[1:])))
             for n, v in zip(names, values)]
@@ -917,6 +992,35 @@ def input_specs(model, input_shape: tuple | None = None,
     return specs
 
 
+def _known_feature_sizes(model, inputs: list, notes: list) -> list:
+    """An input of unknown feature size ([None, None]) that feeds a Normalization layer directly
+    has the size of that layer's mean: the signature says so, and the data is checked against it."""
+    tensors = _model_inputs(model)
+    refined = []
+    for spec, tensor in zip(inputs, tensors):
+        shape = spec.spec.shape
+        size = None
+        if len(shape) == 2 and shape[1] is None:
+            for layer in getattr(model, "layers", []):
+                if type(layer).__name__ != "Normalization":
+                    continue
+                try:
+                    feeds = layer.input is tensor or (len(tensors) == 1 and layer is next(
+                        l for l in model.layers if type(l).__name__ != "InputLayer"))
+                    mean = next(w for w in layer.weights if "mean" in w.name)
+                except (AttributeError, ValueError, StopIteration):
+                    continue
+                if feeds and len(mean.shape) == 1 and mean.shape[0]:
+                    size = int(mean.shape[0])
+                    notes.append(f"input '{spec.key}' has an unknown feature size; it is "
+                                 f"{size}, the size of the mean saved for Normalization layer "
+                                 f"'{layer.name}'")
+                    break
+        refined.append(spec if size is None else InputSpec(
+            spec.key, TensorSpecJson(spec.spec.name, spec.spec.dtype, (None, size))))
+    return refined
+
+
 def _check_unique(names: list, keys: list, what: str) -> None:
     seen = {}
     for name, key in zip(names, keys):
@@ -927,6 +1031,9 @@ def _check_unique(names: list, keys: list, what: str) -> None:
 
 
 def _pack_inputs(model, flat: list):
+    ports = _model_inputs(model)
+    if ports and isinstance(ports[0], _Port) and ports[0].in_dict:
+        return {p.name: x for p, x in zip(ports, flat)}
     if len(flat) == 1:
         return flat[0]
     struct = getattr(model, "_inputs_struct", None)  # Keras 3 functional
@@ -1075,6 +1182,9 @@ def _stateless(metric):
 
     def per_batch(y, y_pred):
         values = metric.stateless_update_state([tf.constant(v) for v in initial], y, y_pred)
+        # A traced update can lose its static shape (Precision's thresholds), which the
+        # stateless scope of stateless_result insists on.
+        values = [tf.reshape(v, x.shape) for v, x in zip(values, initial)]
         return tf.cast(tf.reduce_mean(metric.stateless_result(values)), tf.float32)
 
     return per_batch
@@ -1139,6 +1249,7 @@ def resolve_metric(lib: Library, spec, family: str, output_key: str, multi: bool
                                     "regression loss")
             return named("accuracy", _mean_of(getattr(module.metrics,
                                                       _ACCURACY_FUNCTIONS[family])))
+        failure = ValueError(f"no metric is named '{spec}'")
         try:
             resolved = module.metrics.get(spec)
         except Exception as error:
@@ -1367,13 +1478,34 @@ def compiled_optimizer_spec(model, lib: Library, notes: list,
         else:
             notes.append(f"optimizer setting {key}={value!r} ({why}) is not exported")
     learning_rate = kept.get("learning_rate")
-    if isinstance(learning_rate, dict):  # a serialized schedule: refused when built
-        raise ExportError(
-            f"optimizer '{sanitize(class_name)}' uses a learning-rate schedule or callable; the "
-            "range test sets the learning rate itself, so export it with a float learning_rate")
+    if isinstance(learning_rate, dict) or callable(learning_rate):
+        # A schedule: the range test sets the rate itself, so the optimizer is kept with the
+        # rate its schedule starts at.
+        start = _schedule_start(getattr(compiled, "_learning_rate", None), learning_rate)
+        if start is None:
+            raise ExportError(
+                f"optimizer '{sanitize(class_name)}' uses a learning-rate schedule whose start "
+                "cannot be read; pass --optimizer with a float learning_rate")
+        schedule = learning_rate.get("class_name", "schedule") \
+            if isinstance(learning_rate, dict) else type(learning_rate).__name__
+        notes.append(f"the learning-rate schedule {schedule} is replaced by its starting rate "
+                     f"{start:g}: lrfinder sets the learning rate at every step")
+        learning_rate = kept["learning_rate"] = start
     if isinstance(learning_rate, (np.floating, float)):
         kept["learning_rate"] = float(learning_rate)
     return OptimizerSpec(key=sanitize(class_name), name=name, config=kept)
+
+
+def _schedule_start(schedule, serialized) -> float | None:
+    """The learning rate a schedule gives at step 0 (or its config's initial rate)."""
+    try:
+        if callable(schedule):
+            return float(np.asarray(schedule(0)))
+    except Exception:
+        pass
+    config = serialized.get("config", {}) if isinstance(serialized, dict) else {}
+    value = config.get("initial_learning_rate")
+    return float(value) if isinstance(value, (int, float)) else None
 
 
 def _learning_rate_variable(optimizer):
@@ -1521,15 +1653,20 @@ def _write_tf_keras(model, built, endpoints, target: Path) -> None:
     tf.saved_model.save, restores in a graph-mode loader. The Keras model itself is not attached,
     so no Keras 2 layer metadata or per-layer call functions are written."""
     root = tf.Module()
-    root.model_variables = list(model.variables)
-    root.model_resources = _tracked_resources(model)
     root.optimizers = [optimizer for _, optimizer in built]
+    root.model_resources = _tracked_resources(model)
     signatures = {}
     root.functions = {}
     for name, fn, signature in endpoints:
         function = tf.function(fn, input_signature=signature)
         root.functions[name] = function
         signatures[name] = function.get_concrete_function()
+    # Every variable a function reads, also those Keras does not track (the state of the
+    # random generators of tf_keras's augmentation layers), must be saved with it.
+    variables = {id(v): v for v in model.variables}
+    for concrete in signatures.values():
+        variables.update({id(v): v for v in concrete.variables})
+    root.model_variables = list(variables.values())
     tf.saved_model.save(root, str(target), signatures=signatures)
 
 
@@ -1548,7 +1685,7 @@ def export_trainable(model, out_dir: Path, optimizers, loss=None, metrics=None,
         raise ExportError(f"output '{out_dir}' already exists; choose a new directory")
     lib = library_of(model)
     notes = list(notes or [])
-    ensure_built(model, lib, input_shape or (input_spec.shape if input_spec else None), notes)
+    ensure_built(model, input_shape or (input_spec.shape if input_spec else None), notes)
     specs = [s if isinstance(s, OptimizerSpec) else parse_optimizer_spec(s) for s in optimizers]
     if not specs and not loss and getattr(model, "optimizer", None) is None \
             and getattr(model, "loss", None) is None and not compile_error:
@@ -1564,7 +1701,7 @@ def export_trainable(model, out_dir: Path, optimizers, loss=None, metrics=None,
     if input_spec is not None:
         inputs = input_specs(model, tuple(input_spec.shape), input_spec.dtype)
     else:
-        inputs = input_specs(model)
+        inputs = _known_feature_sizes(model, input_specs(model), notes)
     outputs = output_specs(model, lib, losses=loss, metrics=metrics, label_spec=label_spec,
                            notes=notes, compile_error=compile_error)
     weighted = _compile_config(model).get("weighted_metrics")
@@ -1691,6 +1828,10 @@ def main(argv=None) -> int:
                         help="Python module whose public classes and functions the model needs "
                              "(custom layers, activations, losses, subclassed models)")
     args = parser.parse_args(argv)
+    # TensorFlow's Python logger prints deprecation notices of tf_keras's feature columns and the
+    # like on stderr, which holds only the exporter's own error line.
+    tf.get_logger().setLevel("ERROR")
+    absl_logging.set_verbosity(absl_logging.ERROR)  # Keras 3's "compiled metrics ... not built"
     try:
         if args.out.exists():  # say so before the slow model load
             raise ExportError(f"output '{args.out}' already exists; choose a new directory")
@@ -1701,7 +1842,7 @@ def main(argv=None) -> int:
         custom = load_custom_objects(args.custom_objects) if args.custom_objects else None
         loaded = load_keras_model(args.model, custom, input_shape)
         model, lib, notes = loaded.model, loaded.library, list(loaded.notes)
-        ensure_built(model, lib, input_shape, notes)
+        ensure_built(model, input_shape, notes)
         x_spec = None
         if input_shape is not None or args.input_dtype:
             (base,) = input_specs(model) if len(_model_inputs(model)) == 1 else [None]

@@ -28,6 +28,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
+from absl import logging as absl_logging  # noqa: E402
 import keras  # noqa: E402
 import tf_keras  # noqa: E402
 
@@ -317,6 +318,33 @@ def tabular11(out: Path):
             "11 named inputs, 3 string inputs (StringLookup), labels [N]")
 
 
+def feature_columns(out: Path):
+    """tf.keras Sequential on feature columns (DenseFeatures) taking a dict of 11 named inputs, 4
+    of them strings, fitted and saved as a Keras 2 SavedModel: revived, it has no inputs until
+    called, only the input spec it was saved with."""
+    _seed()
+    tk = tf_keras
+    fc = tf.feature_column
+    rng = _rng()
+    strings = {"sex": ["M", "F"], "chest_pain": ["ATA", "NAP", "ASY"], "slope": ["Up", "Flat"],
+               "angina": ["N", "Y"]}
+    numbers = ["age", "bp", "cholesterol", "max_hr", "oldpeak", "fasting_bs", "ecg"]
+    columns = [fc.indicator_column(fc.categorical_column_with_vocabulary_list(k, v))
+               for k, v in strings.items()] + [fc.numeric_column(k) for k in numbers]
+    model = tk.Sequential([tk.layers.DenseFeatures(columns), tk.layers.Dense(8, activation="relu"),
+                           tk.layers.Dense(1, activation="sigmoid")], name="feature_columns")
+    model.compile(tk.optimizers.Adam(1e-2), "binary_crossentropy", metrics=["accuracy"])
+    data = {f"x_{k}": rng.choice(v, N).astype("<U4") for k, v in strings.items()}
+    data.update({f"x_{k}": rng.normal(size=N).astype(np.float32) for k in numbers})
+    data["y_output"] = (data["x_age"] > 0).astype(np.float32)
+    features = {k[2:]: v for k, v in data.items() if k.startswith("x_")}
+    model.fit(features, data["y_output"], epochs=1, batch_size=N, verbose=0)
+    _save_tf(model, out / "feature_columns")
+    return ("feature_columns", data, "keras2-savedmodel", [],
+            "feature columns (DenseFeatures): a dict of 11 inputs, 4 strings, in a Keras 2 "
+            "SavedModel whose revived model was never built")
+
+
 def two_outputs(out: Path):
     """Keras 3: age (mse) and gender (binary crossentropy) with loss weights."""
     _seed()
@@ -466,6 +494,85 @@ def keras3_cnn(out: Path):
             "Keras 3 BatchNorm/Dropout CNN with accuracy and an AUC metric")
 
 
+def keras3_h5(out: Path):
+    """An .h5 file that Keras 3 wrote (its InputLayer says batch_shape, which tf_keras refuses)."""
+    _seed()
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(6, activation="relu"),
+                              keras.layers.Dense(1, activation="sigmoid")], name="keras3_h5")
+    model.compile(keras.optimizers.Adam(1e-2), "binary_crossentropy", metrics=["accuracy"])
+    rng = _rng()
+    x = rng.normal(size=(N, 4)).astype(np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        absl_logging.set_verbosity(absl_logging.ERROR)  # "HDF5 is a legacy format"
+        model.save(out / "keras3_h5.h5")
+    return ("keras3_h5.h5", {"x_train": x, "y_train": (x[:, 0] > 0).astype(np.float32)}, "h5",
+            [], "an .h5 file written by Keras 3: read by Keras 3")
+
+
+def h5_named_keras(out: Path):
+    """A tf.keras HDF5 file saved under a .keras name."""
+    _seed()
+    tk = tf_keras
+    model = tk.Sequential([tk.Input((3,)), tk.layers.Dense(2, activation="softmax")],
+                          name="h5_named_keras")
+    model.compile(tk.optimizers.SGD(0.1), "sparse_categorical_crossentropy", metrics=["accuracy"])
+    with tempfile.TemporaryDirectory() as tmp:
+        _save_h5(model, Path(tmp) / "model.h5")
+        shutil.copyfile(Path(tmp) / "model.h5", out / "h5_named_keras.keras")
+    rng = _rng()
+    x = rng.normal(size=(N, 3)).astype(np.float32)
+    return ("h5_named_keras.keras", {"x_train": x, "y_train": (x[:, 0] > 0).astype(np.int32)},
+            "keras", [], "an HDF5 file named .keras: read as .h5 with tf_keras")
+
+
+def augmentation(out: Path):
+    """tf.keras image model with RandomFlip/RandomRotation: their generators' state variables are
+    not tracked by Keras, yet the training step reads them."""
+    _seed()
+    tk = tf_keras
+    model = tk.Sequential([tk.Input((6, 6, 1)), tk.layers.RandomFlip("horizontal"),
+                           tk.layers.RandomRotation(0.1), tk.layers.Flatten(),
+                           tk.layers.Dense(2, activation="softmax")], name="augmentation")
+    model.compile(tk.optimizers.Adam(1e-3), "sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    rng = _rng()
+    x = rng.random((N, 6, 6, 1)).astype(np.float32)
+    _save_h5(model, out / "augmentation.h5")
+    return ("augmentation.h5", {"x_train": x, "y_train": (x.mean(axis=(1, 2, 3)) > 0.5)
+                                .astype(np.int32)}, "h5", [],
+            "augmentation layers whose random generator state Keras does not track")
+
+
+def schedule_and_precision(out: Path):
+    """Keras 3 model compiled with a CosineDecay schedule and Precision/Recall metrics, saved by a
+    newer Keras 3 (Dense has quantization_config=None and an unknown 'lora_alpha' setting)."""
+    _seed()
+    model = keras.Sequential([keras.Input((5,)), keras.layers.Dense(6, activation="relu"),
+                              keras.layers.Dense(1, activation="sigmoid")], name="schedule")
+    schedule = keras.optimizers.schedules.CosineDecay(1e-2, decay_steps=100)
+    model.compile(keras.optimizers.Adam(schedule), "binary_crossentropy",
+                  metrics=["accuracy", "Precision", "Recall"])
+    rng = _rng()
+    x = rng.normal(size=(N, 5)).astype(np.float32)
+    path = out / "schedule_newer_keras.keras"
+    with tempfile.TemporaryDirectory() as tmp:
+        plain = Path(tmp) / "plain.keras"
+        model.save(plain)
+
+        def newer(text):
+            config = json.loads(text)
+            for layer in config["config"]["layers"]:
+                if layer["class_name"] == "Dense":
+                    layer["config"].update({"quantization_config": None, "lora_alpha": 4})
+            return json.dumps(config)
+        _rewrite_zip_member(plain, path, "config.json", newer)
+    return ("schedule_newer_keras.keras", {"x_train": x,
+                                           "y_train": (x[:, 0] > 0).astype(np.float32)},
+            "keras", [], "compiled CosineDecay schedule (starting rate kept), Precision/Recall "
+                         "per batch, settings of a newer Keras (dropped with a note)")
+
+
 FIXTURES = [
     ("lstm_text_h5", lambda out: lstm_text(out, saved_model=False)),
     ("lstm_text_savedmodel", lambda out: lstm_text(out, saved_model=True)),
@@ -479,6 +586,7 @@ FIXTURES = [
     ("subclassed", subclassed),
     ("recommender", recommender),
     ("tabular11", tabular11),
+    ("feature_columns", feature_columns),
     ("two_outputs", two_outputs),
     ("two_target_lstm", two_target_lstm),
     ("rmsprop_decay", rmsprop_decay),
@@ -487,6 +595,10 @@ FIXTURES = [
     ("trained_regression", trained_regression),
     ("tf_keras_zip", tf_keras_zip),
     ("keras3_cnn", keras3_cnn),
+    ("keras3_h5", keras3_h5),
+    ("h5_named_keras", h5_named_keras),
+    ("augmentation", augmentation),
+    ("schedule_newer_keras", schedule_and_precision),
 ]
 
 
@@ -518,6 +630,7 @@ def main(argv=None) -> int:
     if out_dir.exists() and any(out_dir.iterdir()):
         print(f"make_compat_fixtures: error: '{out_dir}' is not empty", file=sys.stderr)
         return 2
+    tf.get_logger().setLevel("ERROR")  # tf.feature_column's deprecation notices
     started = time.perf_counter()
     manifest = build(out_dir, argv[1:] or None)
     print(f"built {len(manifest)} fixtures in {out_dir} in "

@@ -143,7 +143,8 @@ def test_fixture_exports_contract_v2_metadata(fixtures, exports, name):
     entry = fixtures[1][name]
     _, metadata = exports(name)
     assert metadata["contract_version"] == 2
-    legacy = entry["format"] in ("h5", "keras2-savedmodel") or name == "tf_keras_zip"
+    legacy = (entry["format"] in ("h5", "keras2-savedmodel") and name != "keras3_h5") \
+        or name in ("tf_keras_zip", "h5_named_keras")
     assert metadata["keras_library"].split()[0] == ("tf_keras" if legacy else "keras")
     inputs, outputs = metadata["inputs"], metadata["outputs"]
     assert inputs and outputs
@@ -225,6 +226,14 @@ def test_several_inputs_keep_their_keys_dtypes_and_string_inputs(exports):
         ("x_user_id", "int32"), ("x_item_id", "int32")]
 
 
+def test_feature_column_model_takes_its_saved_dict_of_inputs(exports):
+    inputs = exports("feature_columns")[1]["inputs"]
+    assert len(inputs) == 11
+    assert sorted(i["key"] for i in inputs if i["dtype"] == "string") == [
+        "angina", "chest_pain", "sex", "slope"]
+    assert all(i["name"] == "x_" + i["key"] and i["shape"] == [None] for i in inputs)
+
+
 def test_several_outputs_keep_losses_weights_and_metrics(exports):
     metadata = exports("two_outputs")[1]
     assert [(o["key"], o["loss"]["name"], o["loss_weight"], o["metrics"])
@@ -267,6 +276,20 @@ def test_input_shape_option_gives_an_unknown_feature_size(fixtures, tmp_path):
                               tmp_path / "out4", "--input-shape", "4")
     assert code == 2  # the saved mean has 5 features: Keras's own message says so
     one_line(err)
+
+
+def test_files_other_keras_versions_wrote_are_read_with_notes(exports):
+    newer = exports("schedule_newer_keras")[1]
+    assert newer["metrics"] == ["accuracy", "precision", "recall"]
+    assert newer["optimizers"][0]["initial_learning_rate"] == pytest.approx(0.01)
+    assert newer["notes"] == [
+        f"Dense setting lora_alpha=4 is dropped: {newer['keras_library']} does not know it "
+        "(another Keras version wrote the file)",
+        "the learning-rate schedule CosineDecay is replaced by its starting rate 0.01: lrfinder "
+        "sets the learning rate at every step"]
+    assert exports("h5_named_keras")[1]["notes"] == [
+        "'h5_named_keras.keras' is an HDF5 model file named .keras; it is read as an .h5 file"]
+    assert exports("keras3_h5")[1]["notes"] == []
 
 
 # --- refusals: one line, the root cause, what to do ------------------------------------------------

@@ -362,11 +362,17 @@ def schedule_model():
     return build_tiny_model(optimizer=keras.optimizers.SGD(learning_rate=schedule)), schedule
 
 
-def test_compiled_optimizer_with_lr_schedule_is_an_error(tmp_path):
+def test_compiled_optimizer_with_lr_schedule_keeps_the_optimizer_at_its_starting_rate(
+        tmp_path):
+    # Real checkpoints often carry a schedule; the range test sets the rate itself.
     model, _ = schedule_model()
-    with pytest.raises(export.ExportError, match="schedule"):
-        export.export_trainable(model, tmp_path / "out", [])
-    assert list(tmp_path.iterdir()) == []
+    metadata = export.export_trainable(model, tmp_path / "out", [])
+    (optimizer,) = metadata["optimizers"]
+    assert optimizer["class_name"] == "SGD"
+    assert optimizer["initial_learning_rate"] == pytest.approx(0.1)
+    assert metadata["notes"] == ["the learning-rate schedule ExponentialDecay is replaced by its "
+                                 "starting rate 0.1: lrfinder sets the learning rate at every "
+                                 "step"]
 
 
 def test_requested_optimizer_with_lr_schedule_is_an_error(tmp_path):
@@ -377,13 +383,12 @@ def test_requested_optimizer_with_lr_schedule_is_an_error(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_main_lr_schedule_is_a_one_line_error(tmp_path, capsys):
+def test_main_lr_schedule_is_replaced_with_a_note_line(tmp_path, capsys):
     path = tmp_path / "scheduled.keras"
     schedule_model()[0].save(path)
-    code, _, err = run_main(capsys, path, "--out", tmp_path / "out")
-    assert code == 2
-    assert_one_line_error(err, "schedule")
-    assert not (tmp_path / "out").exists()
+    code, out, err = run_main(capsys, path, "--out", tmp_path / "out")
+    assert code == 0, err
+    assert "note: the learning-rate schedule ExponentialDecay is replaced" in out
 
 
 def test_main_directory_without_saved_model_is_an_error(tmp_path, capsys):
@@ -791,22 +796,51 @@ def test_compiled_auc_is_a_per_batch_value_with_no_state_between_calls(tmp_path)
             float(fresh.result()), rel=1e-5)
 
 
-def test_unknown_keyword_in_a_config_keeps_the_keyword_as_the_cause(tmp_path, capsys,
-                                                                   tiny_keras_file):
+def edited_keras_file(tmp_path, source, name, edit):
+    """A copy of a .keras file whose config.json ``edit`` changed."""
     import zipfile
-    path = tmp_path / "time_major.keras"
-    with zipfile.ZipFile(tiny_keras_file) as source, zipfile.ZipFile(path, "w") as target:
-        for info in source.infolist():
-            data = source.read(info.filename)
+    path = tmp_path / name
+    with zipfile.ZipFile(source) as original, zipfile.ZipFile(path, "w") as target:
+        for info in original.infolist():
+            data = original.read(info.filename)
             if info.filename == "config.json":
                 config = json.loads(data)
-                config["config"]["layers"][1]["config"]["time_major"] = False
+                edit(config)
                 data = json.dumps(config).encode()
             target.writestr(info, data)
+    return path
+
+
+def test_setting_this_keras_does_not_know_is_dropped_with_a_note(tmp_path, capsys,
+                                                                 tiny_keras_file):
+    # What a newer Keras 3 writes (Dense's quantization_config) or an old one kept (time_major).
+    def edit(config):
+        config["config"]["layers"][1]["config"]["time_major"] = False
+    path = edited_keras_file(tmp_path, tiny_keras_file, "time_major.keras", edit)
+    code, out, err = run_main(capsys, path, "--out", tmp_path / "out")
+    assert code == 0, err
+    assert (f"note: Dense setting time_major=False is dropped: keras {keras.__version__} does not"
+            " know it") in out
+
+
+def test_unknown_setting_that_is_unset_is_dropped_without_a_note(tmp_path, capsys,
+                                                                 tiny_keras_file):
+    def edit(config):  # what Keras 3.9 writes for every Dense layer
+        config["config"]["layers"][1]["config"]["quantization_config"] = None
+    path = edited_keras_file(tmp_path, tiny_keras_file, "newer.keras", edit)
+    code, out, err = run_main(capsys, path, "--out", tmp_path / "out")
+    assert code == 0, err
+    assert "note:" not in out
+
+
+def test_load_error_keeps_keras_root_cause(tmp_path, capsys, tiny_keras_file):
+    def edit(config):
+        config["config"]["layers"][1]["config"]["units"] = -3
+    path = edited_keras_file(tmp_path, tiny_keras_file, "bad_units.keras", edit)
     code, _, err = run_main(capsys, path, "--out", tmp_path / "out")
     assert code == 2
-    assert_one_line_error(err, "Unrecognized keyword arguments passed to Dense",
-                          "{'time_major': False}")
+    assert_one_line_error(err, "units", "-3")
+    assert "could not be deserialized" not in err
 
 
 def test_custom_objects_file_gives_its_own_public_classes_and_functions(tmp_path):
@@ -849,3 +883,12 @@ def test_tf_keras_export_trains_every_optimizer_in_a_graph_mode_loader(tmp_path)
             losses = [session.run(train.outputs["loss"].name, feed) for _ in range(3)]
             assert all(np.isfinite(losses)), entry["key"]
             assert losses[-1] != losses[0], entry["key"]  # the step changed the weights
+
+
+def test_unknown_metric_on_the_command_line_is_refused_naming_it(tmp_path, capsys,
+                                                                 tiny_keras_file):
+    code, _, err = run_main(capsys, tiny_keras_file, "--out", tmp_path / "out", "--metric",
+                            "no_such_metric")
+    assert code == 2
+    assert_one_line_error(err, "metric 'no_such_metric' cannot be exported")
+    assert not (tmp_path / "out").exists()
