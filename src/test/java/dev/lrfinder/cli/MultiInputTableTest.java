@@ -3,7 +3,7 @@ package dev.lrfinder.cli;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.lrfinder.MultiIoFixtures;
+import dev.lrfinder.BuiltFixtures;
 import dev.lrfinder.data.HostArray;
 import dev.lrfinder.data.RawNpy;
 import java.io.IOException;
@@ -27,7 +27,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * model read from CSV columns by name ({@code rooms}, {@code city}), fed to {@code train} or
  * {@code find} through the CLI. Each must exit 2 with one plain line holding the row's fragments
  * and change nothing (see {@link MainTest#badInput}). The models are built by
- * scripts/make_multiio_fixtures.py (see {@link MultiIoFixtures}); without a venv the table is
+ * scripts/make_multiio_fixtures.py (see {@link BuiltFixtures#MULTI_IO}); without a venv the table is
  * skipped.
  */
 class MultiInputTableTest {
@@ -36,7 +36,7 @@ class MultiInputTableTest {
 
   @BeforeAll
   static void buildModels() {
-    models = MultiIoFixtures.dir();
+    models = BuiltFixtures.MULTI_IO.dir();
   }
 
   /** Builds a row's command in {@code dir}, given the models' folder. */

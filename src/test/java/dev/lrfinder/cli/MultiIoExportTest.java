@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.lrfinder.MultiIoFixtures;
+import dev.lrfinder.BuiltFixtures;
 import dev.lrfinder.data.Batches;
 import dev.lrfinder.data.DType;
 import dev.lrfinder.data.DataFile;
@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Models of several inputs and outputs, built in Keras and exported by scripts/export.py (see
- * {@link MultiIoFixtures}), trained from Java: through the API (per-output losses, the weighted
+ * {@link BuiltFixtures#MULTI_IO}), trained from Java: through the API (per-output losses, the weighted
  * total, exact snapshots) and through the CLI ({@code train}, {@code find}, {@code inspect}).
  * Skipped without a venv.
  */
@@ -40,7 +40,7 @@ class MultiIoExportTest {
 
   @BeforeAll
   static void buildModels() {
-    models = MultiIoFixtures.dir();
+    models = BuiltFixtures.MULTI_IO.dir();
   }
 
   @BeforeEach
