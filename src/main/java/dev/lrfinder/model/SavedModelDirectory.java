@@ -1,9 +1,13 @@
 package dev.lrfinder.model;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
 import org.tensorflow.proto.MetaGraphDef;
 import org.tensorflow.proto.SavedModel;
 
@@ -35,7 +39,7 @@ public final class SavedModelDirectory {
     Path variables = directory.resolve("variables");
     if (!Files.exists(variables, LinkOption.NOFOLLOW_LINKS)) {
       throw new ModelException("'" + directory + "' has no variables/ directory: the model's"
-          + " weights are missing");
+          + " weights are missing" + misplacedCheckpoint(directory));
     }
     ModelFiles.requireDirectory(variables, "the directory of the model's weights");
     CheckpointIndex.requireComplete(directory.resolve(VARIABLES_PREFIX));
@@ -82,5 +86,29 @@ public final class SavedModelDirectory {
     return new ModelException("the checkpoint '" + directory.resolve(VARIABLES_PREFIX)
         + "' does not fit '" + directory.resolve("saved_model.pb") + "': " + detail
         + " (are they from different models?)");
+  }
+
+  /**
+   * Where a SavedModel's checkpoint lies beside {@code saved_model.pb} instead of in {@code
+   * variables/} (a copy that flattened the folders), the sentence that says how to lay it out;
+   * else "". The files are the user's: lrfinder never moves them itself.
+   */
+  static String misplacedCheckpoint(Path directory) {
+    Path index = directory.resolve("variables.index");
+    if (!Files.isRegularFile(index, LinkOption.NOFOLLOW_LINKS)) {
+      return "";
+    }
+    List<String> data;
+    try (Stream<Path> files = Files.list(directory)) {
+      data = files.map(f -> f.getFileName().toString())
+          .filter(n -> n.startsWith("variables.data-")).sorted().toList();
+    } catch (IOException e) {
+      data = List.of();
+    }
+    List<String> names = new ArrayList<>(List.of("variables.index"));
+    names.addAll(data);
+    return "; its checkpoint (" + String.join(", ", names) + ") lies beside saved_model.pb, but a"
+        + " SavedModel keeps it in variables/: move " + (names.size() == 1 ? "it" : "them")
+        + " into '" + directory.resolve("variables") + "'";
   }
 }

@@ -67,6 +67,15 @@ class BadModelTableTest {
     add(rows, "exported: no variables directory", EXPORTED,
         m -> TestFiles.deleteTree(m.resolve("variables")),
         "train", "has no variables/ directory: the model's weights are missing");
+    add(rows, "direct: checkpoint beside saved_model.pb, not in variables/", DIRECT, m -> {
+      try (Stream<Path> files = Files.list(m.resolve("variables"))) {
+        for (Path file : files.toList()) {
+          Files.move(file, m.resolve(file.getFileName()));
+        }
+      }
+      Files.delete(m.resolve("variables"));
+    }, "find", "its checkpoint (variables.index, variables.data-00000-of-00001) lies beside"
+        + " saved_model.pb, but a SavedModel keeps it in variables/: move them into '");
     add(rows, "exported: no variables.index", EXPORTED, m -> Files.delete(m.resolve(INDEX)),
         "train", INDEX + "' is missing; it should be a checkpoint index");
     add(rows, "direct: no data file", DIRECT, m -> Files.delete(m.resolve(DATA)),
