@@ -104,7 +104,7 @@ public final class DirectModel implements TrainableModel {
     SavedModelDirectory.require(directory);
     SavedModel saved = SavedModelDirectory.savedModel(directory);
     ModelSafety.requireSafe(directory, saved, options.trust());
-    KerasMetadata metadata = KerasMetadata.read(directory);
+    KerasMetadata metadata = KerasMetadata.read(directory, saved);
     if (!metadata.activityRegularized().isEmpty()) {
       throw new UnsupportedModelException("layers " + metadata.activityRegularized()
           + " regularize their outputs (activity regularization)");

@@ -17,6 +17,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.tensorflow.proto.SavedModel;
+import org.tensorflow.proto.SavedObjectGraphOuterClass.SavedObject;
+import org.tensorflow.proto.SavedObjectGraphOuterClass.SavedUserObject;
 
 /**
  * What tf_keras (Keras 2) writes to {@code keras_metadata.pb} beside a SavedModel: the root
@@ -37,6 +40,8 @@ public record KerasMetadata(JsonNode root, List<String> layerClasses,
   public static final String FILE = "keras_metadata.pb";
   /** The identifier of compiled-metric nodes, which are not layers. */
   private static final String METRIC = "_tf_keras_metric";
+  /** The prefix of every Keras object's identifier ({@code _tf_keras_model}, {@code _tf_keras_layer}...). */
+  private static final String KERAS_IDENTIFIER = "_tf_keras";
 
   public KerasMetadata {
     layerClasses = List.copyOf(layerClasses);
@@ -49,6 +54,51 @@ public record KerasMetadata(JsonNode root, List<String> layerClasses,
    * {@code {"class_name": "L2", "config": {"l2": 0.01}}}.
    */
   public record WeightRegularizer(String layer, String weight, JsonNode serialized) {}
+
+  /**
+   * The Keras metadata of a SavedModel: {@code <savedModelDir>/keras_metadata.pb}, or, for a
+   * SavedModel written before TF 2.5 (which had no such file), the same JSON that its object
+   * graph keeps in each node's {@code user_object.metadata}; throws {@link ModelException}.
+   */
+  public static KerasMetadata read(Path savedModelDir, SavedModel saved) {
+    if (Files.exists(savedModelDir.resolve(FILE), LinkOption.NOFOLLOW_LINKS)) {
+      return read(savedModelDir);
+    }
+    Optional<KerasMetadata> inGraph;
+    try {
+      inGraph = inObjectGraph(saved);
+    } catch (IllegalArgumentException e) {
+      throw new ModelException("the Keras metadata in the object graph of '" + savedModelDir
+          + "' is not valid: " + e.getMessage(), e);
+    }
+    return inGraph.orElseThrow(() -> new ModelException("'" + savedModelDir + "' has no " + FILE
+        + " and no Keras metadata in its object graph: it is not a Keras 2 SavedModel"));
+  }
+
+  /**
+   * The Keras metadata that SavedModels from before TF 2.5 keep in their object graph (node 0 is
+   * the model), or empty when the root node carries none (a SavedModel of TF 2.5 or later, or one
+   * not written by Keras).
+   */
+  public static Optional<KerasMetadata> inObjectGraph(SavedModel saved) {
+    if (saved.getMetaGraphsCount() == 0 || !saved.getMetaGraphs(0).hasObjectGraphDef()) {
+      return Optional.empty();
+    }
+    List<SavedObject> objects = saved.getMetaGraphs(0).getObjectGraphDef().getNodesList();
+    if (objects.isEmpty() || objects.get(0).getUserObject().getMetadata().isEmpty()
+        || !objects.get(0).getUserObject().getIdentifier().startsWith(KERAS_IDENTIFIER)) {
+      return Optional.empty();
+    }
+    List<Node> nodes = new ArrayList<>();
+    for (int i = 0; i < objects.size(); i++) {
+      SavedUserObject user = objects.get(i).getUserObject();
+      if (user.getIdentifier().startsWith(KERAS_IDENTIFIER)) {
+        nodes.add(new Node(i == 0 ? "root" : "node-" + i, user.getIdentifier(),
+            user.getMetadata()));
+      }
+    }
+    return Optional.of(parse(nodes));
+  }
 
   /** Reads {@code <savedModelDir>/keras_metadata.pb}; throws {@link ModelException}. */
   public static KerasMetadata read(Path savedModelDir) {
@@ -72,12 +122,16 @@ public record KerasMetadata(JsonNode root, List<String> layerClasses,
 
   /** Parses a keras_metadata.pb; throws IllegalArgumentException or IOException. */
   static KerasMetadata parse(byte[] bytes) throws IOException {
+    return parse(nodes(bytes));
+  }
+
+  private static KerasMetadata parse(List<Node> nodes) {
     ObjectMapper mapper = new ObjectMapper();
     JsonNode root = null;
     Set<String> classes = new LinkedHashSet<>();
     List<WeightRegularizer> weights = new ArrayList<>();
     List<String> activity = new ArrayList<>();
-    for (Node node : nodes(bytes)) {
+    for (Node node : nodes) {
       JsonNode metadata = json(mapper, node.metadata());
       if (node.path().equals("root")) {
         root = metadata;

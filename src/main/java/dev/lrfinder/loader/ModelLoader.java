@@ -2,6 +2,7 @@ package dev.lrfinder.loader;
 
 import dev.lrfinder.direct.DirectModel;
 import dev.lrfinder.direct.DirectOptions;
+import dev.lrfinder.direct.KerasMetadata;
 import dev.lrfinder.direct.UnsupportedModelException;
 import dev.lrfinder.model.ExportedModel;
 import dev.lrfinder.model.ModelContract;
@@ -41,6 +42,11 @@ public final class ModelLoader {
     if (Files.exists(directory.resolve("keras_metadata.pb"), LinkOption.NOFOLLOW_LINKS)) {
       return new Choice(TrainingPath.DIRECT, "a Keras 2 SavedModel (keras_metadata.pb) without"
           + " lrfinder's training contract");
+    }
+    if (KerasMetadata.inObjectGraph(SavedModelDirectory.savedModel(directory)).isPresent()) {
+      return new Choice(TrainingPath.DIRECT, "a Keras 2 SavedModel from before TensorFlow 2.5"
+          + " (its Keras metadata is in saved_model.pb's object graph) without lrfinder's"
+          + " training contract");
     }
     throw new ModelException("'" + directory + "' is a SavedModel with neither lrfinder's training"
         + " contract nor Keras 2 metadata; export it with scripts/export.py");
