@@ -38,7 +38,12 @@ final class FunctionInliner {
       "RandomUniform", "StatelessRandomUniform",
       "RandomStandardNormal", "StatelessRandomNormal",
       "TruncatedNormal", "StatelessTruncatedNormal",
-      "RandomUniformInt", "StatelessRandomUniformInt");
+      "RandomUniformInt", "StatelessRandomUniformInt",
+      // tf.random.Generator's draws (key and counter from RngReadAndSkip): the key is replaced
+      "StatelessRandomUniformV2", "StatelessRandomUniform",
+      "StatelessRandomNormalV2", "StatelessRandomNormal",
+      "StatelessTruncatedNormalV2", "StatelessTruncatedNormal",
+      "StatelessRandomUniformIntV2", "StatelessRandomUniformInt");
   /** Graph tensor, int64 [2]: (mixed run seed, step), which every rewritten random op keys on. */
   static final String RANDOM_SEED = "lrfinder/random/seed:0";
   private static final Set<String> CONTROL_FLOW_OPS = Set.of("While", "StatelessWhile", "If",
@@ -230,16 +235,25 @@ final class FunctionInliner {
           .putAttr("T", AttrValue.newBuilder().setType(DataType.DT_INT64).build()).build());
       randomOps.add(name);
       AttrValue int64 = AttrValue.newBuilder().setType(DataType.DT_INT64).build();
+      boolean v2 = node.getOp().endsWith("V2"); // inputs shape, key, counter, alg[, min, max]
       NodeDef.Builder out = NodeDef.newBuilder().setOp(STATELESS_RANDOM.get(node.getOp()))
           .addInput(inputs.get(0)).addInput(seed + ":0")
-          .putAttr("T", node.getAttrOrThrow("T")).putAttr("Tseed", int64);
+          .putAttr("T", withDefault(node, v2 ? "Tshape" : "T")).putAttr("Tseed", int64);
       if (node.getOp().equals("RandomUniformInt")) {
         out.addInput(inputs.get(1)).addInput(inputs.get(2))
-            .putAttr("dtype", node.getAttrOrThrow("Tout"));
+            .putAttr("dtype", withDefault(node, "Tout"));
+      } else if (node.getOp().equals("StatelessRandomUniformIntV2")) {
+        out.addInput(inputs.get(4)).addInput(inputs.get(5))
+            .putAttr("dtype", withDefault(node, "dtype"));
       } else {
-        out.putAttr("dtype", node.getAttrOrThrow("dtype"));
+        out.putAttr("dtype", withDefault(node, "dtype"));
       }
       return out.setDevice(node.getDevice());
+    }
+
+    /** An attr of {@code node}, or its op's default when the node leaves it out. */
+    AttrValue withDefault(NodeDef node, String name) {
+      return attr(node, registry.find(node.getOp()).orElseThrow(), name);
     }
 
     /** {@code ResourceGather(handle, indices)} as {@code GatherV2(value, indices, axis 0)}. */

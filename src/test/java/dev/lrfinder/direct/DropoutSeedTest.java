@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lrfinder.LiveKeras;
 import dev.lrfinder.TestPaths;
 import dev.lrfinder.data.Batch;
 import dev.lrfinder.data.Batches;
@@ -172,5 +173,37 @@ class DropoutSeedTest {
       }
     }
     assertNotEquals(firstLoss[0], firstLoss[1]);
+  }
+
+  @Test
+  void dropoutDrawnFromATensorFlowGeneratorIsKeyedTheSameWay() {
+    Optional<Path> live = LiveKeras.generate("random_generator", "make_random_generator_model.py");
+    if (live.isEmpty()) {
+      return; // needs the venv to build the model
+    }
+    Path model = live.get().resolve("model");
+    try (Graph graph = new Graph()) {
+      TrainingGraph built = TrainingGraph.build(SavedModelFile.read(model), OpRegistry.load(),
+          graph, 3);
+      assertEquals(1, built.randomOps().size(), built.randomOps().toString());
+      assertFalse(opTypes(graph).contains("StatelessRandomUniformV2"));
+    }
+    List<List<Double>> runs = new ArrayList<>();
+    for (int run = 0; run < 2; run++) {
+      try (DirectModel direct = load(model, 3)) {
+        Dataset data = direct.conform(Dataset.load(fixture("mlp.npz"), "train", "label"));
+        List<Batch> batches = Batches.sequential(data, 32).subList(0, 3);
+        ModelSnapshot start = direct.snapshot();
+        for (String key : OPTIMIZERS) {
+          direct.restore(start);
+          direct.setLearningRate(key, 0.0);
+          List<Double> losses = new ArrayList<>();
+          batches.forEach(b -> losses.add(direct.trainStep(key, b).loss()));
+          runs.add(losses);
+        }
+      }
+    }
+    assertNotEquals(runs.get(0).get(0), runs.get(0).get(1), "a new mask each step");
+    runs.forEach(r -> assertEquals(runs.get(0), r));
   }
 }
