@@ -88,7 +88,7 @@ final class FindCommand implements Command {
         .addOption(valued("skip-end", "N", "points skipped at the end (default: 1)"))
         .addOption(valued("validation-batches", "N", "follow the loss on N held-out batches"
             + " (x_test/y_test), measured every step (default: 0, the training loss)"))
-        .addOption(valued("seed", "N", "seed of the batch shuffle (default: 0)"))
+        .addOption(valued("seed", "N", "seed of the batch shuffle and of Dropout masks (default: 0)"))
         .addOption(Option.builder().longOpt("no-shuffle").desc("batches in file order").build())
         .addOption(Option.builder().longOpt("snapshot-on-disk").desc("keep the start state in a"
             + " temporary checkpoint instead of memory (for large models)").build())

@@ -63,7 +63,8 @@ final class ModelOptions {
     Optional<KerasLoss> loss = line.hasOption("loss")
         ? Optional.of(KerasLoss.parse(line.getOptionValue("loss"))) : Optional.empty();
     TrainableModel model = ModelLoader.load(modelDir,
-        new DirectOptions(loss, optimizers).withTrust(trust));
+        new DirectOptions(loss, optimizers).withTrust(trust)
+            .withSeed(Args.longValue(line, "seed", 0)));
     if (model instanceof DirectModel direct) {
       direct.warnings().forEach(w -> console.err().println("lrfinder: note: " + w));
     }

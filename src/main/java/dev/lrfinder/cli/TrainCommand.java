@@ -46,7 +46,7 @@ final class TrainCommand implements Command {
         .addOption(valued("lr", "RATE", "learning rate (default: the optimizer's own)"))
         .addOption(valued("steps", "N", "training steps (default: 100)"))
         .addOption(valued("batch-size", "N", "rows per batch (default: 64)"))
-        .addOption(valued("seed", "N", "seed of the batch shuffle (default: 0)"))
+        .addOption(valued("seed", "N", "seed of the batch shuffle and of Dropout masks (default: 0)"))
         .addOption(valued("every", "N", "print every N steps (default: steps/10)"))
         .addOption(Option.builder().longOpt("no-shuffle")
             .desc("batches in file order: step i takes rows [i*B, (i+1)*B)").build())

@@ -125,7 +125,8 @@ public final class DirectModel implements TrainableModel {
     Graph graph = new Graph();
     Session session = null;
     try {
-      TrainingGraph model = TrainingGraph.build(file, OpRegistry.load(), graph);
+      TrainingGraph model = TrainingGraph.build(file, OpRegistry.load(), graph,
+          options.seed());
       Ops tf = Ops.create(graph).withSubScope("lrfinder_training");
       TensorSpec inputSpec = inputSpec(model);
       TensorSpec labelSpec = loss.labelSpec(model.trainingOutput().shape().asArray());

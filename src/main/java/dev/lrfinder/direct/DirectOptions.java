@@ -20,9 +20,11 @@ import java.util.Optional;
  * @param trust whether the SavedModel's ops are scanned before anything of it runs (the default,
  *     {@link ModelTrust#SCAN_FIRST}); {@link dev.lrfinder.loader.ModelLoader} applies it to the
  *     exported path too
+ * @param seed keys the model's random ops (Dropout masks), with the step and the op: the same
+ *     seed gives the same masks, and every optimizer sees the same masks at the same step
  */
 public record DirectOptions(Optional<KerasLoss> loss, List<String> optimizers,
-    Map<String, OptimizerConfig> configured, ModelTrust trust) {
+    Map<String, OptimizerConfig> configured, ModelTrust trust, long seed) {
   public DirectOptions {
     Objects.requireNonNull(loss, "loss");
     Objects.requireNonNull(trust, "trust");
@@ -32,7 +34,7 @@ public record DirectOptions(Optional<KerasLoss> loss, List<String> optimizers,
 
   public DirectOptions(Optional<KerasLoss> loss, List<String> optimizers,
       Map<String, OptimizerConfig> configured) {
-    this(loss, optimizers, configured, ModelTrust.SCAN_FIRST);
+    this(loss, optimizers, configured, ModelTrust.SCAN_FIRST, 0);
   }
 
   public DirectOptions(Optional<KerasLoss> loss, List<String> optimizers) {
@@ -50,6 +52,11 @@ public record DirectOptions(Optional<KerasLoss> loss, List<String> optimizers,
 
   /** These options with {@code trust} ({@link ModelTrust#TRUSTED}: run the model unscanned). */
   public DirectOptions withTrust(ModelTrust trust) {
-    return new DirectOptions(loss, optimizers, configured, trust);
+    return new DirectOptions(loss, optimizers, configured, trust, seed);
+  }
+
+  /** These options with the seed of the model's random ops. */
+  public DirectOptions withSeed(long seed) {
+    return new DirectOptions(loss, optimizers, configured, trust, seed);
   }
 }

@@ -33,6 +33,19 @@ import org.tensorflow.proto.TensorShapeProto;
  */
 final class FunctionInliner {
   private static final Set<String> CALL_OPS = Set.of("StatefulPartitionedCall", "PartitionedCall");
+  /** Stateful random ops (Dropout, GaussianNoise...) to the stateless op that replaces each. */
+  private static final Map<String, String> STATELESS_RANDOM = Map.of(
+      "RandomUniform", "StatelessRandomUniform",
+      "RandomStandardNormal", "StatelessRandomNormal",
+      "TruncatedNormal", "StatelessTruncatedNormal",
+      "RandomUniformInt", "StatelessRandomUniformInt",
+      // tf.random.Generator's draws (key and counter from RngReadAndSkip): the key is replaced
+      "StatelessRandomUniformV2", "StatelessRandomUniform",
+      "StatelessRandomNormalV2", "StatelessRandomNormal",
+      "StatelessTruncatedNormalV2", "StatelessTruncatedNormal",
+      "StatelessRandomUniformIntV2", "StatelessRandomUniformInt");
+  /** Graph tensor, int64 [2]: (mixed run seed, step), which every rewritten random op keys on. */
+  static final String RANDOM_SEED = "lrfinder/random/seed:0";
   private static final Set<String> CONTROL_FLOW_OPS = Set.of("While", "StatelessWhile", "If",
       "StatelessIf", "Case", "StatelessCase", "For", "RemoteCall", "SymbolicGradient");
 
@@ -42,6 +55,7 @@ final class FunctionInliner {
   private final Map<String, String> sharedReads;
   private final List<NodeDef> nodes = new ArrayList<>();
   private final Set<String> opTypes = new LinkedHashSet<>();
+  private final List<String> randomOps = new ArrayList<>();
 
   /** The graph tensors a function call returns, and the node names of its control outputs. */
   record Inlined(List<String> outputs, List<String> controlOutputs) {}
@@ -56,6 +70,14 @@ final class FunctionInliner {
   /** The nodes added so far, ready for a {@code GraphDef}. */
   List<NodeDef> nodes() {
     return List.copyOf(nodes);
+  }
+
+  /**
+   * The graph names of the random ops rewritten to stateless ones keyed on {@link #RANDOM_SEED};
+   * when not empty, the caller must add that tensor to the graph.
+   */
+  List<String> randomOps() {
+    return List.copyOf(randomOps);
   }
 
   /** Every op type the inlined bodies use, in first-seen order. */
@@ -159,6 +181,8 @@ final class FunctionInliner {
             .putAttr("T", node.getAttrOrThrow("dtype"));
       } else if (op.equals("ResourceGather") && read != null) {
         out = gatherOnValue(node, read, inputs.get(1));
+      } else if (STATELESS_RANDOM.containsKey(op)) {
+        out = statelessRandom(node, inputs);
       } else {
         out = NodeDef.newBuilder().setOp(op).addAllInput(inputs);
         node.getAttrMap().forEach((key, value) -> {
@@ -187,6 +211,49 @@ final class FunctionInliner {
       }
       controlInputs.forEach(c -> done.addInput("^" + c));
       nodes.add(done.build());
+    }
+
+    /**
+     * A stateful random op as its stateless twin whose seed is {@link #RANDOM_SEED} plus a
+     * constant of the node's graph name: the op's values depend on (run seed, step, op) only, not
+     * on how often the session ran it, so every optimizer sees the same masks at the same step.
+     */
+    NodeDef.Builder statelessRandom(NodeDef node, List<String> inputs) {
+      String name = graphName(node.getName());
+      String key = name + "/lrfinder_op_key";
+      long opKey = new java.util.SplittableRandom(name.hashCode()).nextLong();
+      nodes.add(NodeDef.newBuilder().setName(key).setOp("Const")
+          .putAttr("dtype", AttrValue.newBuilder().setType(DataType.DT_INT64).build())
+          .putAttr("value", AttrValue.newBuilder().setTensor(TensorProto.newBuilder()
+              .setDtype(DataType.DT_INT64).setTensorShape(TensorShapeProto.newBuilder()
+                  .addDim(TensorShapeProto.Dim.newBuilder().setSize(2)))
+              .addInt64Val(opKey).addInt64Val(0)).build())
+          .build());
+      String seed = name + "/lrfinder_seed";
+      nodes.add(NodeDef.newBuilder().setName(seed).setOp("AddV2").addInput(RANDOM_SEED)
+          .addInput(key + ":0")
+          .putAttr("T", AttrValue.newBuilder().setType(DataType.DT_INT64).build()).build());
+      randomOps.add(name);
+      AttrValue int64 = AttrValue.newBuilder().setType(DataType.DT_INT64).build();
+      boolean v2 = node.getOp().endsWith("V2"); // inputs shape, key, counter, alg[, min, max]
+      NodeDef.Builder out = NodeDef.newBuilder().setOp(STATELESS_RANDOM.get(node.getOp()))
+          .addInput(inputs.get(0)).addInput(seed + ":0")
+          .putAttr("T", withDefault(node, v2 ? "Tshape" : "T")).putAttr("Tseed", int64);
+      if (node.getOp().equals("RandomUniformInt")) {
+        out.addInput(inputs.get(1)).addInput(inputs.get(2))
+            .putAttr("dtype", withDefault(node, "Tout"));
+      } else if (node.getOp().equals("StatelessRandomUniformIntV2")) {
+        out.addInput(inputs.get(4)).addInput(inputs.get(5))
+            .putAttr("dtype", withDefault(node, "dtype"));
+      } else {
+        out.putAttr("dtype", withDefault(node, "dtype"));
+      }
+      return out.setDevice(node.getDevice());
+    }
+
+    /** An attr of {@code node}, or its op's default when the node leaves it out. */
+    AttrValue withDefault(NodeDef node, String name) {
+      return attr(node, registry.find(node.getOp()).orElseThrow(), name);
     }
 
     /** {@code ResourceGather(handle, indices)} as {@code GatherV2(value, indices, axis 0)}. */

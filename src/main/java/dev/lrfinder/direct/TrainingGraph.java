@@ -43,6 +43,14 @@ final class TrainingGraph {
   private final Output<TFloat32> inferenceOutput;
   private final List<ModelVariable> variables;
   private final List<GraphOperation> updates;
+  private final RandomStep randomStep;
+
+  /**
+   * The step counter that keys the rewritten random ops (an int64 variable, so snapshots cover it
+   * and a restore gives every optimizer the same steps), its initializer and its increment; null
+   * parts when the training call has no random op.
+   */
+  record RandomStep(List<String> ops, GraphOperation initialize, GraphOperation increment) {}
 
   /** A variable the call functions use: its handle, its shared read, and whether Keras trains it. */
   record ModelVariable(String name, boolean trainable, Operand<? extends TType> handle,
@@ -50,7 +58,7 @@ final class TrainingGraph {
 
   private TrainingGraph(Graph graph, SavedModelFile file, Output<?> input,
       Output<TFloat32> trainingOutput, Output<TFloat32> inferenceOutput,
-      List<ModelVariable> variables, List<GraphOperation> updates) {
+      List<ModelVariable> variables, List<GraphOperation> updates, RandomStep randomStep) {
     this.graph = graph;
     this.file = file;
     this.input = input;
@@ -58,11 +66,20 @@ final class TrainingGraph {
     this.inferenceOutput = inferenceOutput;
     this.variables = variables;
     this.updates = updates;
+    this.randomStep = randomStep;
   }
 
-  /** Builds the graph into {@code graph}, which must be empty. */
-  @SuppressWarnings("unchecked")
+  /** Builds the graph into {@code graph}, which must be empty, with random seed 0. */
   static TrainingGraph build(SavedModelFile file, OpRegistry registry, Graph graph) {
+    return build(file, registry, graph, 0);
+  }
+
+  /**
+   * Builds the graph into {@code graph}, which must be empty; {@code seed} keys the random ops
+   * of the training call, with the step and the op.
+   */
+  @SuppressWarnings("unchecked")
+  static TrainingGraph build(SavedModelFile file, OpRegistry registry, Graph graph, long seed) {
     String training = file.rootCallFunction(TRAINING_CALL, true).orElseThrow(() ->
         new UnsupportedModelException("it has no Keras call function traced with training=True"
             + " (only models saved by tf.keras / Keras 2 have one)"));
@@ -108,6 +125,9 @@ final class TrainingGraph {
           + " output and no added losses");
     }
     def.addAllNode(inliner.nodes());
+    if (!inliner.randomOps().isEmpty()) {
+      addRandomSeed(def, seed);
+    }
     try {
       graph.importGraphDef(def.build());
     } catch (IllegalArgumentException e) {
@@ -125,9 +145,56 @@ final class TrainingGraph {
     }
     List<GraphOperation> updates = train.controlOutputs().stream()
         .map(graph::operation).toList();
+    RandomStep randomStep = new RandomStep(inliner.randomOps(),
+        graph.operation(RANDOM_STEP + "/initialize"), graph.operation(RANDOM_STEP + "/increment"));
     return new TrainingGraph(graph, file, graph.operation("lrfinder/x").output(0),
         floatOutput(graph, train.outputs().get(0)), floatOutput(graph, infer.outputs().get(0)),
-        variables, updates);
+        variables, updates, randomStep);
+  }
+
+  private static final String RANDOM_STEP = "lrfinder/random/step";
+
+  /**
+   * Adds {@link FunctionInliner#RANDOM_SEED}, (mixed seed, step), the step read from an int64
+   * variable at the start of a step, and the step's initializer (0) and increment (run with
+   * each training step, after the read).
+   */
+  private static void addRandomSeed(GraphDef.Builder def, long seed) {
+    AttrValue int64 = AttrValue.newBuilder().setType(DataType.DT_INT64).build();
+    TensorShapeProto scalar = TensorShapeProto.getDefaultInstance();
+    def.addNode(NodeDef.newBuilder().setName(RANDOM_STEP).setOp("VarHandleOp")
+        .putAttr("dtype", int64)
+        .putAttr("shape", AttrValue.newBuilder().setShape(scalar).build())
+        .putAttr("shared_name", AttrValue.newBuilder()
+            .setS(com.google.protobuf.ByteString.copyFromUtf8("lrfinder_random_step")).build()));
+    def.addNode(int64Const(RANDOM_STEP + "/zero", 0));
+    def.addNode(int64Const(RANDOM_STEP + "/one", 1));
+    // Mixed, so that nearby seeds (0, 1, 2...) give unrelated streams.
+    def.addNode(int64Const("lrfinder/random/run_seed",
+        new java.util.SplittableRandom(seed).nextLong()));
+    def.addNode(NodeDef.newBuilder().setName(RANDOM_STEP + "/read").setOp("ReadVariableOp")
+        .addInput(RANDOM_STEP).putAttr("dtype", int64));
+    String seedNode = FunctionInliner.RANDOM_SEED.substring(0,
+        FunctionInliner.RANDOM_SEED.lastIndexOf(':'));
+    def.addNode(NodeDef.newBuilder().setName(seedNode).setOp("Pack")
+        .addInput("lrfinder/random/run_seed:0").addInput(RANDOM_STEP + "/read:0")
+        .putAttr("T", int64).putAttr("N", AttrValue.newBuilder().setI(2).build())
+        .putAttr("axis", AttrValue.newBuilder().setI(0).build()));
+    def.addNode(NodeDef.newBuilder().setName(RANDOM_STEP + "/initialize")
+        .setOp("AssignVariableOp").addInput(RANDOM_STEP).addInput(RANDOM_STEP + "/zero:0")
+        .putAttr("dtype", int64));
+    def.addNode(NodeDef.newBuilder().setName(RANDOM_STEP + "/increment")
+        .setOp("AssignAddVariableOp").addInput(RANDOM_STEP).addInput(RANDOM_STEP + "/one:0")
+        .addInput("^" + seedNode).putAttr("dtype", int64));
+  }
+
+  private static NodeDef int64Const(String name, long value) {
+    return NodeDef.newBuilder().setName(name).setOp("Const")
+        .putAttr("dtype", AttrValue.newBuilder().setType(DataType.DT_INT64).build())
+        .putAttr("value", AttrValue.newBuilder().setTensor(org.tensorflow.proto.TensorProto
+            .newBuilder().setDtype(DataType.DT_INT64)
+            .setTensorShape(TensorShapeProto.getDefaultInstance()).addInt64Val(value)).build())
+        .build();
   }
 
   private static List<String> arguments(List<SavedModelFile.Capture> captures) {
@@ -205,6 +272,9 @@ final class TrainingGraph {
         throw LoadFailure.of("initialize the SavedModel", file.directory(), e);
       }
     });
+    if (randomStep.initialize() != null) {
+      session.runner().addTarget(randomStep.initialize()).run().close();
+    }
   }
 
   Graph graph() {
@@ -228,8 +298,21 @@ final class TrainingGraph {
     return variables;
   }
 
-  /** Stateful ops of the training call (e.g. BatchNorm moving averages) to run with each step. */
+  /**
+   * Stateful ops of the training call (e.g. BatchNorm moving averages, the random ops' step
+   * counter) to run with each step.
+   */
   List<GraphOperation> updates() {
-    return updates;
+    if (randomStep.increment() == null) {
+      return updates;
+    }
+    List<GraphOperation> all = new ArrayList<>(updates);
+    all.add(randomStep.increment());
+    return all;
+  }
+
+  /** The graph names of the random ops rewritten to stateless ones (empty when none). */
+  List<String> randomOps() {
+    return randomStep.ops();
   }
 }
