@@ -8,6 +8,8 @@ then two ``train_on_batch`` calls on that batch (return_dict; each the loss and 
 forward pass before its update), with the compiled optimizer (SGD, learning rate 0.05).
 
 * ``two_input``: inputs ``a`` [3] and ``b`` [2] -> Concatenate -> Dense ``out`` [1], mse.
+* ``dict_input``: a dict of inputs ``v`` [2] and ``u`` [3] -> Dense -> ``kind`` softmax [3],
+  sparse_categorical_crossentropy and accuracy.
 * ``two_output``: input ``x`` [4] -> Dense 8 relu (L2 kernel regularizer) -> Dense ``reg`` [1]
   (mse, weight 1) and Dense ``cls`` [1] sigmoid (binary_crossentropy, weight 0.5, accuracy).
 * ``added_loss``: one input, one output and ``model.add_loss`` (refused by the direct path).
@@ -51,11 +53,30 @@ def two_input(out: Path, rng) -> None:
     b = keras.Input((2,), name="b")
     joined = keras.layers.Concatenate()([a, b])
     model = keras.Model([a, b], keras.layers.Dense(1, name="out")(joined), name="two_input")
-    model.compile(optimizer=keras.optimizers.SGD(0.05), loss="mse")
+    compiled = dict(optimizer=keras.optimizers.SGD(0.05), loss="mse")
+    model.compile(**compiled)
     x = {"a": rng.normal(size=(ROWS, 3)).astype("float32"),
          "b": rng.normal(size=(ROWS, 2)).astype("float32")}
     y = {"out": (x["a"].sum(1, keepdims=True) - x["b"][:, :1]).astype("float32")}
-    save(model, out / "two_input", x, y)
+    save(model, out / "two_input", x, y, compiled)
+
+
+def dict_input(out: Path, rng) -> None:
+    # Declared v, u: the call takes a dict, flattened in sorted key order (u, v).
+    v = keras.Input((2,), name="v")
+    u = keras.Input((3,), name="u")
+    joined = keras.layers.Concatenate()([v, u])
+    hidden = keras.layers.Dense(4, activation="tanh")(joined)
+    model = keras.Model({"v": v, "u": u}, keras.layers.Dense(3, activation="softmax",
+                                                               name="kind")(hidden),
+                        name="dict_input")
+    compiled = dict(optimizer=keras.optimizers.SGD(0.1),
+                    loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.compile(**compiled)
+    x = {"v": rng.normal(size=(ROWS, 2)).astype("float32"),
+         "u": rng.normal(size=(ROWS, 3)).astype("float32")}
+    y = {"kind": rng.integers(0, 3, size=(ROWS,)).astype("int32")}
+    save(model, out / "dict_input", x, y, compiled)
 
 
 def two_output(out: Path, rng) -> None:
@@ -65,13 +86,14 @@ def two_output(out: Path, rng) -> None:
     reg = keras.layers.Dense(1, name="reg")(hidden)
     cls = keras.layers.Dense(1, activation="sigmoid", name="cls")(hidden)
     model = keras.Model(x_in, [reg, cls], name="two_output")
-    model.compile(optimizer=keras.optimizers.SGD(0.05),
-                  loss={"reg": "mse", "cls": "binary_crossentropy"},
-                  loss_weights={"reg": 1.0, "cls": 0.5}, metrics={"cls": ["accuracy"]})
+    compiled = dict(optimizer=keras.optimizers.SGD(0.05),
+                    loss={"reg": "mse", "cls": "binary_crossentropy"},
+                    loss_weights={"reg": 1.0, "cls": 0.5}, metrics={"cls": ["accuracy"]})
+    model.compile(**compiled)
     x = {"x": rng.normal(size=(ROWS, 4)).astype("float32")}
     y = {"reg": x["x"][:, :1] * 2.0 + 0.5,
          "cls": (x["x"][:, 1:2] > 0).astype("float32")}
-    save(model, out / "two_output", x, y)
+    save(model, out / "two_output", x, y, compiled)
 
 
 def added_loss(out: Path, rng) -> None:
@@ -79,17 +101,24 @@ def added_loss(out: Path, rng) -> None:
     y_out = keras.layers.Dense(1, name="out")(x_in)
     model = keras.Model(x_in, y_out, name="added_loss")
     model.add_loss(tf.reduce_mean(tf.square(y_out)) * 0.1)
-    model.compile(optimizer="sgd", loss="mse")
+    compiled = dict(optimizer="sgd", loss="mse")
+    model.compile(**compiled)
     x = {"x": rng.normal(size=(ROWS, 4)).astype("float32")}
     y = {"out": x["x"][:, :1]}
-    save(model, out / "added_loss", x, y)
+    save(model, out / "added_loss", x, y, compiled)
 
 
-def save(model, directory: Path, x: dict, y: dict) -> None:
-    # Save before training, so the SavedModel holds the weights the reference starts from.
+def save(model, directory: Path, x: dict, y: dict, compiled: dict) -> None:
     model.save(str(directory))
     np.savez(directory.parent / (directory.name + ".npz"),
              **{"x_" + k: v for k, v in x.items()}, **{"y_" + k: v for k, v in y.items()})
+    # The reference is what a user gets from the saved model: loaded and compiled afresh with
+    # the same arguments, so metrics such as "accuracy" are resolved against the real labels
+    # (the saved config of an untrained model names categorical_accuracy whatever the labels).
+    model = keras.models.load_model(str(directory), compile=False)
+    optimizer = keras.optimizers.get(compiled["optimizer"])  # a new one: the old one is built
+    model.compile(**dict(compiled, optimizer=optimizer.__class__.from_config(
+        optimizer.get_config())))
     ref = reference(model, x, y)
     ref["loss_weights"] = model.compiled_loss._user_loss_weights
     ref["output_names"] = list(model.output_names)
@@ -106,6 +135,7 @@ def main() -> int:
     keras.utils.set_random_seed(0)
     rng = np.random.default_rng(0)
     two_input(out, rng)
+    dict_input(out, rng)
     two_output(out, rng)
     added_loss(out, rng)
     return 0

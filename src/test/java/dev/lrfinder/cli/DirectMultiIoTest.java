@@ -64,11 +64,11 @@ class DirectMultiIoTest {
     return data.batch(IntStream.range(0, rows).toArray());
   }
 
-  private static void assertClose(double expected, double actual, String what) {
-    System.out.printf("direct multi-io: %s relative difference %.2e%n", what.split(",")[0]
-        + what.split(":")[0].replaceAll(".*,", ""), Math.abs(actual - expected)
-        / Math.max(1, Math.abs(expected)));
-    assertEquals(expected, actual, TOLERANCE * Math.max(1, Math.abs(expected)), what);
+  private static void assertClose(double expected, double actual, String number, String step) {
+    System.out.printf("direct multi-io: %s, %s: relative difference to tf_keras %.2e%n", step,
+        number, Math.abs(actual - expected) / Math.max(1, Math.abs(expected)));
+    assertEquals(expected, actual, TOLERANCE * Math.max(1, Math.abs(expected)),
+        number + ", " + step);
   }
 
   /** evaluate, then two SGD steps on the first batch, each against tf_keras. */
@@ -83,18 +83,19 @@ class DirectMultiIoTest {
       for (int i = 0; i < expected.size(); i++) {
         JsonNode keras = expected.get(i);
         StepResult java = actual.get(i);
-        String step = name + " step " + i + ": java " + java + " keras " + keras;
-        assertClose(keras.get("loss").asDouble(), java.loss(), "total loss, " + step);
+        String step = name + (i == 0 ? " evaluate" : " train_on_batch " + i);
+        assertClose(keras.get("loss").asDouble(), java.loss(), "total loss", step);
         if (outputs.size() > 1) {
           assertEquals(outputs, List.copyOf(java.outputLosses().keySet()), step);
           for (String o : outputs) {
             assertClose(keras.get(o + "_loss").asDouble(), java.outputLosses().get(o),
-                o + "_loss, " + step);
+                o + "_loss", step);
           }
         }
         for (Map.Entry<String, Double> metric : java.metrics().entrySet()) {
           assertTrue(keras.has(metric.getKey()), "keras has no metric " + metric.getKey());
-          assertClose(keras.get(metric.getKey()).asDouble(), metric.getValue(), step);
+          assertClose(keras.get(metric.getKey()).asDouble(), metric.getValue(), metric.getKey(),
+              step);
         }
         // Every Keras number is reported by Java, besides the losses checked above.
         keras.fieldNames().forEachRemaining(k -> assertTrue(k.equals("loss")
@@ -111,6 +112,17 @@ class DirectMultiIoTest {
         DirectOptions.defaults())) {
       assertEquals(List.of("a", "b"), model.contract().inputs().stream().map(s -> s.key())
           .toList());
+    }
+  }
+
+  @Test
+  void aDictOfInputsIsFedByNameInTheCallsSortedOrder() throws IOException {
+    assertMatchesKeras("dict_input", List.of("kind"));
+    try (DirectModel model = DirectModel.load(out.get().resolve("dict_input"),
+        DirectOptions.defaults())) {
+      assertEquals(List.of("u", "v"), model.contract().inputs().stream().map(s -> s.key())
+          .toList());
+      assertEquals(List.of("accuracy"), model.contract().metrics());
     }
   }
 
