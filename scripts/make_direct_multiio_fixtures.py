@@ -12,6 +12,8 @@ forward pass before its update), with the compiled optimizer (SGD, learning rate
   sparse_categorical_crossentropy and accuracy.
 * ``two_output``: input ``x`` [4] -> Dense 8 relu (L2 kernel regularizer) -> Dense ``reg`` [1]
   (mse, weight 1) and Dense ``cls`` [1] sigmoid (binary_crossentropy, weight 0.5, accuracy).
+* ``dict_output``: a dict of outputs ``z_first`` (mae, weight 0.25) and ``a_second`` (sigmoid,
+  binary_crossentropy, weight 2).
 * ``added_loss``: one input, one output and ``model.add_loss`` (refused by the direct path).
 
 Usage: make_direct_multiio_fixtures.py OUT_DIR
@@ -96,6 +98,22 @@ def two_output(out: Path, rng) -> None:
     save(model, out / "two_output", x, y, compiled)
 
 
+def dict_output(out: Path, rng) -> None:
+    # Outputs returned as a dict declared z_first, a_second: the call flattens them sorted.
+    x_in = keras.Input((4,), name="x")
+    hidden = keras.layers.Dense(6, activation="relu")(x_in)
+    outputs = {"z_first": keras.layers.Dense(1, name="z_first")(hidden),
+               "a_second": keras.layers.Dense(1, activation="sigmoid", name="a_second")(hidden)}
+    model = keras.Model(x_in, outputs, name="dict_output")
+    compiled = dict(optimizer=keras.optimizers.SGD(0.05),
+                    loss={"z_first": "mae", "a_second": "binary_crossentropy"},
+                    loss_weights={"z_first": 0.25, "a_second": 2.0})
+    model.compile(**compiled)
+    x = {"x": rng.normal(size=(ROWS, 4)).astype("float32")}
+    y = {"z_first": x["x"][:, :1] * 3.0, "a_second": (x["x"][:, 2:3] > 0).astype("float32")}
+    save(model, out / "dict_output", x, y, compiled)
+
+
 def added_loss(out: Path, rng) -> None:
     x_in = keras.Input((4,), name="x")
     y_out = keras.layers.Dense(1, name="out")(x_in)
@@ -137,6 +155,7 @@ def main() -> int:
     two_input(out, rng)
     dict_input(out, rng)
     two_output(out, rng)
+    dict_output(out, rng)
     added_loss(out, rng)
     return 0
 

@@ -302,7 +302,8 @@ public final class DirectModel implements TrainableModel {
       return List.of(new CompiledOutput("y", loss, 1.0, metrics,
           loss.labelSpec(modelOutputs.get(0).shape().asArray())));
     }
-    List<String> keys = outputKeys(metadata, modelOutputs.size());
+    List<String> keys = model.outputKeys().size() == modelOutputs.size() ? model.outputKeys()
+        : outputKeys(metadata, modelOutputs.size());
     List<CompiledOutput> outputs = new ArrayList<>();
     for (int j = 0; j < keys.size(); j++) {
       String key = keys.get(j);

@@ -41,6 +41,7 @@ final class TrainingGraph {
   private final List<ModelInput> inputs;
   private final List<Output<TFloat32>> trainingOutputs;
   private final List<Output<TFloat32>> inferenceOutputs;
+  private final List<String> outputKeys;
   private final List<ModelVariable> variables;
   private final List<GraphOperation> updates;
 
@@ -56,7 +57,8 @@ final class TrainingGraph {
 
   private TrainingGraph(Graph graph, SavedModelFile file, List<ModelInput> inputs,
       List<Output<TFloat32>> trainingOutputs, List<Output<TFloat32>> inferenceOutputs,
-      List<ModelVariable> variables, List<GraphOperation> updates) {
+      List<String> outputKeys, List<ModelVariable> variables, List<GraphOperation> updates) {
+    this.outputKeys = List.copyOf(outputKeys);
     this.graph = graph;
     this.file = file;
     this.inputs = List.copyOf(inputs);
@@ -150,7 +152,7 @@ final class TrainingGraph {
     return new TrainingGraph(graph, file, inputs,
         train.outputs().stream().map(t -> floatOutput(graph, t)).toList(),
         infer.outputs().stream().map(t -> floatOutput(graph, t)).toList(),
-        variables, updates);
+        dictOutputKeys(file, training), variables, updates);
   }
 
   private static List<String> arguments(List<String> placeholders,
@@ -213,6 +215,20 @@ final class TrainingGraph {
     return new UnsupportedModelException("its input is a " + kind.toLowerCase(java.util.Locale.ROOT)
         + " (nested inputs); direct training supports one tensor or a flat list or dict of"
         + " tensors");
+  }
+
+  /**
+   * The output names of a call that returns a dict of outputs (flattened in sorted key order,
+   * which is not the config's {@code output_layers} order), else empty.
+   */
+  private static List<String> dictOutputKeys(SavedModelFile file, String function) {
+    var out = file.objects().getConcreteFunctionsOrThrow(function).getOutputSignature();
+    if (out.hasTupleValue() && out.getTupleValue().getValuesCount() == 2
+        && out.getTupleValue().getValues(0).hasDictValue()) {
+      return List.copyOf(new java.util.TreeSet<>(out.getTupleValue().getValues(0)
+          .getDictValue().getFieldsMap().keySet()));
+    }
+    return List.of();
   }
 
   /**
@@ -325,6 +341,11 @@ final class TrainingGraph {
 
   List<Output<TFloat32>> inferenceOutputs() {
     return inferenceOutputs;
+  }
+
+  /** The output names when the call returns a dict of outputs, in its order; else empty. */
+  List<String> outputKeys() {
+    return outputKeys;
   }
 
   List<ModelVariable> variables() {

@@ -138,6 +138,11 @@ class DirectMultiIoTest {
   }
 
   @Test
+  void aDictOfOutputsKeepsEachLossOnItsOwnOutput() throws IOException {
+    assertMatchesKeras("dict_output", List.of("a_second", "z_first"));
+  }
+
+  @Test
   void findRunsThroughTheCli(@TempDir Path dir) throws IOException {
     for (String name : List.of("two_input", "two_output")) {
       Path report = dir.resolve(name);
