@@ -2,6 +2,7 @@ package dev.lrfinder.direct;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.NullNode;
 import dev.lrfinder.data.Batch;
 import dev.lrfinder.data.DType;
 import dev.lrfinder.model.LoadFailure;
@@ -9,6 +10,7 @@ import dev.lrfinder.model.ModelContract;
 import dev.lrfinder.model.ModelException;
 import dev.lrfinder.model.ModelSnapshot;
 import dev.lrfinder.model.OptimizerInfo;
+import dev.lrfinder.model.OutputSpec;
 import dev.lrfinder.model.SavedModelDirectory;
 import dev.lrfinder.model.StepFailure;
 import dev.lrfinder.model.StepResult;
@@ -63,8 +65,8 @@ public final class DirectModel implements TrainableModel {
   private final Session session;
   private final ModelContract contract;
   private final String pathDescription;
-  private final Output<?> input;
-  private final Placeholder<?> labels;
+  private final List<Output<?>> inputs;
+  private final List<Placeholder<?>> labels;
   private final Fetches training;
   private final Fetches evaluation;
   private final Map<String, GraphOptimizer> optimizers;
@@ -72,19 +74,27 @@ public final class DirectModel implements TrainableModel {
   private final VariableStore variables;
   private final List<String> warnings;
 
-  /** A loss and its metrics on one output, fetched together. */
-  private record Fetches(Operand<TFloat32> loss, Map<String, Operand<TFloat32>> metrics) {}
+  /**
+   * The loss (the total, for several outputs), each output's own loss by output key (several
+   * outputs only) and the metrics, fetched together.
+   */
+  private record Fetches(Operand<TFloat32> loss, Map<String, Operand<TFloat32>> outputLosses,
+      Map<String, Operand<TFloat32>> metrics) {}
+
+  /** One compiled output: its Keras name, loss, weight in the total, metrics and label. */
+  private record CompiledOutput(String key, KerasLoss loss, double weight,
+      List<KerasMetric> metrics, TensorSpec label) {}
 
   private DirectModel(Graph graph, Session session, ModelContract contract, String pathDescription,
-      Output<?> input, Placeholder<?> labels, Fetches training, Fetches evaluation,
+      List<Output<?>> inputs, List<Placeholder<?>> labels, Fetches training, Fetches evaluation,
       Map<String, GraphOptimizer> optimizers, Map<String, Op> steps, VariableStore variables,
       List<String> warnings) {
     this.graph = graph;
     this.session = session;
     this.contract = contract;
     this.pathDescription = pathDescription;
-    this.input = input;
-    this.labels = labels;
+    this.inputs = List.copyOf(inputs);
+    this.labels = List.copyOf(labels);
     this.training = training;
     this.evaluation = evaluation;
     this.optimizers = optimizers;
@@ -109,7 +119,6 @@ public final class DirectModel implements TrainableModel {
       throw new UnsupportedModelException("layers " + metadata.activityRegularized()
           + " regularize their outputs (activity regularization)");
     }
-    KerasLoss loss = options.loss().orElseGet(() -> lossOf(metadata));
     SavedModelFile file = SavedModelFile.read(directory, saved);
     List<String> optimizerNotes = new ArrayList<>();
     OptimizerCatalog catalog = OptimizerCatalog.of(compiledOptimizer(metadata, optimizerNotes))
@@ -128,21 +137,27 @@ public final class DirectModel implements TrainableModel {
       TrainingGraph model = TrainingGraph.build(file, OpRegistry.load(), graph,
           options.seed());
       Ops tf = Ops.create(graph).withSubScope("lrfinder_training");
-      TensorSpec inputSpec = inputSpec(model);
-      TensorSpec labelSpec = loss.labelSpec(model.trainingOutput().shape().asArray());
-      Placeholder<?> labels = tf.withName("y").placeholder(Tensors.typeClass(labelSpec.dtype()),
-          Placeholder.shape(org.tensorflow.ndarray.Shape.of(labelSpec.shape())));
-      @SuppressWarnings("unchecked")
-      Operand<? extends TNumber> y = (Operand<? extends TNumber>) labels;
-      List<KerasMetric> metrics = KerasMetric.fromTrainingConfig(
-          metadata.trainingConfig().map(c -> c.path("metrics")).orElse(null));
+      List<TensorSpec> inputSpecs = inputSpecs(model);
+      List<CompiledOutput> outputs = compiledOutputs(metadata, options, model);
+      List<Placeholder<?>> labels = new ArrayList<>();
+      List<Operand<? extends TNumber>> ys = new ArrayList<>();
+      for (int j = 0; j < outputs.size(); j++) {
+        TensorSpec labelSpec = outputs.get(j).label();
+        Placeholder<?> label = tf.withName(outputs.size() == 1 ? "y" : "y_" + j).placeholder(
+            Tensors.typeClass(labelSpec.dtype()),
+            Placeholder.shape(org.tensorflow.ndarray.Shape.of(labelSpec.shape())));
+        labels.add(label);
+        @SuppressWarnings("unchecked")
+        Operand<? extends TNumber> y = (Operand<? extends TNumber>) label;
+        ys.add(y);
+      }
       // Keras adds the weight regularizers' terms to the loss of training and evaluation steps.
       Operand<TFloat32> penalty = Regularization.build(tf.withSubScope("regularization"),
           metadata.weightRegularizers(), floatReads(model));
-      Fetches training = fetches(tf.withSubScope("train"), y,
-          ModelOutput.of(model.trainingOutput()), loss, penalty, metrics);
-      Fetches evaluation = fetches(tf.withSubScope("evaluate"), y,
-          ModelOutput.of(model.inferenceOutput()), loss, penalty, metrics);
+      Fetches training = fetches(tf.withSubScope("train"), ys, model.trainingOutputs(),
+          outputs, penalty);
+      Fetches evaluation = fetches(tf.withSubScope("evaluate"), ys, model.inferenceOutputs(),
+          outputs, penalty);
 
       List<TrainableVariable> targets = gradients(graph, model, training.loss());
       // Every update waits for every shared read, so no step reads a value it already changed.
@@ -170,12 +185,13 @@ public final class DirectModel implements TrainableModel {
       variables.shapeMismatch().ifPresent(m -> {
         throw SavedModelDirectory.checkpointMismatch(directory, m);
       });
-      ModelContract contract = contract(directory, file, metadata, model, inputSpec, labelSpec,
-          loss, metrics, configs);
+      ModelContract contract = contract(directory, file, metadata, model, inputSpecs, outputs,
+          configs);
       long trainable = model.variables().stream().filter(TrainingGraph.ModelVariable::trainable)
           .count();
       String description = "direct: trainable, " + model.variables().size() + " variables ("
-          + trainable + " trainable), loss " + loss.describe()
+          + trainable + " trainable), loss " + (outputs.size() == 1
+              ? outputs.get(0).loss().describe() : contract.loss())
           + (penalty == null ? "" : " + " + metadata.weightRegularizers().size()
               + " weight regularizers");
       List<String> warnings = new ArrayList<>();
@@ -183,7 +199,9 @@ public final class DirectModel implements TrainableModel {
           .forEach(m -> warnings.add("metric '" + m + "' is not supported by direct training;"
               + " it is left out")));
       warnings.addAll(optimizerNotes);
-      return new DirectModel(graph, session, contract, description, model.input(), labels,
+      return new DirectModel(graph, session, contract, description,
+          model.inputs().stream().<Output<?>>map(TrainingGraph.ModelInput::placeholder).toList(),
+          labels,
           training, evaluation, optimizers, steps, variables, warnings);
     } catch (RuntimeException e) {
       if (session != null) {
@@ -232,14 +250,135 @@ public final class DirectModel implements TrainableModel {
     }
   }
 
-  private static Fetches fetches(Ops tf, Operand<? extends TNumber> labels, ModelOutput output,
-      KerasLoss loss, Operand<TFloat32> penalty, List<KerasMetric> metrics) {
+  private static Fetches fetches(Ops tf, List<Operand<? extends TNumber>> labels,
+      List<Output<TFloat32>> modelOutputs, List<CompiledOutput> outputs,
+      Operand<TFloat32> penalty) {
     Map<String, Operand<TFloat32>> values = new LinkedHashMap<>();
-    for (KerasMetric metric : metrics) {
-      values.put(metric.name(), metric.build(tf.withSubScope(metric.name()), labels, output));
+    if (outputs.size() == 1) {
+      ModelOutput output = ModelOutput.of(modelOutputs.get(0));
+      for (KerasMetric metric : outputs.get(0).metrics()) {
+        values.put(metric.name(), metric.build(tf.withSubScope(metric.name()), labels.get(0),
+            output));
+      }
+      Operand<TFloat32> value = outputs.get(0).loss().build(tf.withSubScope("loss"),
+          labels.get(0), output);
+      return new Fetches(penalty == null ? value : tf.math.add(value, penalty), Map.of(),
+          values);
     }
-    Operand<TFloat32> value = loss.build(tf.withSubScope("loss"), labels, output);
-    return new Fetches(penalty == null ? value : tf.math.add(value, penalty), values);
+    // As tf_keras's LossesContainer: total = add_n(w_j * L_j..., regularization).
+    Map<String, Operand<TFloat32>> own = new LinkedHashMap<>();
+    List<Operand<TFloat32>> terms = new ArrayList<>();
+    for (int j = 0; j < outputs.size(); j++) {
+      CompiledOutput o = outputs.get(j);
+      ModelOutput output = ModelOutput.of(modelOutputs.get(j));
+      Ops scope = tf.withSubScope("output_" + j);
+      Operand<TFloat32> value = o.loss().build(scope.withSubScope("loss"), labels.get(j), output);
+      own.put(o.key(), value);
+      terms.add(scope.math.mul(value, scope.constant((float) o.weight())));
+      for (KerasMetric metric : o.metrics()) {
+        values.put(metric.name(), metric.build(scope.withSubScope("metric_" + values.size()),
+            labels.get(j), output));
+      }
+    }
+    if (penalty != null) {
+      terms.add(penalty);
+    }
+    return new Fetches(tf.math.addN(terms), own, values);
+  }
+
+  /**
+   * The compiled outputs: for one input and one output its loss (training_config or --loss) and
+   * every metric, label key {@code y}; otherwise each output keyed by its Keras name, with its
+   * loss, weight and metrics from training_config, which tf_keras keys by output name (a dict)
+   * or orders as the outputs (a list).
+   */
+  private static List<CompiledOutput> compiledOutputs(KerasMetadata metadata,
+      DirectOptions options, TrainingGraph model) {
+    List<Output<TFloat32>> modelOutputs = model.trainingOutputs();
+    Optional<JsonNode> config = metadata.trainingConfig();
+    if (modelOutputs.size() == 1 && model.inputs().size() == 1) {
+      KerasLoss loss = options.loss().orElseGet(() -> lossOf(metadata));
+      List<KerasMetric> metrics = KerasMetric.fromTrainingConfig(
+          config.map(c -> c.path("metrics")).orElse(null));
+      return List.of(new CompiledOutput("y", loss, 1.0, metrics,
+          loss.labelSpec(modelOutputs.get(0).shape().asArray())));
+    }
+    List<String> keys = model.outputKeys().size() == modelOutputs.size() ? model.outputKeys()
+        : outputKeys(metadata, modelOutputs.size());
+    List<CompiledOutput> outputs = new ArrayList<>();
+    for (int j = 0; j < keys.size(); j++) {
+      String key = keys.get(j);
+      KerasLoss loss;
+      if (options.loss().isPresent()) {
+        loss = options.loss().get();
+      } else {
+        JsonNode losses = config.orElseThrow(() -> new ModelException(
+            "the model was saved without compile(), so it has no loss; give one with --loss"))
+            .path("loss");
+        try {
+          loss = KerasLoss.fromTrainingConfig(perOutput(losses, key, j, keys.size()));
+        } catch (IllegalArgumentException e) {
+          throw new ModelException("output '" + key + "': " + e.getMessage()
+              + "; give a loss with --loss");
+        }
+      }
+      JsonNode weightNode = perOutput(config.map(c -> c.path("loss_weights")).orElse(null),
+          key, j, keys.size());
+      double weight = weightNode == null || !weightNode.isNumber() ? 1.0 : weightNode.asDouble();
+      JsonNode metricNode = config.map(c -> c.path("metrics")).orElse(null);
+      if (metricNode != null && metricNode.isArray() && metricNode.size() == keys.size()) {
+        metricNode = metricNode.get(j);
+      } else if (metricNode != null && metricNode.isObject() && !metricNode.has("class_name")) {
+        metricNode = metricNode.get(key);
+      }
+      List<KerasMetric> metrics = new ArrayList<>();
+      for (KerasMetric m : KerasMetric.fromTrainingConfig(metricNode)) {
+        // tf_keras names an output's metric <output>_<metric> when there are several outputs;
+        // saved configs often have it so already.
+        String name = keys.size() == 1 || m.name().startsWith(key + "_") ? m.name()
+            : key + "_" + m.name();
+        metrics.add(new KerasMetric(name, m.function()));
+      }
+      TensorSpec label = loss.labelSpec(modelOutputs.get(j).shape().asArray());
+      label = new TensorSpec("y_" + ModelContract.sanitize(key), key, label.dtype(),
+          label.shape(), label.values());
+      outputs.add(new CompiledOutput(key, loss, weight, metrics, label));
+    }
+    return outputs;
+  }
+
+  /** The entry of a per-output setting for output {@code key}: a dict's, a list's, or itself. */
+  private static JsonNode perOutput(JsonNode node, String key, int index, int count) {
+    if (node == null || node.isNull() || node.isMissingNode()) {
+      return null;
+    }
+    if (node.isArray()) {
+      if (node.size() != count) {
+        throw new UnsupportedModelException("its training_config lists " + node.size()
+            + " entries for " + count + " outputs");
+      }
+      return node.get(index);
+    }
+    if (node.isObject() && !node.has("class_name")) {
+      JsonNode entry = node.get(key);
+      return entry == null ? NullNode.getInstance() : entry;
+    }
+    return node;
+  }
+
+  /** The Keras output names, in order, from the model config's {@code output_layers}. */
+  private static List<String> outputKeys(KerasMetadata metadata, int count) {
+    JsonNode layers = metadata.root().path("config").path("output_layers");
+    List<String> keys = new ArrayList<>();
+    if (layers.isArray() && layers.size() == count) {
+      layers.forEach(l -> keys.add(l.path(0).asText()));
+    }
+    if (keys.size() != count || keys.stream().anyMatch(String::isEmpty)
+        || keys.stream().distinct().count() != count) {
+      throw new UnsupportedModelException("its call returns " + count + " outputs but its Keras"
+          + " config does not name them (output_layers)");
+    }
+    return keys;
   }
 
   /** The shared read of every float32 model variable, by variable name. */
@@ -293,16 +432,24 @@ public final class DirectModel implements TrainableModel {
     return targets;
   }
 
-  private static TensorSpec inputSpec(TrainingGraph model) {
-    DataType type = model.input().dataType();
-    DType dtype = Tensors.dtypeOf(type).orElseThrow(() -> new UnsupportedModelException(
-        "its input is " + type + ", which lrfinder cannot feed"));
-    return new TensorSpec("x", dtype, model.input().shape().asArray());
+  private static List<TensorSpec> inputSpecs(TrainingGraph model) {
+    List<TensorSpec> specs = new ArrayList<>();
+    for (TrainingGraph.ModelInput input : model.inputs()) {
+      DataType type = input.placeholder().dataType();
+      DType dtype = Tensors.dtypeOf(type).orElseThrow(() -> new UnsupportedModelException(
+          "its input '" + input.key() + "' is " + type + ", which direct training cannot feed"
+              + (type == DataType.DT_STRING ? " (string inputs need scripts/export.py)" : "")));
+      long[] shape = input.placeholder().shape().asArray();
+      specs.add(model.inputs().size() == 1 ? new TensorSpec("x", dtype, shape)
+          : new TensorSpec("x_" + ModelContract.sanitize(input.key()), dtype, shape)
+              .withKey(input.key()));
+    }
+    return specs;
   }
 
   private static ModelContract contract(Path directory, SavedModelFile file,
-      KerasMetadata metadata, TrainingGraph model, TensorSpec input, TensorSpec label,
-      KerasLoss loss, List<KerasMetric> metrics, Map<String, OptimizerConfig> configs) {
+      KerasMetadata metadata, TrainingGraph model, List<TensorSpec> inputs,
+      List<CompiledOutput> outputs, Map<String, OptimizerConfig> configs) {
     long parameters = 0;
     long trainable = 0;
     for (TrainingGraph.ModelVariable v : model.variables()) {
@@ -313,10 +460,26 @@ public final class DirectModel implements TrainableModel {
     configs.forEach((key, config) -> optimizers.add(new OptimizerInfo(key,
         config.kerasClassName(), OptimizerCatalog.settingsOf(config), config.learningRate())));
     String name = metadata.root().path("name").asText(directory.getFileName().toString());
-    return new ModelContract(0, name, null, parameters, trainable,
-        input, label, loss.name(), metrics.stream().map(KerasMetric::name).toList(), optimizers,
-        file.metaGraph().getMetaInfoDef().getTensorflowVersion(),
-        metadata.kerasVersion());
+    String tensorflowVersion = file.metaGraph().getMetaInfoDef().getTensorflowVersion();
+    if (outputs.size() == 1 && inputs.size() == 1) {
+      CompiledOutput o = outputs.get(0);
+      return new ModelContract(0, name, null, parameters, trainable,
+          inputs.get(0), o.label(), o.loss().name(),
+          o.metrics().stream().map(KerasMetric::name).toList(), optimizers, tensorflowVersion,
+          metadata.kerasVersion());
+    }
+    List<OutputSpec> specs = new ArrayList<>();
+    List<String> allMetrics = new ArrayList<>();
+    for (int j = 0; j < outputs.size(); j++) {
+      CompiledOutput o = outputs.get(j);
+      List<String> names = o.metrics().stream().map(KerasMetric::name).toList();
+      allMetrics.addAll(names);
+      specs.add(new OutputSpec(outputs.size() == 1 ? o.label().key() : o.key(),
+          model.trainingOutputs().get(j).shape().asArray(), o.label(), o.loss().name(),
+          Map.of(), o.weight(), names));
+    }
+    return new ModelContract(0, name, null, parameters, trainable, inputs, specs, allMetrics,
+        List.of(), optimizers, "", tensorflowVersion, metadata.kerasVersion());
   }
 
   @Override
@@ -407,23 +570,53 @@ public final class DirectModel implements TrainableModel {
   }
 
   private StepResult run(Fetches fetches, Op target, Batch batch) {
-    contract.input().requireFits(batch.x());
-    contract.label().requireFits(batch.y());
-    try (Tensor x = Tensors.toTensor(batch.x()); Tensor y = Tensors.toTensor(batch.y())) {
-      Session.Runner runner = session.runner().feed(input, x).feed(labels, y)
-          .fetch(fetches.loss());
+    List<TensorSpec> inputSpecs = contract.inputs();
+    List<OutputSpec> outputSpecs = contract.outputs();
+    if (batch.inputs().size() != inputSpecs.size()
+        || batch.labels().size() != outputSpecs.size()) {
+      throw new IllegalArgumentException("the model takes " + inputSpecs.size() + " inputs and "
+          + outputSpecs.size() + " labels, the batch has " + batch.inputs().size() + " and "
+          + batch.labels().size());
+    }
+    for (int i = 0; i < inputSpecs.size(); i++) {
+      inputSpecs.get(i).requireFits(batch.inputs().get(i));
+    }
+    for (int j = 0; j < outputSpecs.size(); j++) {
+      outputSpecs.get(j).label().requireFits(batch.labels().get(j));
+    }
+    List<Tensor> fed = new ArrayList<>();
+    try {
+      Session.Runner runner = session.runner();
+      for (int i = 0; i < inputs.size(); i++) {
+        Tensor x = Tensors.toTensor(batch.inputs().get(i));
+        fed.add(x);
+        runner.feed(inputs.get(i), x);
+      }
+      for (int j = 0; j < labels.size(); j++) {
+        Tensor y = Tensors.toTensor(batch.labels().get(j));
+        fed.add(y);
+        runner.feed(labels.get(j), y);
+      }
+      runner.fetch(fetches.loss());
+      fetches.outputLosses().values().forEach(runner::fetch);
       fetches.metrics().values().forEach(runner::fetch);
       if (target != null) {
         runner.addTarget(target);
       }
       try (Result result = runStep(runner, target == null ? "evaluation" : "training")) {
-        Map<String, Double> metrics = new LinkedHashMap<>();
         int i = 1;
+        Map<String, Double> outputLosses = new LinkedHashMap<>();
+        for (String key : fetches.outputLosses().keySet()) {
+          outputLosses.put(key, Tensors.scalar(result.get(i++)));
+        }
+        Map<String, Double> metrics = new LinkedHashMap<>();
         for (String name : fetches.metrics().keySet()) {
           metrics.put(name, Tensors.scalar(result.get(i++)));
         }
-        return new StepResult(Tensors.scalar(result.get(0)), metrics);
+        return new StepResult(Tensors.scalar(result.get(0)), outputLosses, metrics);
       }
+    } finally {
+      fed.forEach(Tensor::close);
     }
   }
 

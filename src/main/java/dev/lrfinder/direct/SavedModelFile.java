@@ -141,6 +141,12 @@ final class SavedModelFile {
         captures.add(new Capture(op + ":0", null));
         continue;
       }
+      if (node.hasResource()) {
+        // What StringLookup, IntegerLookup, Hashing tables and feature-column vocabularies save.
+        throw new UnsupportedModelException("its call uses a lookup table or other resource"
+            + " (node " + nodeId + "; StringLookup, IntegerLookup and feature-column vocabularies"
+            + " save one), which direct training does not restore");
+      }
       if (!node.hasVariable()) {
         throw new UnsupportedModelException("its call function captures a "
             + node.getKindCase() + " (node " + nodeId + "), not a variable or constant");

@@ -38,9 +38,10 @@ final class TrainingGraph {
 
   private final Graph graph;
   private final SavedModelFile file;
-  private final Output<?> input;
-  private final Output<TFloat32> trainingOutput;
-  private final Output<TFloat32> inferenceOutput;
+  private final List<ModelInput> inputs;
+  private final List<Output<TFloat32>> trainingOutputs;
+  private final List<Output<TFloat32>> inferenceOutputs;
+  private final List<String> outputKeys;
   private final List<ModelVariable> variables;
   private final List<GraphOperation> updates;
   private final RandomStep randomStep;
@@ -56,14 +57,22 @@ final class TrainingGraph {
   record ModelVariable(String name, boolean trainable, Operand<? extends TType> handle,
       Output<?> read, DataType dtype, Shape shape) {}
 
-  private TrainingGraph(Graph graph, SavedModelFile file, Output<?> input,
-      Output<TFloat32> trainingOutput, Output<TFloat32> inferenceOutput,
-      List<ModelVariable> variables, List<GraphOperation> updates, RandomStep randomStep) {
+  /** One model input: its Keras name (from the call's input signature) and its placeholder. */
+  record ModelInput(String key, Output<?> placeholder) {}
+
+  /** A model input as the call's input signature declares it. */
+  private record InputArg(String key, TensorShapeProto shape) {}
+
+  private TrainingGraph(Graph graph, SavedModelFile file, List<ModelInput> inputs,
+      List<Output<TFloat32>> trainingOutputs, List<Output<TFloat32>> inferenceOutputs,
+      List<String> outputKeys, List<ModelVariable> variables, List<GraphOperation> updates,
+      RandomStep randomStep) {
+    this.outputKeys = List.copyOf(outputKeys);
     this.graph = graph;
     this.file = file;
-    this.input = input;
-    this.trainingOutput = trainingOutput;
-    this.inferenceOutput = inferenceOutput;
+    this.inputs = List.copyOf(inputs);
+    this.trainingOutputs = List.copyOf(trainingOutputs);
+    this.inferenceOutputs = List.copyOf(inferenceOutputs);
     this.variables = variables;
     this.updates = updates;
     this.randomStep = randomStep;
@@ -85,9 +94,15 @@ final class TrainingGraph {
             + " (only models saved by tf.keras / Keras 2 have one)"));
     String inference = file.rootCallFunction(TRAINING_CALL, false).orElseThrow(() ->
         new UnsupportedModelException("it has no Keras call function traced with training=False"));
-    if (file.inputArgCount(training) != 1) {
-      throw new UnsupportedModelException("it has " + file.inputArgCount(training)
-          + " inputs; direct training supports models with one input");
+    List<InputArg> inputArgs = inputArgs(file, training);
+    if (file.inputArgCount(training) != inputArgs.size()) {
+      throw new UnsupportedModelException("its call takes " + file.inputArgCount(training)
+          + " tensors for " + inputArgs.size() + " declared inputs");
+    }
+    int addedLosses = addedLossCount(file, training);
+    if (addedLosses > 0) {
+      throw new UnsupportedModelException("it adds " + addedLosses + " loss(es) in call()"
+          + " (model.add_loss or activity regularization), which direct training does not build");
     }
     Map<String, SavedModelFile.Variable> used = new LinkedHashMap<>();
     List<SavedModelFile.Capture> trainingCaptures = file.captures(training);
@@ -109,20 +124,25 @@ final class TrainingGraph {
       readOps.put(v.handleOp(), read);
       sharedReads.put(v.handleOp() + ":0", read + ":0");
     }
-    var arg = file.library().get(training).getSignature().getInputArg(0);
-    def.addNode(NodeDef.newBuilder().setName("lrfinder/x").setOp("Placeholder")
-        .putAttr("dtype", AttrValue.newBuilder().setType(arg.getType()).build())
-        .putAttr("shape", AttrValue.newBuilder().setShape(inputShape(file, training)).build()));
+    List<String> placeholders = new ArrayList<>();
+    for (int i = 0; i < inputArgs.size(); i++) {
+      var arg = file.library().get(training).getSignature().getInputArg(i);
+      // One input keeps the name it always had; several are numbered in signature order.
+      String name = inputArgs.size() == 1 ? "lrfinder/x" : "lrfinder/x_" + i;
+      def.addNode(NodeDef.newBuilder().setName(name).setOp("Placeholder")
+          .putAttr("dtype", AttrValue.newBuilder().setType(arg.getType()).build())
+          .putAttr("shape", AttrValue.newBuilder().setShape(inputArgs.get(i).shape()).build()));
+      placeholders.add(name);
+    }
 
     FunctionInliner inliner = new FunctionInliner(file.library(), registry, sharedReads);
     FunctionInliner.Inlined train = inliner.inline(training,
-        arguments(trainingCaptures), "lrfinder/train");
+        arguments(placeholders, trainingCaptures), "lrfinder/train");
     FunctionInliner.Inlined infer = inliner.inline(inference,
-        arguments(inferenceCaptures), "lrfinder/infer");
-    if (train.outputs().size() != 1 || infer.outputs().size() != 1) {
-      throw new UnsupportedModelException("its call returns " + train.outputs().size()
-          + " tensors (several outputs, or losses added in call()); direct training supports one"
-          + " output and no added losses");
+        arguments(placeholders, inferenceCaptures), "lrfinder/infer");
+    if (train.outputs().size() != infer.outputs().size() || train.outputs().isEmpty()) {
+      throw new UnsupportedModelException("its training call returns " + train.outputs().size()
+          + " tensors and its inference call " + infer.outputs().size());
     }
     def.addAllNode(inliner.nodes());
     if (!inliner.randomOps().isEmpty()) {
@@ -147,9 +167,15 @@ final class TrainingGraph {
         .map(graph::operation).toList();
     RandomStep randomStep = new RandomStep(inliner.randomOps(),
         graph.operation(RANDOM_STEP + "/initialize"), graph.operation(RANDOM_STEP + "/increment"));
-    return new TrainingGraph(graph, file, graph.operation("lrfinder/x").output(0),
-        floatOutput(graph, train.outputs().get(0)), floatOutput(graph, infer.outputs().get(0)),
-        variables, updates, randomStep);
+    List<ModelInput> inputs = new ArrayList<>();
+    for (int i = 0; i < inputArgs.size(); i++) {
+      inputs.add(new ModelInput(inputArgs.get(i).key(),
+          graph.operation(placeholders.get(i)).output(0)));
+    }
+    return new TrainingGraph(graph, file, inputs,
+        train.outputs().stream().map(t -> floatOutput(graph, t)).toList(),
+        infer.outputs().stream().map(t -> floatOutput(graph, t)).toList(),
+        dictOutputKeys(file, training), variables, updates, randomStep);
   }
 
   private static final String RANDOM_STEP = "lrfinder/random/step";
@@ -197,9 +223,10 @@ final class TrainingGraph {
         .build();
   }
 
-  private static List<String> arguments(List<SavedModelFile.Capture> captures) {
+  private static List<String> arguments(List<String> placeholders,
+      List<SavedModelFile.Capture> captures) {
     List<String> args = new ArrayList<>();
-    args.add("lrfinder/x:0");
+    placeholders.forEach(p -> args.add(p + ":0"));
     captures.forEach(c -> args.add(c.tensor()));
     return args;
   }
@@ -211,16 +238,83 @@ final class TrainingGraph {
     return all;
   }
 
-  /** The input's shape from the function's input signature (batch dimension unknown). */
-  private static TensorShapeProto inputShape(SavedModelFile file, String function) {
+  /**
+   * The model's inputs from the call function's input signature: one tensor, a list (or tuple)
+   * of tensors in order, or a dict of tensors, which the function takes flattened in sorted key
+   * order (as {@code tf.nest} flattens). Keys are the Keras input names.
+   */
+  private static List<InputArg> inputArgs(SavedModelFile file, String function) {
     var signature = file.objects().getConcreteFunctionsOrThrow(function)
         .getCanonicalizedInputSignature();
     var first = signature.getTupleValue().getValues(0).getTupleValue().getValues(0);
+    List<InputArg> args = new ArrayList<>();
     if (first.hasTensorSpecValue()) {
-      return first.getTensorSpecValue().getShape();
+      args.add(inputArg(first.getTensorSpecValue().getName(),
+          first.getTensorSpecValue().getShape(), "x"));
+    } else if (first.hasListValue() || first.hasTupleValue()) {
+      var values = first.hasListValue() ? first.getListValue().getValuesList()
+          : first.getTupleValue().getValuesList();
+      for (var value : values) {
+        if (!value.hasTensorSpecValue()) {
+          throw nested(value.getKindCase().toString());
+        }
+        args.add(inputArg(value.getTensorSpecValue().getName(),
+            value.getTensorSpecValue().getShape(), "input_" + args.size()));
+      }
+    } else if (first.hasDictValue()) {
+      for (var entry : new java.util.TreeMap<>(first.getDictValue().getFieldsMap()).entrySet()) {
+        if (!entry.getValue().hasTensorSpecValue()) {
+          throw nested(entry.getValue().getKindCase().toString());
+        }
+        args.add(new InputArg(entry.getKey(),
+            entry.getValue().getTensorSpecValue().getShape()));
+      }
+    } else {
+      throw nested(first.getKindCase().toString());
     }
-    throw new UnsupportedModelException("its input is a " + first.getKindCase()
-        + ", not one tensor; direct training supports models with one input tensor");
+    return args;
+  }
+
+  private static InputArg inputArg(String name, TensorShapeProto shape, String fallback) {
+    return new InputArg(name.isEmpty() ? fallback : name, shape);
+  }
+
+  private static UnsupportedModelException nested(String kind) {
+    return new UnsupportedModelException("its input is a " + kind.toLowerCase(java.util.Locale.ROOT)
+        + " (nested inputs); direct training supports one tensor or a flat list or dict of"
+        + " tensors");
+  }
+
+  /**
+   * The output names of a call that returns a dict of outputs (flattened in sorted key order,
+   * which is not the config's {@code output_layers} order), else empty.
+   */
+  private static List<String> dictOutputKeys(SavedModelFile file, String function) {
+    var out = file.objects().getConcreteFunctionsOrThrow(function).getOutputSignature();
+    if (out.hasTupleValue() && out.getTupleValue().getValuesCount() == 2
+        && out.getTupleValue().getValues(0).hasDictValue()) {
+      return List.copyOf(new java.util.TreeSet<>(out.getTupleValue().getValues(0)
+          .getDictValue().getFieldsMap().keySet()));
+    }
+    return List.of();
+  }
+
+  /**
+   * How many losses the call returns besides its outputs (the second element of its output
+   * signature: what {@code add_loss} and activity regularizers add), 0 when it says nothing.
+   */
+  private static int addedLossCount(SavedModelFile file, String function) {
+    var out = file.objects().getConcreteFunctionsOrThrow(function).getOutputSignature();
+    if (out.hasTupleValue() && out.getTupleValue().getValuesCount() == 2) {
+      var losses = out.getTupleValue().getValues(1);
+      if (losses.hasListValue()) {
+        return losses.getListValue().getValuesCount();
+      }
+      if (losses.hasTupleValue()) {
+        return losses.getTupleValue().getValuesCount();
+      }
+    }
+    return 0;
   }
 
   @SuppressWarnings("unchecked")
@@ -281,17 +375,48 @@ final class TrainingGraph {
     return graph;
   }
 
-  /** The model input placeholder. */
+  /** The input placeholder of a model with one input. */
   Output<?> input() {
-    return input;
+    if (inputs.size() != 1) {
+      throw new IllegalStateException("the model has " + inputs.size() + " inputs");
+    }
+    return inputs.get(0).placeholder();
   }
 
+  /** The training call's output of a model with one output. */
   Output<TFloat32> trainingOutput() {
-    return trainingOutput;
+    return single(trainingOutputs);
   }
 
+  /** The inference call's output of a model with one output. */
   Output<TFloat32> inferenceOutput() {
-    return inferenceOutput;
+    return single(inferenceOutputs);
+  }
+
+  private static Output<TFloat32> single(List<Output<TFloat32>> outputs) {
+    if (outputs.size() != 1) {
+      throw new IllegalStateException("the model has " + outputs.size() + " outputs");
+    }
+    return outputs.get(0);
+  }
+
+  /** The model's inputs, in the order its call takes them. */
+  List<ModelInput> inputs() {
+    return inputs;
+  }
+
+  /** The outputs of the training call, in the model's output order. */
+  List<Output<TFloat32>> trainingOutputs() {
+    return trainingOutputs;
+  }
+
+  List<Output<TFloat32>> inferenceOutputs() {
+    return inferenceOutputs;
+  }
+
+  /** The output names when the call returns a dict of outputs, in its order; else empty. */
+  List<String> outputKeys() {
+    return outputKeys;
   }
 
   List<ModelVariable> variables() {
