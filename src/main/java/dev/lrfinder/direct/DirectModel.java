@@ -570,20 +570,7 @@ public final class DirectModel implements TrainableModel {
   }
 
   private StepResult run(Fetches fetches, Op target, Batch batch) {
-    List<TensorSpec> inputSpecs = contract.inputs();
-    List<OutputSpec> outputSpecs = contract.outputs();
-    if (batch.inputs().size() != inputSpecs.size()
-        || batch.labels().size() != outputSpecs.size()) {
-      throw new IllegalArgumentException("the model takes " + inputSpecs.size() + " inputs and "
-          + outputSpecs.size() + " labels, the batch has " + batch.inputs().size() + " and "
-          + batch.labels().size());
-    }
-    for (int i = 0; i < inputSpecs.size(); i++) {
-      inputSpecs.get(i).requireFits(batch.inputs().get(i));
-    }
-    for (int j = 0; j < outputSpecs.size(); j++) {
-      outputSpecs.get(j).label().requireFits(batch.labels().get(j));
-    }
+    contract.requireFits(batch);
     List<Tensor> fed = new ArrayList<>();
     try {
       Session.Runner runner = session.runner();

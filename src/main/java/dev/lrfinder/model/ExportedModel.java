@@ -193,19 +193,8 @@ public final class ExportedModel implements TrainableModel {
    * loss, each output's own loss (several outputs only) and the metrics.
    */
   private StepResult run(SignatureCall call, Batch batch) {
-    List<TensorSpec> inputs = contract.inputs();
+    contract.requireFits(batch);
     List<OutputSpec> outputs = contract.outputs();
-    if (batch.inputs().size() != inputs.size() || batch.labels().size() != outputs.size()) {
-      throw new IllegalArgumentException("the model takes " + inputs.size() + " inputs and "
-          + outputs.size() + " labels, the batch has " + batch.inputs().size() + " and "
-          + batch.labels().size());
-    }
-    for (int i = 0; i < inputs.size(); i++) {
-      inputs.get(i).requireFits(batch.inputs().get(i));
-    }
-    for (int j = 0; j < outputs.size(); j++) {
-      outputs.get(j).label().requireFits(batch.labels().get(j));
-    }
     List<Tensor> fed = new java.util.ArrayList<>();
     try {
       batch.inputs().forEach(a -> fed.add(Tensors.toTensor(a)));

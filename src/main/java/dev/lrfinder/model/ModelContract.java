@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lrfinder.data.Batch;
 import dev.lrfinder.data.DType;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -134,6 +135,24 @@ public record ModelContract(
     return new ModelContract(contractVersion, modelName, source, parameterCount,
         trainableParameterCount, inputs, outputs, metrics, notes, optimizers, kerasLibrary,
         tensorflowVersion, kerasVersion);
+  }
+
+  /**
+   * Throws IllegalArgumentException unless {@code batch} holds one array per input and per
+   * output, in contract order, each of its spec's type and shape.
+   */
+  public void requireFits(Batch batch) {
+    if (batch.inputs().size() != inputs.size() || batch.labels().size() != outputs.size()) {
+      throw new IllegalArgumentException("the model takes " + inputs.size() + " inputs and "
+          + outputs.size() + " labels, the batch has " + batch.inputs().size() + " and "
+          + batch.labels().size());
+    }
+    for (int i = 0; i < inputs.size(); i++) {
+      inputs.get(i).requireFits(batch.inputs().get(i));
+    }
+    for (int j = 0; j < outputs.size(); j++) {
+      outputs.get(j).label().requireFits(batch.labels().get(j));
+    }
   }
 
   public List<String> optimizerKeys() {
