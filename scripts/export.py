@@ -934,6 +934,9 @@ def _model_outputs(model) -> list:
                           f"{', '.join(f'{p.name} {list(p.shape[1:])}' for p in inputs)}: "
                           f"{_root_cause(error)}") from error
     names = ["output"] if len(values) == 1 else [f"output_{i}" for i in range(len(values))]
+    layers = getattr(model, "layers", None)
+    if len(values) == 1 and model.__class__.__name__ == "Sequential" and layers:
+        names = [layers[-1].name]  # a Sequential's output is its last layer's (as Keras names it)
     return [_Port(n, tf.as_dtype(v.dtype).name, tuple([None] + list(v.shape[1:])))
             for n, v in zip(names, values)]
 

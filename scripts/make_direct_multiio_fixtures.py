@@ -15,6 +15,11 @@ forward pass before its update), with the compiled optimizer (SGD, learning rate
 * ``dict_output``: a dict of outputs ``z_first`` (mae, weight 0.25) and ``a_second`` (sigmoid,
   binary_crossentropy, weight 2).
 * ``added_loss``: one input, one output and ``model.add_loss`` (refused by the direct path).
+* ``lookup``: a list of inputs ``color`` (string, StringLookup one-hot), ``size`` (int64,
+  IntegerLookup one-hot) and ``weight`` (float32, Normalization) -> Dense -> ``adopted`` sigmoid,
+  binary_crossentropy and accuracy: lookup tables the direct path must restore and read.
+* ``featurecols``: a Sequential of DenseFeatures (a dict of a numeric and a vocabulary-list
+  column) -> Dense (L2) -> Dense ``risk`` sigmoid: its output is named by its last layer.
 
 Usage: make_direct_multiio_fixtures.py OUT_DIR
 """
@@ -42,6 +47,8 @@ def numbers(values: dict) -> dict:
 def reference(model, x, y) -> dict:
     first_x = {k: v[:BATCH] for k, v in x.items()}
     first_y = {k: v[:BATCH] for k, v in y.items()}
+    if len(first_y) == 1 and list(first_y) != list(model.output_names or []):
+        first_y = next(iter(first_y.values()))  # a revived Sequential names its output output_1
     evaluated = model.evaluate(first_x, first_y, batch_size=BATCH, verbose=0, return_dict=True)
     # Two steps on the same batch: the second one's loss shows the first update (the gradient
     # of the weighted total) was the same.
@@ -126,6 +133,48 @@ def added_loss(out: Path, rng) -> None:
     save(model, out / "added_loss", x, y, compiled)
 
 
+def lookup(out: Path, rng) -> None:
+    colors = np.array(["red", "green", "blue", "black"])
+    color = keras.Input((1,), dtype="string", name="color")
+    size = keras.Input((1,), dtype="int64", name="size")
+    weight = keras.Input((1,), name="weight")
+    encoded = [keras.layers.StringLookup(vocabulary=colors[:3], output_mode="one_hot")(color),
+               keras.layers.IntegerLookup(vocabulary=np.array([1, 2, 3], dtype="int64"),
+                                          output_mode="one_hot")(size),
+               keras.layers.Normalization(mean=5.0, variance=4.0)(weight)]
+    hidden = keras.layers.Dense(4, activation="relu")(keras.layers.Concatenate()(encoded))
+    model = keras.Model([color, size, weight],
+                        keras.layers.Dense(1, activation="sigmoid", name="adopted")(hidden),
+                        name="lookup")
+    compiled = dict(optimizer=keras.optimizers.SGD(0.1), loss="binary_crossentropy",
+                    metrics=["accuracy"])
+    model.compile(**compiled)
+    # "black" and size 4 are out of vocabulary: they go to the OOV slot, as in Keras.
+    x = {"color": colors[rng.integers(0, 4, size=(ROWS, 1))],
+         "size": rng.integers(1, 5, size=(ROWS, 1)).astype("int64"),
+         "weight": rng.normal(5.0, 2.0, size=(ROWS, 1)).astype("float32")}
+    y = {"adopted": ((x["color"] == "red") | (x["size"] == 2)).astype("float32")}
+    save(model, out / "lookup", x, y, compiled)
+
+
+def featurecols(out: Path, rng) -> None:
+    columns = [tf.feature_column.numeric_column("age"),
+               tf.feature_column.indicator_column(
+                   tf.feature_column.categorical_column_with_vocabulary_list(
+                       "chest", ["ATA", "NAP", "ASY"]))]
+    model = keras.Sequential([
+        keras.layers.DenseFeatures(columns),
+        keras.layers.Dense(4, activation="relu", kernel_regularizer=keras.regularizers.L2(0.01)),
+        keras.layers.Dense(1, activation="sigmoid", name="risk")], name="featurecols")
+    compiled = dict(optimizer=keras.optimizers.SGD(0.05), loss="binary_crossentropy")
+    model.compile(**compiled)
+    x = {"age": rng.normal(50, 10, size=(ROWS,)).astype("float32"),
+         "chest": np.array(["ATA", "NAP", "ASY", "TA"])[rng.integers(0, 4, size=(ROWS,))]}
+    y = {"risk": (x["age"] > 50).astype("float32")[:, None]}
+    model.fit(x, y["risk"], batch_size=ROWS, epochs=1, verbose=0)  # builds it from the dict
+    save(model, out / "featurecols", x, y, compiled)
+
+
 def save(model, directory: Path, x: dict, y: dict, compiled: dict) -> None:
     model.save(str(directory))
     np.savez(directory.parent / (directory.name + ".npz"),
@@ -139,8 +188,8 @@ def save(model, directory: Path, x: dict, y: dict, compiled: dict) -> None:
         optimizer.get_config())))
     ref = reference(model, x, y)
     ref["loss_weights"] = model.compiled_loss._user_loss_weights
-    ref["output_names"] = list(model.output_names)
-    ref["input_names"] = list(model.input_names)
+    ref["output_names"] = list(model.output_names or [])
+    ref["input_names"] = list(model.input_names or [])
     (directory.parent / (directory.name + ".json")).write_text(json.dumps(ref, indent=1))
 
 
@@ -157,6 +206,8 @@ def main() -> int:
     two_output(out, rng)
     dict_output(out, rng)
     added_loss(out, rng)
+    lookup(out, rng)
+    featurecols(out, rng)
     return 0
 
 

@@ -135,7 +135,7 @@ public final class DirectModel implements TrainableModel {
     Session session = null;
     try {
       TrainingGraph model = TrainingGraph.build(file, OpRegistry.load(), graph,
-          options.seed());
+          options.seed(), configNames(metadata, "input_layers"));
       Ops tf = Ops.create(graph).withSubScope("lrfinder_training");
       List<TensorSpec> inputSpecs = inputSpecs(model);
       List<CompiledOutput> outputs = compiledOutputs(metadata, options, model);
@@ -340,7 +340,9 @@ public final class DirectModel implements TrainableModel {
         metrics.add(new KerasMetric(name, m.function()));
       }
       TensorSpec label = loss.labelSpec(modelOutputs.get(j).shape().asArray());
-      label = new TensorSpec("y_" + ModelContract.sanitize(key), key, label.dtype(),
+      // The contract's names: one output's label is y, several are y_<key>.
+      label = new TensorSpec(keys.size() == 1 ? "y" : "y_" + ModelContract.sanitize(key), key,
+          label.dtype(),
           label.shape(), label.values());
       outputs.add(new CompiledOutput(key, loss, weight, metrics, label));
     }
@@ -366,13 +368,29 @@ public final class DirectModel implements TrainableModel {
     return node;
   }
 
-  /** The Keras output names, in order, from the model config's {@code output_layers}. */
-  private static List<String> outputKeys(KerasMetadata metadata, int count) {
-    JsonNode layers = metadata.root().path("config").path("output_layers");
-    List<String> keys = new ArrayList<>();
-    if (layers.isArray() && layers.size() == count) {
-      layers.forEach(l -> keys.add(l.path(0).asText()));
+  /**
+   * The layer names of a functional model config's {@code input_layers} or {@code output_layers}
+   * ({@code [[name, node, tensor], ...]}), in order; for a Sequential model, whose config has
+   * neither, its last layer for the output (empty when the config has no such list).
+   */
+  private static List<String> configNames(KerasMetadata metadata, String field) {
+    JsonNode config = metadata.root().path("config");
+    List<String> names = new ArrayList<>();
+    JsonNode layers = config.path(field);
+    if (layers.isArray()) {
+      layers.forEach(l -> names.add(l.path(0).asText()));
+    } else if (field.equals("output_layers") && metadata.root().path("class_name").asText()
+        .equals("Sequential") && config.path("layers").isArray()
+        && !config.path("layers").isEmpty()) {
+      JsonNode last = config.path("layers").get(config.path("layers").size() - 1);
+      names.add(last.path("config").path("name").asText());
     }
+    return names;
+  }
+
+  /** The Keras output names, in order, from the model config. */
+  private static List<String> outputKeys(KerasMetadata metadata, int count) {
+    List<String> keys = configNames(metadata, "output_layers");
     if (keys.size() != count || keys.stream().anyMatch(String::isEmpty)
         || keys.stream().distinct().count() != count) {
       throw new UnsupportedModelException("its call returns " + count + " outputs but its Keras"
@@ -437,8 +455,7 @@ public final class DirectModel implements TrainableModel {
     for (TrainingGraph.ModelInput input : model.inputs()) {
       DataType type = input.placeholder().dataType();
       DType dtype = Tensors.dtypeOf(type).orElseThrow(() -> new UnsupportedModelException(
-          "its input '" + input.key() + "' is " + type + ", which direct training cannot feed"
-              + (type == DataType.DT_STRING ? " (string inputs need scripts/export.py)" : "")));
+          "its input '" + input.key() + "' is " + type + ", which direct training cannot feed"));
       long[] shape = input.placeholder().shape().asArray();
       specs.add(model.inputs().size() == 1 ? new TensorSpec("x", dtype, shape)
           : new TensorSpec("x_" + ModelContract.sanitize(input.key()), dtype, shape)

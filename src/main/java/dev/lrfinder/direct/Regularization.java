@@ -28,9 +28,9 @@ final class Regularization {
       Map<String, Operand<TFloat32>> weights) {
     List<Operand<TFloat32>> terms = new ArrayList<>();
     for (KerasMetadata.WeightRegularizer r : regularizers) {
-      Operand<TFloat32> w = weights.get(r.layer() + "/" + r.weight());
+      Operand<TFloat32> w = weight(weights, r.layer() + "/" + r.weight());
       if (w == null) {
-        w = weights.get(r.layer() + "/" + r.weight() + "_kernel"); // depthwise_, pointwise_
+        w = weight(weights, r.layer() + "/" + r.weight() + "_kernel"); // depthwise_, pointwise_
       }
       if (w == null) {
         throw new UnsupportedModelException("it regularizes weight '" + r.weight() + "' of layer '"
@@ -42,6 +42,20 @@ final class Regularization {
       return null;
     }
     return terms.size() == 1 ? terms.get(0) : tf.math.addN(terms);
+  }
+
+  /**
+   * The variable named {@code name}, or else the one variable whose name ends in
+   * {@code /name}: older tf.keras Sequential models scope their variables by the model
+   * ({@code sequential/dense/kernel}).
+   */
+  private static Operand<TFloat32> weight(Map<String, Operand<TFloat32>> weights, String name) {
+    Operand<TFloat32> exact = weights.get(name);
+    if (exact != null) {
+      return exact;
+    }
+    List<String> scoped = weights.keySet().stream().filter(k -> k.endsWith("/" + name)).toList();
+    return scoped.size() == 1 ? weights.get(scoped.get(0)) : null;
   }
 
   private static Operand<TFloat32> term(Ops tf, KerasMetadata.WeightRegularizer r,

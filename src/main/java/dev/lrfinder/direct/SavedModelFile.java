@@ -29,6 +29,8 @@ final class SavedModelFile {
   private final Map<String, NodeDef> graphNodes = new HashMap<>();
   /** Object-graph variable node id to the graph's VarHandleOp name. */
   private final Map<Integer, String> handles;
+  /** Object-graph resource node id (a lookup table) to the graph node that creates it. */
+  private final Map<Integer, String> resources = new HashMap<>();
 
   /** A variable of the object graph and the graph's {@code VarHandleOp} that holds it. */
   record Variable(int nodeId, String name, boolean trainable, String handleOp) {}
@@ -142,10 +144,15 @@ final class SavedModelFile {
         continue;
       }
       if (node.hasResource()) {
-        // What StringLookup, IntegerLookup, Hashing tables and feature-column vocabularies save.
-        throw new UnsupportedModelException("its call uses a lookup table or other resource"
-            + " (node " + nodeId + "; StringLookup, IntegerLookup and feature-column vocabularies"
-            + " save one), which direct training does not restore");
+        // What StringLookup, IntegerLookup and feature-column vocabularies save: a table the
+        // graph creates, the saver restores and the init op fills; training only reads it.
+        String table = resources.get(nodeId);
+        if (table == null) {
+          throw new UnsupportedModelException("its call uses a lookup table or other resource"
+              + " (node " + nodeId + ") that its graph does not create");
+        }
+        captures.add(new Capture(table + ":0", null));
+        continue;
       }
       if (!node.hasVariable()) {
         throw new UnsupportedModelException("its call function captures a "
@@ -166,7 +173,8 @@ final class SavedModelFile {
   /**
    * Object-graph variable node id to graph VarHandleOp name. The signature functions' call nodes
    * pass the handles in the order of their captured variables; a variable no signature captures
-   * is matched by name when exactly one handle has that shared name.
+   * is matched by name when exactly one handle has that shared name. Captured resources (lookup
+   * tables) are matched the same way, into {@link #resources}.
    */
   private Map<Integer, String> variableHandles() {
     Map<Integer, String> handles = new HashMap<>();
@@ -184,8 +192,11 @@ final class SavedModelFile {
       for (int i = 0; i < captured; i++) {
         String input = inputs.get(inputs.size() - captured + i);
         NodeDef producer = graphNodes.get(input.split(":")[0]);
+        int bound = concrete.getBoundInputs(i);
         if (producer != null && producer.getOp().equals("VarHandleOp")) {
-          handles.putIfAbsent(concrete.getBoundInputs(i), producer.getName());
+          handles.putIfAbsent(bound, producer.getName());
+        } else if (producer != null && objects().getNodes(bound).hasResource()) {
+          resources.putIfAbsent(bound, producer.getName());
         }
       }
     }

@@ -80,21 +80,29 @@ final class TrainingGraph {
 
   /** Builds the graph into {@code graph}, which must be empty, with random seed 0. */
   static TrainingGraph build(SavedModelFile file, OpRegistry registry, Graph graph) {
-    return build(file, registry, graph, 0);
+    return build(file, registry, graph, 0, List.of());
+  }
+
+  /** Builds the graph into {@code graph}, which must be empty, with random seed {@code seed}. */
+  static TrainingGraph build(SavedModelFile file, OpRegistry registry, Graph graph, long seed) {
+    return build(file, registry, graph, seed, List.of());
   }
 
   /**
    * Builds the graph into {@code graph}, which must be empty; {@code seed} keys the random ops
-   * of the training call, with the step and the op.
+   * of the training call, with the step and the op. {@code inputNames} are the Keras config's
+   * input layer names in order (empty when unknown): a call that takes a list of tensors keys
+   * its inputs by them, as traced specs often carry only {@code inputs/0, inputs/1...}.
    */
   @SuppressWarnings("unchecked")
-  static TrainingGraph build(SavedModelFile file, OpRegistry registry, Graph graph, long seed) {
+  static TrainingGraph build(SavedModelFile file, OpRegistry registry, Graph graph, long seed,
+      List<String> inputNames) {
     String training = file.rootCallFunction(TRAINING_CALL, true).orElseThrow(() ->
         new UnsupportedModelException("it has no Keras call function traced with training=True"
             + " (only models saved by tf.keras / Keras 2 have one)"));
     String inference = file.rootCallFunction(TRAINING_CALL, false).orElseThrow(() ->
         new UnsupportedModelException("it has no Keras call function traced with training=False"));
-    List<InputArg> inputArgs = inputArgs(file, training);
+    List<InputArg> inputArgs = inputArgs(file, training, inputNames);
     if (file.inputArgCount(training) != inputArgs.size()) {
       throw new UnsupportedModelException("its call takes " + file.inputArgCount(training)
           + " tensors for " + inputArgs.size() + " declared inputs");
@@ -243,7 +251,8 @@ final class TrainingGraph {
    * of tensors in order, or a dict of tensors, which the function takes flattened in sorted key
    * order (as {@code tf.nest} flattens). Keys are the Keras input names.
    */
-  private static List<InputArg> inputArgs(SavedModelFile file, String function) {
+  private static List<InputArg> inputArgs(SavedModelFile file, String function,
+      List<String> inputNames) {
     var signature = file.objects().getConcreteFunctionsOrThrow(function)
         .getCanonicalizedInputSignature();
     var first = signature.getTupleValue().getValues(0).getTupleValue().getValues(0);
@@ -254,12 +263,16 @@ final class TrainingGraph {
     } else if (first.hasListValue() || first.hasTupleValue()) {
       var values = first.hasListValue() ? first.getListValue().getValuesList()
           : first.getTupleValue().getValuesList();
+      boolean named = inputNames.size() == values.size()
+          && inputNames.stream().distinct().count() == values.size();
       for (var value : values) {
         if (!value.hasTensorSpecValue()) {
           throw nested(value.getKindCase().toString());
         }
-        args.add(inputArg(value.getTensorSpecValue().getName(),
-            value.getTensorSpecValue().getShape(), "input_" + args.size()));
+        String fallback = "input_" + args.size();
+        args.add(inputArg(named ? inputNames.get(args.size())
+            : value.getTensorSpecValue().getName(), value.getTensorSpecValue().getShape(),
+            fallback));
       }
     } else if (first.hasDictValue()) {
       for (var entry : new java.util.TreeMap<>(first.getDictValue().getFieldsMap()).entrySet()) {

@@ -143,6 +143,31 @@ class DirectMultiIoTest {
   }
 
   @Test
+  void lookupTablesAreRestoredAndReadAsKerasDoes() throws IOException {
+    // StringLookup and IntegerLookup tables (out-of-vocabulary values included) and a
+    // Normalization layer, fed as a list of string, int64 and float inputs.
+    assertMatchesKeras("lookup", List.of("adopted"));
+    try (DirectModel model = DirectModel.load(out.get().resolve("lookup"),
+        DirectOptions.defaults())) {
+      assertEquals(List.of("x_color", "x_size", "x_weight"), model.contract().inputs().stream()
+          .map(s -> s.name()).toList());
+      assertEquals(dev.lrfinder.data.DType.STRING, model.contract().inputs().get(0).dtype());
+    }
+  }
+
+  @Test
+  void aSequentialOfFeatureColumnsNamesItsOutputByItsLastLayer() throws IOException {
+    // A dict of inputs into DenseFeatures (a vocabulary-list column: a lookup table) and an L2
+    // regularizer; Keras's revived model calls the output output_1, its config names it risk.
+    assertMatchesKeras("featurecols", List.of("risk"));
+    try (DirectModel model = DirectModel.load(out.get().resolve("featurecols"),
+        DirectOptions.defaults())) {
+      assertEquals("risk", model.contract().outputs().get(0).key());
+      assertEquals("y", model.contract().outputs().get(0).label().name());
+    }
+  }
+
+  @Test
   void findRunsThroughTheCli(@TempDir Path dir) throws IOException {
     for (String name : List.of("two_input", "two_output")) {
       Path report = dir.resolve(name);
