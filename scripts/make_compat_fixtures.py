@@ -332,13 +332,15 @@ def feature_columns(out: Path):
     columns = [fc.indicator_column(fc.categorical_column_with_vocabulary_list(k, v))
                for k, v in strings.items()] + [fc.numeric_column(k) for k in numbers]
     model = tk.Sequential([tk.layers.DenseFeatures(columns), tk.layers.Dense(8, activation="relu"),
-                           tk.layers.Dense(1, activation="sigmoid")], name="feature_columns")
+                           tk.layers.Dense(1, activation="sigmoid", name="risk")],
+                          name="feature_columns")
     model.compile(tk.optimizers.Adam(1e-2), "binary_crossentropy", metrics=["accuracy"])
     data = {f"x_{k}": rng.choice(v, N).astype("<U4") for k, v in strings.items()}
     data.update({f"x_{k}": rng.normal(size=N).astype(np.float32) for k in numbers})
-    data["y_output"] = (data["x_age"] > 0).astype(np.float32)
+    # Its one output is named by its last layer, on the exported path as on the direct path.
+    data["y_risk"] = (data["x_age"] > 0).astype(np.float32)
     features = {k[2:]: v for k, v in data.items() if k.startswith("x_")}
-    model.fit(features, data["y_output"], epochs=1, batch_size=N, verbose=0)
+    model.fit(features, data["y_risk"], epochs=1, batch_size=N, verbose=0)
     _save_tf(model, out / "feature_columns")
     return ("feature_columns", data, "keras2-savedmodel", [],
             "feature columns (DenseFeatures): a dict of 11 inputs, 4 strings, in a Keras 2 "
