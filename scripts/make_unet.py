@@ -11,7 +11,9 @@ MaxPooling, a bottleneck of two blocks (128), 2 decoder levels of Conv2DTranspos
 concatenate(skip) + two blocks (64, 32), one level of UpSampling2D + concatenate + two blocks (16):
 6 + 2 + 4 + 2 = 14 BatchNormalization layers; then a 1x1 Conv2D with a sigmoid.
 
-Usage: make_unet.py OUT_DIR [--samples 64] [--size 256] [--seed 0]
+The filter counts are those of --base 16 (the default); --base 32 has 4x the FLOPs.
+
+Usage: make_unet.py OUT_DIR [--samples 64] [--size 256] [--seed 0] [--base 16]
 """
 from __future__ import annotations
 
@@ -35,22 +37,22 @@ def block(x, filters: int):
     return layers.ReLU()(x)
 
 
-def unet(size: int) -> keras.Model:
+def unet(size: int, base: int) -> keras.Model:
     inputs = keras.Input((size, size, 3), name="image")
     skips = []
     x = inputs
-    for filters in (16, 32, 64):
+    for filters in (base, 2 * base, 4 * base):
         x = block(block(x, filters), filters)
         skips.append(x)
         x = layers.MaxPooling2D()(x)
-    x = block(block(x, 128), 128)
-    for filters, skip in ((64, skips[2]), (32, skips[1])):
+    x = block(block(x, 8 * base), 8 * base)
+    for filters, skip in ((4 * base, skips[2]), (2 * base, skips[1])):
         x = layers.Conv2DTranspose(filters, 2, strides=2, padding="same")(x)
         x = layers.Concatenate()([x, skip])
         x = block(block(x, filters), filters)
     x = layers.UpSampling2D()(x)
     x = layers.Concatenate()([x, skips[0]])
-    x = block(block(x, 16), 16)
+    x = block(block(x, base), base)
     outputs = layers.Conv2D(1, 1, activation="sigmoid", name="mask")(x)
     return keras.Model(inputs, outputs, name="unet")
 
@@ -75,9 +77,11 @@ def main(argv) -> int:
     parser.add_argument("--samples", type=int, default=64)
     parser.add_argument("--size", type=int, default=256)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--base", type=int, default=16,
+                        help="filters of the first level (doubling per level; default 16)")
     args = parser.parse_args(argv)
     keras.utils.set_random_seed(args.seed)
-    model = unet(args.size)
+    model = unet(args.size, args.base)
     bn = sum(isinstance(l, layers.BatchNormalization) for l in model.layers)
     assert bn == 14, bn
     model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="binary_crossentropy",
