@@ -559,6 +559,11 @@ public final class DirectModel implements TrainableModel {
     graph.close();
   }
 
+  /** The training graph, for tests of its structure. */
+  Graph graph() {
+    return graph;
+  }
+
   private GraphOptimizer optimizer(String key) {
     GraphOptimizer optimizer = optimizers.get(key);
     if (optimizer == null) {
