@@ -10,8 +10,8 @@ StepBenchmark on the direct path. Prints one JSON line per side.
   ``train_on_batch``, the step ``fit`` runs.
 
 Each step slices its batch of ``batch`` rows from x_train/y_train in order (wrapping around), as
-Java's benchmark gathers its batch. ``first_ms`` is the first step (tracing and graph building);
-``load_s`` the load. Figures are the median and mean of ``steps`` steps after ``warmup``.
+Java's benchmark gathers its batch. ``first_ms`` is the first step (tracing and graph building),
+``first_loss`` its loss (rows 0..batch-1, before the update); ``load_s`` the load. Figures are the median and mean of ``steps`` steps after ``warmup``.
 
 Usage: bench_direct_step.py MODEL_DIR DATA.npz [--batch 2] [--steps 20] [--warmup 3]
        [--sides saved_function,train_on_batch]
@@ -47,7 +47,7 @@ def batches(x, y, batch):
 
 def timed(step, data, steps, warmup):
     start = time.perf_counter()
-    step(*next(data))
+    first_loss = float(np.ravel(step(*next(data)))[0])
     first = (time.perf_counter() - start) * 1000
     for _ in range(warmup):
         step(*next(data))
@@ -57,7 +57,7 @@ def timed(step, data, steps, warmup):
         start = time.perf_counter()
         step(*next(data))
         millis.append((time.perf_counter() - start) * 1000)
-    return first, millis, (time.process_time() - cpu) * 1000 / steps
+    return first, first_loss, millis, (time.process_time() - cpu) * 1000 / steps
 
 
 def saved_function(directory: Path, loss_name: str):
@@ -101,10 +101,11 @@ def main(argv) -> int:
     for side in args.sides.split(","):
         load, step = {"saved_function": saved_function,
                       "train_on_batch": train_on_batch}[side](args.model_dir, args.loss)
-        first, millis, cpu_ms = timed(step, batches(x, y, args.batch), args.steps, args.warmup)
+        first, first_loss, millis, cpu_ms = timed(step, batches(x, y, args.batch), args.steps, args.warmup)
         print(json.dumps({
             "side": side, "model": args.model_dir.name, "batch_size": args.batch,
             "steps": args.steps, "load_s": round(load, 2), "first_ms": round(first, 1),
+            "first_loss": first_loss,
             "ms_median": round(float(np.median(millis)), 2),
             "ms_min": round(float(np.min(millis)), 2),
             "ms_mean": round(float(np.mean(millis)), 2), "cpu_ms_mean": round(cpu_ms, 1),
