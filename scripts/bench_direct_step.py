@@ -11,7 +11,9 @@ StepBenchmark on the direct path. Prints one JSON line per side.
 
 Each step slices its batch of ``batch`` rows from x_train/y_train in order (wrapping around), as
 Java's benchmark gathers its batch. ``first_ms`` is the first step (tracing and graph building),
-``first_loss`` its loss (rows 0..batch-1, before the update); ``load_s`` the load. Figures are the median and mean of ``steps`` steps after ``warmup``.
+``first_loss`` its loss (rows 0..batch-1, before the update); ``load_s`` the load. Figures
+are the median, min and mean of ``steps`` steps after ``warmup``, and the process's CPU time per
+step (``cpu_ms_mean``).
 
 Usage: bench_direct_step.py MODEL_DIR DATA.npz [--batch 2] [--steps 20] [--warmup 3]
        [--sides saved_function,train_on_batch]
@@ -101,7 +103,8 @@ def main(argv) -> int:
     for side in args.sides.split(","):
         load, step = {"saved_function": saved_function,
                       "train_on_batch": train_on_batch}[side](args.model_dir, args.loss)
-        first, first_loss, millis, cpu_ms = timed(step, batches(x, y, args.batch), args.steps, args.warmup)
+        first, first_loss, millis, cpu_ms = timed(step, batches(x, y, args.batch), args.steps,
+                                                  args.warmup)
         print(json.dumps({
             "side": side, "model": args.model_dir.name, "batch_size": args.batch,
             "steps": args.steps, "load_s": round(load, 2), "first_ms": round(first, 1),
