@@ -17,7 +17,10 @@ import java.util.Locale;
  * as one JSON line. Usage: {@code StepBenchmark <model-dir> <optimizer> <batch-size> <steps>
  * [warmup] [data.npz]}. Each step includes gathering its batch from the training data, as a real
  * run does. The model may take either training path (an exported model or a Keras 2 SavedModel);
- * the data defaults to {@code <model-dir>.npz}.
+ * the data defaults to {@code <model-dir>.npz}. Besides the timed steps it reports the load
+ * ({@code load_s}), the first step ({@code first_ms}, which builds the session's executors) and
+ * the process's CPU time per timed step ({@code cpu_ms_mean}; less sensitive than wall time to
+ * other processes on a shared machine). Warmup counts the first step.
  */
 public final class StepBenchmark {
   private StepBenchmark() {}
@@ -32,37 +35,52 @@ public final class StepBenchmark {
     String optimizer = args[1];
     int batchSize = Integer.parseInt(args[2]);
     int steps = Integer.parseInt(args[3]);
-    int warmup = args.length > 4 ? Integer.parseInt(args[4]) : 50;
+    int warmup = Math.max(1, args.length > 4 ? Integer.parseInt(args[4]) : 50);
 
     DirectOptions options = new DirectOptions(java.util.Optional.empty(), List.of(optimizer));
+    long loadStart = System.nanoTime();
     try (TrainableModel model = ModelLoader.load(dir, options)) {
+      double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
       Dataset data = args.length > 5
           ? model.conform(Dataset.load(Path.of(args[5]), "train", "label"))
           : BundledData.train(model, dir);
       Batches batches = new Batches(data, batchSize, true, 0);
       model.setLearningRate(optimizer, 1e-4);
-      for (int i = 0; i < warmup; i++) {
+      // The first step also builds the session's executors (Grappler, kernels): a one-off cost.
+      long firstStart = System.nanoTime();
+      model.trainStep(optimizer, batches.get(0));
+      double firstMillis = (System.nanoTime() - firstStart) / 1e6;
+      for (int i = 1; i < warmup; i++) {
         model.trainStep(optimizer, batches.get(i));
       }
       long rssBefore = rssKiB();
       double[] millis = new double[steps];
+      long cpuBefore = cpuNanos();
       for (int i = 0; i < steps; i++) {
         long start = System.nanoTime();
         model.trainStep(optimizer, batches.get(warmup + i));
         millis[i] = (System.nanoTime() - start) / 1e6;
       }
+      double cpuMillis = (cpuNanos() - cpuBefore) / 1e6 / steps;
       long rssAfter = rssKiB();
       double[] sorted = millis.clone();
       Arrays.sort(sorted);
       System.out.println(String.format(Locale.ROOT,
-          "{\"side\": \"java\", \"path\": \"%s\", \"model\": \"%s\", \"optimizer\": \"%s\", \"batch_size\": %d,"
-              + " \"steps\": %d, \"ms_mean\": %.4f, \"ms_median\": %.4f, \"ms_p90\": %.4f,"
-              + " \"rss_mib_before\": %.1f, \"rss_mib_after\": %.1f}",
+          "{\"side\": \"java\", \"path\": \"%s\", \"model\": \"%s\", \"optimizer\": \"%s\","
+              + " \"batch_size\": %d, \"steps\": %d, \"load_s\": %.2f, \"first_ms\": %.1f,"
+              + " \"ms_mean\": %.4f, \"ms_median\": %.4f, \"ms_min\": %.4f, \"ms_p90\": %.4f,"
+              + " \"cpu_ms_mean\": %.1f, \"rss_mib_before\": %.1f, \"rss_mib_after\": %.1f}",
           model.trainingPath().split(":")[0], model.contract().modelName(), optimizer, batchSize,
-          steps,
-          Arrays.stream(millis).average().orElse(0), sorted[steps / 2], sorted[(int) (steps * 0.9)],
+          steps, loadSeconds, firstMillis, Arrays.stream(millis).average().orElse(0),
+          sorted[steps / 2], sorted[0], sorted[(int) (steps * 0.9)], cpuMillis,
           rssBefore / 1024.0, rssAfter / 1024.0));
     }
+  }
+
+  /** CPU time of the whole process (every thread, TensorFlow's pools included), in ns. */
+  static long cpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean)
+        java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
   }
 
   /** Resident set size of this process from /proc (Linux), in KiB; -1 elsewhere. */

@@ -160,9 +160,13 @@ public final class DirectModel implements TrainableModel {
           outputs, penalty);
 
       List<TrainableVariable> targets = gradients(graph, model, training.loss());
-      // Every update waits for every shared read, so no step reads a value it already changed.
-      Ops afterReads = tf.withControlDependencies(
-          model.variables().stream().map(v -> (Op) () -> v.read().op()).toList());
+      // Every update waits for every shared read, so no step reads a value it already changed:
+      // through one NoOp, since each op of the optimizers gets these control inputs (one edge
+      // each instead of one per variable: ~100x fewer edges to build, optimize and schedule).
+      Op readsDone = tf.withControlDependencies(
+          model.variables().stream().map(v -> (Op) () -> v.read().op()).toList())
+          .withName("reads_done").noOp();
+      Ops afterReads = tf.withControlDependencies(List.of(readsDone));
       Map<String, GraphOptimizer> optimizers = new LinkedHashMap<>();
       Map<String, Op> steps = new LinkedHashMap<>();
       for (Map.Entry<String, OptimizerConfig> entry : configs.entrySet()) {
@@ -570,6 +574,11 @@ public final class DirectModel implements TrainableModel {
   public void close() {
     session.close();
     graph.close();
+  }
+
+  /** The training graph, for tests of its structure. */
+  Graph graph() {
+    return graph;
   }
 
   private GraphOptimizer optimizer(String key) {

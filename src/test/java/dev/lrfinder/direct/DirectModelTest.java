@@ -20,9 +20,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tensorflow.Graph;
+import org.tensorflow.GraphOperation;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.Tensor;
@@ -129,6 +131,29 @@ class DirectModelTest {
       losses.add(model.trainStep("rmsprop", batch).loss());
     }
     return losses;
+  }
+
+  /**
+   * The optimizers' updates wait for the model's shared reads through one NoOp: before, every op
+   * of every optimizer carried one control edge per model variable, and building, optimizing and
+   * scheduling those edges took half of a U-Net's load time (docs/direct.md, Speed).
+   */
+  @Test
+  void optimizersWaitForTheReadsThroughOneOp() {
+    try (DirectModel model = DirectModel.load(fixture("cnn_bn"),
+        new DirectOptions(Optional.empty(), List.of("sgd", "adam")))) {
+      GraphOperation readsDone = (GraphOperation) model.graph()
+          .operation("lrfinder_training/reads_done");
+      assertTrue(readsDone != null, "no reads_done op");
+      Set<GraphOperation> reads = readsDone.controlInputs();
+      assertTrue(reads.size() > 5, "reads_done waits for " + reads.size() + " reads");
+      for (GraphOperation read : reads) {
+        assertEquals(Set.of(readsDone), read.controlConsumers(), read.name());
+      }
+      long updates = readsDone.controlConsumers().stream()
+          .filter(op -> op.name().contains("/update/")).count();
+      assertTrue(updates > 0, readsDone.controlConsumers().toString());
+    }
   }
 
   @Test
