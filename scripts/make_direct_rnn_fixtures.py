@@ -1,0 +1,140 @@
+#!/usr/bin/env python3
+"""Recurrent layers on the direct path: tiny tf_keras models and their Keras numbers.
+
+Writes into OUT_DIR, for each model, the Keras 2 SavedModel (``model.save(dir)``), its data as
+``<model>.npz`` (x, y) and ``<model>.json`` with what tf_keras computes from the saved weights
+on the first BATCH rows: ``evaluate`` (return_dict) and then two ``train_on_batch`` calls on
+that batch (return_dict; each the loss and metrics of the forward pass before its update), with
+the compiled optimizer (SGD, learning rate 0.05). Every layer runs its while_v2 loop (none is
+``unroll=True``); the direct path must unroll it.
+
+* ``lstm``: Input (6, 3) -> LSTM 4 -> Dense 1, mse.
+* ``gru_sequences``: Input (6, 3) -> GRU 4 (return_sequences) -> GlobalAveragePooling1D ->
+  Dense 1 sigmoid, binary_crossentropy and accuracy.
+* ``gru_time_distributed``: Input (5, 2) -> GRU 3 (return_sequences) -> TimeDistributed Dense 1
+  -> Flatten -> Dense 1, mse.
+* ``simple_rnn``: Input (6, 3) -> SimpleRNN 5 -> Dense 1, mae.
+* ``bilstm``: Input (6, 3) -> Bidirectional(LSTM 3) -> Dense 1, mse.
+* ``stacked_lstm``: Input (6, 3) -> LSTM 4 (return_sequences) -> LSTM 3 -> Dense 1, mse.
+* ``masked_text``: int Input (7,) -> Embedding 20x4 (mask_zero) -> LSTM 4 -> Dense 1 sigmoid,
+  binary_crossentropy and accuracy; sequences padded with zeros.
+* ``dynamic_length``: Input (None, 3) -> LSTM 4 -> Dense 1 (refused by the direct path).
+* ``long_lstm``: Input (200, 8) -> LSTM 16 -> Dense 1, mse (graph build time; no reference
+  beyond evaluate).
+
+Usage: make_direct_rnn_fixtures.py OUT_DIR
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import numpy as np  # noqa: E402
+import tf_keras as keras  # noqa: E402
+
+ROWS = 32
+BATCH = 16
+LAYERS = keras.layers
+
+
+def numbers(values: dict) -> dict:
+    return {k: float(v) for k, v in values.items()}
+
+
+def reference(model, x, y, steps: int = 2) -> dict:
+    evaluated = model.evaluate(x[:BATCH], y[:BATCH], batch_size=BATCH, verbose=0,
+                               return_dict=True)
+    # Two steps on the same batch: the second one's loss shows the first update (the gradient
+    # through every unrolled step) was the same.
+    trained = [numbers(model.train_on_batch(x[:BATCH], y[:BATCH], return_dict=True))
+               for _ in range(steps)]
+    return {"batch": BATCH, "evaluate": numbers(evaluated), "train_on_batch": trained}
+
+
+def save(model, directory: Path, x, y, compiled: dict, steps: int = 2) -> None:
+    model.compile(**compiled)
+    model.save(str(directory))
+    np.savez(directory.parent / (directory.name + ".npz"), x=x, y=y)
+    # As a user gets it: the saved model loaded and compiled afresh with the same arguments.
+    model = keras.models.load_model(str(directory), compile=False)
+    optimizer = keras.optimizers.get(compiled["optimizer"])
+    model.compile(**dict(compiled, optimizer=optimizer.__class__.from_config(
+        optimizer.get_config())))
+    ref = reference(model, x, y, steps)
+    (directory.parent / (directory.name + ".json")).write_text(json.dumps(ref, indent=1))
+
+
+def sgd() -> dict:
+    return dict(optimizer=keras.optimizers.SGD(0.05), loss="mse")
+
+
+def sequences(rng, length: int, features: int):
+    x = rng.normal(size=(ROWS, length, features)).astype("float32")
+    y = (x[:, :, 0].mean(1, keepdims=True) - 0.5 * x[:, -1, 1:2]).astype("float32")
+    return x, y
+
+
+def sequential(out: Path, name: str, shape: tuple, layers: list, compiled: dict, rng,
+               binary: bool = False) -> None:
+    inputs = keras.Input(shape, name="x")
+    h = inputs
+    for layer in layers:
+        h = layer(h)
+    model = keras.Model(inputs, h, name=name)
+    x, y = sequences(rng, shape[0] or 6, shape[1])
+    if binary:
+        y = (y > 0).astype("float32")
+    save(model, out / name, x, y, compiled)
+
+
+def masked_text(out: Path, rng) -> None:
+    inputs = keras.Input((7,), dtype="int32", name="x")
+    h = LAYERS.Embedding(20, 4, mask_zero=True)(inputs)
+    h = LAYERS.LSTM(4)(h)
+    model = keras.Model(inputs, LAYERS.Dense(1, activation="sigmoid")(h), name="masked_text")
+    x = rng.integers(1, 20, size=(ROWS, 7)).astype("int32")
+    lengths = rng.integers(2, 8, size=ROWS)
+    for row, n in enumerate(lengths):
+        x[row, n:] = 0  # padded after the text, as pad_sequences(padding="post") does
+    y = (x[:, 0] > 10).astype("float32")[:, None]
+    save(model, out / "masked_text", x, y, dict(optimizer=keras.optimizers.SGD(0.05),
+                                                loss="binary_crossentropy",
+                                                metrics=["accuracy"]))
+
+
+def main() -> int:
+    if len(sys.argv) != 2:
+        print(__doc__, file=sys.stderr)
+        return 2
+    out = Path(sys.argv[1])
+    out.mkdir(parents=True, exist_ok=True)
+    keras.utils.set_random_seed(0)
+    rng = np.random.default_rng(0)
+    binary = dict(optimizer=keras.optimizers.SGD(0.05), loss="binary_crossentropy",
+                  metrics=["accuracy"])
+    sequential(out, "lstm", (6, 3), [LAYERS.LSTM(4), LAYERS.Dense(1)], sgd(), rng)
+    sequential(out, "gru_sequences", (6, 3),
+               [LAYERS.GRU(4, return_sequences=True), LAYERS.GlobalAveragePooling1D(),
+                LAYERS.Dense(1, activation="sigmoid")], binary, rng, binary=True)
+    sequential(out, "gru_time_distributed", (5, 2),
+               [LAYERS.GRU(3, return_sequences=True), LAYERS.TimeDistributed(LAYERS.Dense(1)),
+                LAYERS.Flatten(), LAYERS.Dense(1)], sgd(), rng)
+    sequential(out, "simple_rnn", (6, 3), [LAYERS.SimpleRNN(5), LAYERS.Dense(1)],
+               dict(optimizer=keras.optimizers.SGD(0.05), loss="mae"), rng)
+    sequential(out, "bilstm", (6, 3), [LAYERS.Bidirectional(LAYERS.LSTM(3)), LAYERS.Dense(1)],
+               sgd(), rng)
+    sequential(out, "stacked_lstm", (6, 3),
+               [LAYERS.LSTM(4, return_sequences=True), LAYERS.LSTM(3), LAYERS.Dense(1)], sgd(),
+               rng)
+    masked_text(out, rng)
+    sequential(out, "dynamic_length", (None, 3), [LAYERS.LSTM(4), LAYERS.Dense(1)], sgd(), rng)
+    sequential(out, "long_lstm", (200, 8), [LAYERS.LSTM(16), LAYERS.Dense(1)], sgd(), rng)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
