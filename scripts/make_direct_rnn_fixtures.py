@@ -18,6 +18,8 @@ the compiled optimizer (SGD, learning rate 0.05). Every layer runs its while_v2 
 * ``stacked_lstm``: Input (6, 3) -> LSTM 4 (return_sequences) -> LSTM 3 -> Dense 1, mse.
 * ``masked_text``: int Input (7,) -> Embedding 20x4 (mask_zero) -> LSTM 4 -> Dense 1 sigmoid,
   binary_crossentropy and accuracy; sequences padded with zeros.
+* ``lstm_dropout``: Input (6, 3) -> LSTM 4 (dropout and recurrent_dropout 0.3) -> Dense 1, mse
+  (its masks are not Keras's: only ``evaluate`` compares).
 * ``dynamic_length``: Input (None, 3) -> LSTM 4 -> Dense 1 (refused by the direct path).
 * ``long_lstm``: Input (200, 8) -> LSTM 16 -> Dense 1, mse (graph build time; no reference
   beyond evaluate).
@@ -131,6 +133,8 @@ def main() -> int:
                [LAYERS.LSTM(4, return_sequences=True), LAYERS.LSTM(3), LAYERS.Dense(1)], sgd(),
                rng)
     masked_text(out, rng)
+    sequential(out, "lstm_dropout", (6, 3),
+               [LAYERS.LSTM(4, dropout=0.3, recurrent_dropout=0.3), LAYERS.Dense(1)], sgd(), rng)
     sequential(out, "dynamic_length", (None, 3), [LAYERS.LSTM(4), LAYERS.Dense(1)], sgd(), rng)
     sequential(out, "long_lstm", (200, 8), [LAYERS.LSTM(16), LAYERS.Dense(1)], sgd(), rng)
     return 0

@@ -238,6 +238,8 @@ final class FunctionInliner {
             .putAttr("T", node.getAttrOrThrow("dtype"));
       } else if (op.equals("ResourceGather") && read != null) {
         out = gatherOnValue(node, read, inputs.get(1));
+      } else if (op.equals("OnesLike")) {
+        out = onesLike(node, inputs.get(0));
       } else if (STATELESS_RANDOM.containsKey(op)) {
         out = statelessRandom(node, inputs);
       } else {
@@ -306,6 +308,31 @@ final class FunctionInliner {
         out.putAttr("dtype", withDefault(node, "dtype"));
       }
       return out.setDevice(node.getDevice());
+    }
+
+    /**
+     * {@code OnesLike(x)} (recurrent dropout's mask base) has no C++ gradient: it becomes
+     * {@code ZerosLike(x) + 1}, exactly the same values, through {@code ZerosLike}, which the
+     * registry knows to have none.
+     */
+    NodeDef.Builder onesLike(NodeDef node, String input) {
+      AttrValue type = node.getAttrOrThrow("T");
+      TensorProto.Builder one = TensorProto.newBuilder().setDtype(type.getType())
+          .setTensorShape(TensorShapeProto.getDefaultInstance());
+      switch (type.getType()) {
+        case DT_FLOAT -> one.addFloatVal(1f);
+        case DT_DOUBLE -> one.addDoubleVal(1d);
+        default -> throw new UnsupportedModelException("it uses OnesLike on " + type.getType()
+            + " (node " + node.getName() + ")");
+      }
+      String name = graphName(node.getName());
+      add(NodeDef.newBuilder().setName(name + "/lrfinder_zeros").setOp("ZerosLike")
+          .addInput(input).putAttr("T", type).build());
+      add(NodeDef.newBuilder().setName(name + "/lrfinder_one").setOp("Const")
+          .putAttr("dtype", type).putAttr("value", AttrValue.newBuilder().setTensor(one).build())
+          .build());
+      return NodeDef.newBuilder().setOp("AddV2").addInput(name + "/lrfinder_zeros:0")
+          .addInput(name + "/lrfinder_one:0").putAttr("T", type);
     }
 
     /** An attr of {@code node}, or its op's default when the node leaves it out. */

@@ -138,6 +138,30 @@ class DirectRecurrentTest {
     assertMatchesKeras("masked_text");
   }
 
+  /**
+   * Recurrent dropout draws in the loop body: every unrolled step's random op is keyed on its own
+   * graph name, the step and the seed, so a run is reproducible while dropout is active. Its
+   * masks are not Keras's, so only evaluate (no dropout) is compared with tf_keras.
+   */
+  @Test
+  void recurrentDropoutTrainsReproducibly() throws IOException {
+    JsonNode ref = reference("lstm_dropout");
+    double[] first = new double[2];
+    for (int run = 0; run < 2; run++) {
+      try (DirectModel model = DirectModel.load(out.get().resolve("lstm_dropout"),
+          DirectOptions.defaults())) {
+        Batch batch = firstBatch(model, "lstm_dropout", ref.get("batch").asInt());
+        double evaluated = model.evaluate(batch).loss();
+        assertClose(ref.get("evaluate").get("loss").asDouble(), evaluated, "loss",
+            "lstm_dropout evaluate");
+        first[run] = model.trainStep("sgd", batch).loss();
+        assertTrue(Double.isFinite(first[run]) && first[run] != evaluated,
+            "dropout is active in training: " + first[run] + " vs " + evaluated);
+      }
+    }
+    assertEquals(first[0], first[1], "the same seed gives the same masks");
+  }
+
   @Test
   void aLongSequenceBuildsAndEvaluatesAsKeras() throws IOException {
     JsonNode ref = reference("long_lstm");
@@ -183,5 +207,8 @@ class DirectRecurrentTest {
         out.get().resolve("dynamic_length").toString(), "--data",
         out.get().resolve("dynamic_length.npz").toString(), "--steps", "5");
     assertTrue(error.contains("not fixed (None)") && error.contains("export"), error);
+    String inspected = MainTest.badInput(List.of(out.get().resolve("dynamic_length")),
+        "inspect", out.get().resolve("dynamic_length").toString());
+    assertTrue(inspected.contains("not fixed (None)"), inspected);
   }
 }
