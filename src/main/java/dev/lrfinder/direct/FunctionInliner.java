@@ -407,8 +407,8 @@ final class FunctionInliner {
         String test = inline(cond, values, name + "/cond_" + i, controls).outputs().get(0);
         long go = staticValues.scalar(test).orElseThrow(() -> new UnsupportedModelException(
             "its recurrent layer's sequence length is not fixed (None), so its loop cannot be"
-            + " unrolled; give the Input a fixed length (e.g. Input((100, 8)) and pad the"
-            + " sequences), or export it with scripts/export.py"));
+            + " unrolled; give the Input a fixed length (e.g. Input((100, 8)), padding the"
+            + " sequences)"));
         if (go == 0) {
           break;
         }
@@ -418,7 +418,7 @@ final class FunctionInliner {
         if (unrolledNodes > MAX_UNROLLED_NODES) {
           throw new UnsupportedModelException("its recurrent layers unrolled past "
               + MAX_UNROLLED_NODES + " nodes (" + (i + 1) + " steps of " + node.getName()
-              + "); shorten the sequences, or export it with scripts/export.py");
+              + "); shorten the sequences");
         }
         values = step.outputs();
         updates.addAll(step.controlOutputs());
