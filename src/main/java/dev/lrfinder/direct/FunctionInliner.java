@@ -53,7 +53,7 @@ final class FunctionInliner {
    * The most nodes the unrolled loops may add: a guard against graphs too large to build in
    * reasonable time and memory (measured: see docs/direct.md).
    */
-  static final int MAX_UNROLLED_NODES = 2_000_000;
+  static final int MAX_UNROLLED_NODES = 250_000;
 
   private final Map<String, FunctionDef> library;
   private final OpRegistry registry;
