@@ -18,6 +18,17 @@ the compiled optimizer (SGD, learning rate 0.05). Every layer runs its while_v2 
 * ``stacked_lstm``: Input (6, 3) -> LSTM 4 (return_sequences) -> LSTM 3 -> Dense 1, mse.
 * ``masked_text``: int Input (7,) -> Embedding 20x4 (mask_zero) -> LSTM 4 -> Dense 1 sigmoid,
   binary_crossentropy and accuracy; sequences padded with zeros.
+* ``conv_lstm``: int Input (12,) -> Embedding 30x8 -> Conv1D 4x3 -> MaxPooling1D -> LSTM 4
+  (return_sequences) -> LSTM 3 -> Dense 1 sigmoid, binary_crossentropy and accuracy.
+* ``bigru_sequences``: Input (6, 3) -> Bidirectional(GRU 3, return_sequences) ->
+  GlobalMaxPooling1D -> Dense 1, mse.
+* ``masked_gru``: Input (6, 3) -> Masking (0) -> GRU 4 (reset_after=False) -> Dense 1, mse;
+  the last steps of some rows are zeros. The SavedModel's call function leaves the mask out
+  (tf_keras saves it so), so the direct path refuses it; its Keras numbers show the difference.
+* ``gru_reset_before``: Input (6, 3) -> GRU 4 (reset_after=False, not cuDNN-compatible: the
+  generic loop over the cell) -> Dense 1, mse.
+* ``lstm_states``: Input (6, 3) -> LSTM 4 (return_state) -> Dense 1 on the concatenated h and c,
+  mse.
 * ``lstm_dropout``: Input (6, 3) -> LSTM 4 (dropout and recurrent_dropout 0.3) -> Dense 1, mse
   (its masks are not Keras's: only ``evaluate`` compares).
 * ``dynamic_length``: Input (None, 3) -> LSTM 4 -> Dense 1 (refused by the direct path).
@@ -108,6 +119,40 @@ def masked_text(out: Path, rng) -> None:
                                                 metrics=["accuracy"]))
 
 
+def conv_lstm(out: Path, rng) -> None:
+    inputs = keras.Input((12,), dtype="int32", name="x")
+    h = LAYERS.Embedding(30, 8)(inputs)
+    h = LAYERS.Conv1D(4, 3, activation="relu")(h)
+    h = LAYERS.MaxPooling1D()(h)
+    h = LAYERS.LSTM(4, return_sequences=True)(h)
+    h = LAYERS.LSTM(3)(h)
+    model = keras.Model(inputs, LAYERS.Dense(1, activation="sigmoid")(h), name="conv_lstm")
+    x = rng.integers(0, 30, size=(ROWS, 12)).astype("int32")
+    y = (x[:, :3].mean(1) > 15).astype("float32")[:, None]
+    save(model, out / "conv_lstm", x, y, dict(optimizer=keras.optimizers.SGD(0.05),
+                                              loss="binary_crossentropy", metrics=["accuracy"]))
+
+
+def masked_gru(out: Path, rng) -> None:
+    inputs = keras.Input((6, 3), name="x")
+    h = LAYERS.Masking(0.0)(inputs)
+    h = LAYERS.GRU(4, reset_after=False)(h)
+    model = keras.Model(inputs, LAYERS.Dense(1)(h), name="masked_gru")
+    x, y = sequences(rng, 6, 3)
+    for row, n in enumerate(rng.integers(2, 7, size=ROWS)):
+        x[row, n:] = 0.0
+    save(model, out / "masked_gru", x, y, sgd())
+
+
+def lstm_states(out: Path, rng) -> None:
+    inputs = keras.Input((6, 3), name="x")
+    _, h, c = LAYERS.LSTM(4, return_state=True)(inputs)
+    model = keras.Model(inputs, LAYERS.Dense(1)(LAYERS.Concatenate()([h, c])),
+                        name="lstm_states")
+    x, y = sequences(rng, 6, 3)
+    save(model, out / "lstm_states", x, y, sgd())
+
+
 def main() -> int:
     if len(sys.argv) != 2:
         print(__doc__, file=sys.stderr)
@@ -133,6 +178,14 @@ def main() -> int:
                [LAYERS.LSTM(4, return_sequences=True), LAYERS.LSTM(3), LAYERS.Dense(1)], sgd(),
                rng)
     masked_text(out, rng)
+    conv_lstm(out, rng)
+    sequential(out, "bigru_sequences", (6, 3),
+               [LAYERS.Bidirectional(LAYERS.GRU(3, return_sequences=True)),
+                LAYERS.GlobalMaxPooling1D(), LAYERS.Dense(1)], sgd(), rng)
+    masked_gru(out, rng)
+    sequential(out, "gru_reset_before", (6, 3), [LAYERS.GRU(4, reset_after=False),
+                                                 LAYERS.Dense(1)], sgd(), rng)
+    lstm_states(out, rng)
     sequential(out, "lstm_dropout", (6, 3),
                [LAYERS.LSTM(4, dropout=0.3, recurrent_dropout=0.3), LAYERS.Dense(1)], sgd(), rng)
     sequential(out, "dynamic_length", (None, 3), [LAYERS.LSTM(4), LAYERS.Dense(1)], sgd(), rng)

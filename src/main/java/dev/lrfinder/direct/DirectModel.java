@@ -119,6 +119,13 @@ public final class DirectModel implements TrainableModel {
       throw new UnsupportedModelException("layers " + metadata.activityRegularized()
           + " regularize their outputs (activity regularization)");
     }
+    if (metadata.layerClasses().contains("Masking")) {
+      // Masking sets its mask inside its own traced call; the model's saved call function
+      // passes the layers after it no mask (measured: Masking + GRU, + LSTM, + pooling).
+      throw new UnsupportedModelException("it has a Masking layer, whose mask tf_keras leaves"
+          + " out of the SavedModel's call function, so the layers after it would train"
+          + " unmasked, unlike in Keras");
+    }
     SavedModelFile file = SavedModelFile.read(directory, saved);
     List<String> optimizerNotes = new ArrayList<>();
     OptimizerCatalog catalog = OptimizerCatalog.of(compiledOptimizer(metadata, optimizerNotes))

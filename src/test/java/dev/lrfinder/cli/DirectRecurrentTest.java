@@ -138,6 +138,38 @@ class DirectRecurrentTest {
     assertMatchesKeras("masked_text");
   }
 
+  @Test
+  void embeddingConvolutionAndStackedLstms() throws IOException {
+    assertMatchesKeras("conv_lstm");
+  }
+
+  @Test
+  void bidirectionalGruReturningSequences() throws IOException {
+    assertMatchesKeras("bigru_sequences");
+  }
+
+  /**
+   * The SavedModel's call function of a Masking + GRU model runs the GRU without the mask (its
+   * loss differed from Keras's by 27%), so such a model is refused rather than trained wrong.
+   */
+  @Test
+  void aMaskingLayerIsRefusedInOneLine() {
+    Path model = out.get().resolve("masked_gru");
+    String error = MainTest.badInput(List.of(model), "find", model.toString(), "--data",
+        out.get().resolve("masked_gru.npz").toString(), "--steps", "5");
+    assertTrue(error.contains("Masking layer") && error.contains("export"), error);
+  }
+
+  @Test
+  void gruWithoutResetAfter() throws IOException {
+    assertMatchesKeras("gru_reset_before");
+  }
+
+  @Test
+  void lstmReturningItsStates() throws IOException {
+    assertMatchesKeras("lstm_states");
+  }
+
   /**
    * Recurrent dropout draws in the loop body: every unrolled step's random op is keyed on its own
    * graph name, the step and the seed, so a run is reproducible while dropout is active. Its
