@@ -30,6 +30,11 @@ import org.tensorflow.proto.TensorShapeProto;
  * ({@code node:output_arg:index}) are turned into graph references ({@code node:flat_index}) with
  * the op's definition, and stateful nodes a function lists as control outputs (BatchNorm's
  * moving-average updates) are returned so the caller can run them with the step.
+ *
+ * <p>{@code While} loops (recurrent layers) are unrolled when their trip count is known at build
+ * time: {@code cond} is folded by {@link StaticValues} and {@code body} inlined once per step,
+ * with the loop's TensorLists tracked by {@link TensorListRewriter}; see {@link
+ * Body#emitLoop}.
  */
 final class FunctionInliner {
   private static final Set<String> CALL_OPS = Set.of("StatefulPartitionedCall", "PartitionedCall");
