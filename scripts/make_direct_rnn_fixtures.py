@@ -29,6 +29,10 @@ the compiled optimizer (SGD, learning rate 0.05). Every layer runs its while_v2 
   generic loop over the cell) -> Dense 1, mse.
 * ``lstm_states``: Input (6, 3) -> LSTM 4 (return_state) -> Dense 1 on the concatenated h and c,
   mse.
+* ``sigmoid_sparse``: Input (6, 3) -> LSTM 4 -> Dense 3 sigmoid, sparse_categorical_crossentropy
+  and accuracy (Keras takes the sigmoid's logits into a softmax crossentropy).
+* ``softmax_binary``: Input (6, 3) -> LSTM 4 -> Dense 2 softmax, binary_crossentropy (Keras takes
+  the softmax's logits into a sigmoid crossentropy).
 * ``lstm_dropout``: Input (6, 3) -> LSTM 4 (dropout and recurrent_dropout 0.3) -> Dense 1, mse
   (its masks are not Keras's: only ``evaluate`` compares).
 * ``dynamic_length``: Input (None, 3) -> LSTM 4 -> Dense 1 (refused by the direct path).
@@ -153,6 +157,23 @@ def lstm_states(out: Path, rng) -> None:
     save(model, out / "lstm_states", x, y, sgd())
 
 
+def crossed_activations(out: Path, rng) -> None:
+    x, y = sequences(rng, 6, 3)
+    classes = np.digitize(y[:, 0], [-0.3, 0.3]).astype("int32")
+    inputs = keras.Input((6, 3), name="x")
+    model = keras.Model(inputs, LAYERS.Dense(3, activation="sigmoid")(LAYERS.LSTM(4)(inputs)),
+                        name="sigmoid_sparse")
+    save(model, out / "sigmoid_sparse", x, classes,
+         dict(optimizer=keras.optimizers.SGD(0.05), loss="sparse_categorical_crossentropy",
+              metrics=["accuracy"]))
+    inputs = keras.Input((6, 3), name="x")
+    model = keras.Model(inputs, LAYERS.Dense(2, activation="softmax")(LAYERS.LSTM(4)(inputs)),
+                        name="softmax_binary")
+    two = np.stack([classes == 0, classes != 0], axis=1).astype("float32")
+    save(model, out / "softmax_binary", x, two,
+         dict(optimizer=keras.optimizers.SGD(0.05), loss="binary_crossentropy"))
+
+
 def main() -> int:
     if len(sys.argv) != 2:
         print(__doc__, file=sys.stderr)
@@ -183,6 +204,7 @@ def main() -> int:
                [LAYERS.Bidirectional(LAYERS.GRU(3, return_sequences=True)),
                 LAYERS.GlobalMaxPooling1D(), LAYERS.Dense(1)], sgd(), rng)
     masked_gru(out, rng)
+    crossed_activations(out, rng)
     sequential(out, "gru_reset_before", (6, 3), [LAYERS.GRU(4, reset_after=False),
                                                  LAYERS.Dense(1)], sgd(), rng)
     lstm_states(out, rng)

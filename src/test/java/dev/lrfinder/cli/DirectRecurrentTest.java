@@ -160,6 +160,13 @@ class DirectRecurrentTest {
     assertTrue(error.contains("Masking layer") && error.contains("export"), error);
   }
 
+  /** tf_keras's crossentropies take the logits of a softmax or sigmoid output, whichever. */
+  @Test
+  void crossentropiesTakeTheLogitsOfEitherActivation() throws IOException {
+    assertMatchesKeras("sigmoid_sparse");
+    assertMatchesKeras("softmax_binary");
+  }
+
   @Test
   void gruWithoutResetAfter() throws IOException {
     assertMatchesKeras("gru_reset_before");
