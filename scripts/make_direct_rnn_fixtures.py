@@ -33,6 +33,8 @@ the compiled optimizer (SGD, learning rate 0.05). Every layer runs its while_v2 
   and accuracy (Keras takes the sigmoid's logits into a softmax crossentropy).
 * ``softmax_binary``: Input (6, 3) -> LSTM 4 -> Dense 2 softmax, binary_crossentropy (Keras takes
   the softmax's logits into a sigmoid crossentropy).
+* ``stateful_lstm``: Input batch (16, 6, 3) -> LSTM 4 (stateful) -> Dense 1, mse (refused by the
+  direct path).
 * ``lstm_dropout``: Input (6, 3) -> LSTM 4 (dropout and recurrent_dropout 0.3) -> Dense 1, mse
   (its masks are not Keras's: only ``evaluate`` compares).
 * ``dynamic_length``: Input (None, 3) -> LSTM 4 -> Dense 1 (refused by the direct path).
@@ -205,6 +207,11 @@ def main() -> int:
                 LAYERS.GlobalMaxPooling1D(), LAYERS.Dense(1)], sgd(), rng)
     masked_gru(out, rng)
     crossed_activations(out, rng)
+    stateful = keras.Sequential([keras.Input(batch_shape=(BATCH, 6, 3), name="x"),
+                                 LAYERS.LSTM(4, stateful=True), LAYERS.Dense(1)],
+                                name="stateful_lstm")
+    x, y = sequences(rng, 6, 3)
+    save(stateful, out / "stateful_lstm", x, y, sgd(), steps=1)
     sequential(out, "gru_reset_before", (6, 3), [LAYERS.GRU(4, reset_after=False),
                                                  LAYERS.Dense(1)], sgd(), rng)
     lstm_states(out, rng)

@@ -167,6 +167,15 @@ class DirectRecurrentTest {
     assertMatchesKeras("softmax_binary");
   }
 
+  /** Keras carries a stateful layer's states from batch to batch and never trains them. */
+  @Test
+  void aStatefulLstmIsRefusedInOneLine() {
+    Path model = out.get().resolve("stateful_lstm");
+    String error = MainTest.badInput(List.of(model), "find", model.toString(), "--data",
+        out.get().resolve("stateful_lstm.npz").toString(), "--steps", "5");
+    assertTrue(error.contains("stateful") && error.contains("export"), error);
+  }
+
   @Test
   void gruWithoutResetAfter() throws IOException {
     assertMatchesKeras("gru_reset_before");
