@@ -18,7 +18,7 @@ y_train, x_test, y_test):
   GlobalAveragePooling1D -> Dense 1 sigmoid.
 * ``regression`` (regression.npz, synthetic): float32 [3] -> Normalization (adapted) -> Dense 8
   relu -> Dense 1; mse, SGD.
-* ``lstm`` (embedding.npz): Embedding -> LSTM(4) -> Dense 1 sigmoid (not supported by Java).
+* ``lstm`` (embedding.npz): Embedding -> LSTM(4) -> Dense 1 sigmoid (the direct path unrolls its loop).
 * ``uncompiled`` (mlp.npz): the mlp architecture saved without ``compile``.
 * ``mlp_legacy_rmsprop`` (mlp.npz): the mlp compiled with tf_keras's legacy
   ``RMSprop(learning_rate=0.002, decay=1e-6, rho=0.8)`` (a config with a ``decay`` key).

@@ -119,6 +119,20 @@ public final class DirectModel implements TrainableModel {
       throw new UnsupportedModelException("layers " + metadata.activityRegularized()
           + " regularize their outputs (activity regularization)");
     }
+    if (metadata.layerClasses().contains("Masking")) {
+      // Masking sets its mask inside its own traced call; the model's saved call function
+      // passes the layers after it no mask (measured: Masking + GRU, + LSTM, + pooling).
+      throw new UnsupportedModelException("it has a Masking layer, whose mask tf_keras leaves"
+          + " out of the SavedModel's call function, so the layers after it would train"
+          + " unmasked, unlike in Keras");
+    }
+    List<String> stateful = statefulLayers(metadata.root(), new ArrayList<>());
+    if (!stateful.isEmpty()) {
+      // Their states are variables the saved graph marks trainable but Keras never trains; the
+      // direct path would train them (measured: the second step's loss moved by 3e-4).
+      throw new UnsupportedModelException("its recurrent layers " + stateful + " are stateful"
+          + " (stateful=True), which direct training does not build");
+    }
     SavedModelFile file = SavedModelFile.read(directory, saved);
     List<String> optimizerNotes = new ArrayList<>();
     OptimizerCatalog catalog = OptimizerCatalog.of(compiledOptimizer(metadata, optimizerNotes))
@@ -413,6 +427,17 @@ public final class DirectModel implements TrainableModel {
       }
     }
     return reads;
+  }
+
+  /** Names of the layers in a Keras config (nested ones included) whose config says stateful. */
+  private static List<String> statefulLayers(com.fasterxml.jackson.databind.JsonNode node,
+      List<String> found) {
+    if (node.isObject() && node.has("class_name")
+        && node.path("config").path("stateful").asBoolean(false)) {
+      found.add(node.path("config").path("name").asText("?"));
+    }
+    node.forEach(child -> statefulLayers(child, found));
+    return found;
   }
 
   /** Gradients of {@code loss} with respect to the shared reads of the trainable variables. */

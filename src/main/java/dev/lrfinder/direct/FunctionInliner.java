@@ -30,6 +30,11 @@ import org.tensorflow.proto.TensorShapeProto;
  * ({@code node:output_arg:index}) are turned into graph references ({@code node:flat_index}) with
  * the op's definition, and stateful nodes a function lists as control outputs (BatchNorm's
  * moving-average updates) are returned so the caller can run them with the step.
+ *
+ * <p>{@code While} loops (recurrent layers) are unrolled when their trip count is known at build
+ * time: {@code cond} is folded by {@link StaticValues} and {@code body} inlined once per step,
+ * with the loop's TensorLists tracked by {@link TensorListRewriter}; see {@link
+ * Body#emitLoop}.
  */
 final class FunctionInliner {
   private static final Set<String> CALL_OPS = Set.of("StatefulPartitionedCall", "PartitionedCall");
@@ -46,14 +51,25 @@ final class FunctionInliner {
       "StatelessRandomUniformIntV2", "StatelessRandomUniformInt");
   /** Graph tensor, int64 [2]: (mixed run seed, step), which every rewritten random op keys on. */
   static final String RANDOM_SEED = "lrfinder/random/seed:0";
-  private static final Set<String> CONTROL_FLOW_OPS = Set.of("While", "StatelessWhile", "If",
+  private static final Set<String> LOOP_OPS = Set.of("While", "StatelessWhile");
+  private static final Set<String> CONTROL_FLOW_OPS = Set.of("If",
       "StatelessIf", "Case", "StatelessCase", "For", "RemoteCall", "SymbolicGradient");
+  /**
+   * The most nodes the unrolled loops may add: a guard against graphs too large to build in
+   * reasonable time and memory (measured: see docs/direct.md).
+   */
+  static final int MAX_UNROLLED_NODES = 250_000;
 
   private final Map<String, FunctionDef> library;
   private final OpRegistry registry;
   /** Graph tensor of a variable's handle (e.g. {@code "dense/kernel:0"}) to its shared read. */
   private final Map<String, String> sharedReads;
+  private final Map<String, NodeDef> graphNodes;
   private final List<NodeDef> nodes = new ArrayList<>();
+  private final Map<String, NodeDef> emittedByName = new HashMap<>();
+  private final StaticValues staticValues = new StaticValues(this::node);
+  private final TensorListRewriter lists = new TensorListRewriter(staticValues, this::add);
+  private int unrolledNodes;
   private final Set<String> opTypes = new LinkedHashSet<>();
   private final List<String> randomOps = new ArrayList<>();
 
@@ -62,9 +78,37 @@ final class FunctionInliner {
 
   FunctionInliner(Map<String, FunctionDef> library, OpRegistry registry,
       Map<String, String> sharedReads) {
+    this(library, registry, sharedReads, Map.of());
+  }
+
+  /**
+   * As above, with the nodes of the graph the inlined nodes go into ({@code graphNodes}, by
+   * name): the static shapes that fix a loop's trip count are read through them.
+   */
+  FunctionInliner(Map<String, FunctionDef> library, OpRegistry registry,
+      Map<String, String> sharedReads, Map<String, NodeDef> graphNodes) {
     this.library = library;
     this.registry = registry;
-    this.sharedReads = sharedReads;
+    this.sharedReads = new HashMap<>(sharedReads); // grows by the Identities of handles
+    this.graphNodes = graphNodes;
+  }
+
+  private void add(NodeDef node) {
+    nodes.add(node);
+    emittedByName.put(node.getName(), node);
+  }
+
+  /** A node of the graph being built, by name; the random seed (added later) as a stand-in. */
+  private NodeDef node(String name) {
+    NodeDef node = emittedByName.get(name);
+    if (node == null) {
+      node = graphNodes.get(name);
+    }
+    if (node == null && RANDOM_SEED.startsWith(name + ":")) {
+      node = NodeDef.newBuilder().setName(name).setOp("Placeholder")
+          .putAttr("dtype", AttrValue.newBuilder().setType(DataType.DT_INT64).build()).build();
+    }
+    return node;
   }
 
   /** The nodes added so far, ready for a {@code GraphDef}. */
@@ -152,6 +196,10 @@ final class FunctionInliner {
       }
       NodeDef node = byName.get(name);
       String op = node.getOp();
+      if (LOOP_OPS.contains(op)) {
+        emitLoop(node);
+        return;
+      }
       if (CONTROL_FLOW_OPS.contains(op)) {
         throw new UnsupportedModelException("it uses a " + op + " op (" + loopHint(op)
             + "), which TensorFlow's C++ gradients do not cover");
@@ -174,13 +222,29 @@ final class FunctionInliner {
         }
       }
       controlInputs.forEach(c -> controls.add("^" + c));
+      if (TensorListRewriter.LIST_OPS.contains(op)
+          || op.equals("Identity") && lists.isList(inputs.get(0))) {
+        lists.rewrite(node, graphName(name), inputs, controls);
+        return;
+      }
+      for (String input : inputs) {
+        if (lists.isList(input)) {
+          throw new UnsupportedModelException("its loop uses the op " + op + " on a TensorList,"
+              + " which the unrolled loop does not build");
+        }
+      }
       String read = inputs.isEmpty() ? null : sharedReads.get(inputs.get(0));
+      if (op.equals("Identity") && read != null) { // a handle passed on: reads share its read
+        sharedReads.put(graphName(name) + ":0", read);
+      }
       NodeDef.Builder out;
       if (op.equals("ReadVariableOp") && read != null) {
         out = NodeDef.newBuilder().setOp("Identity").addInput(read)
             .putAttr("T", node.getAttrOrThrow("dtype"));
       } else if (op.equals("ResourceGather") && read != null) {
         out = gatherOnValue(node, read, inputs.get(1));
+      } else if (op.equals("OnesLike")) {
+        out = onesLike(node, inputs.get(0));
       } else if (STATELESS_RANDOM.containsKey(op)) {
         out = statelessRandom(node, inputs);
       } else {
@@ -194,7 +258,7 @@ final class FunctionInliner {
       }
       out.setName(graphName(name)).addAllInput(controls);
       opTypes.add(out.getOp());
-      nodes.add(out.build());
+      add(out.build());
     }
 
     /**
@@ -210,7 +274,7 @@ final class FunctionInliner {
             ? controlTarget(input.substring(1)) : nodeOf(tensor(input))));
       }
       controlInputs.forEach(c -> done.addInput("^" + c));
-      nodes.add(done.build());
+      add(done.build());
     }
 
     /**
@@ -222,7 +286,7 @@ final class FunctionInliner {
       String name = graphName(node.getName());
       String key = name + "/lrfinder_op_key";
       long opKey = new java.util.SplittableRandom(name.hashCode()).nextLong();
-      nodes.add(NodeDef.newBuilder().setName(key).setOp("Const")
+      add(NodeDef.newBuilder().setName(key).setOp("Const")
           .putAttr("dtype", AttrValue.newBuilder().setType(DataType.DT_INT64).build())
           .putAttr("value", AttrValue.newBuilder().setTensor(TensorProto.newBuilder()
               .setDtype(DataType.DT_INT64).setTensorShape(TensorShapeProto.newBuilder()
@@ -230,7 +294,7 @@ final class FunctionInliner {
               .addInt64Val(opKey).addInt64Val(0)).build())
           .build());
       String seed = name + "/lrfinder_seed";
-      nodes.add(NodeDef.newBuilder().setName(seed).setOp("AddV2").addInput(RANDOM_SEED)
+      add(NodeDef.newBuilder().setName(seed).setOp("AddV2").addInput(RANDOM_SEED)
           .addInput(key + ":0")
           .putAttr("T", AttrValue.newBuilder().setType(DataType.DT_INT64).build()).build());
       randomOps.add(name);
@@ -251,6 +315,31 @@ final class FunctionInliner {
       return out.setDevice(node.getDevice());
     }
 
+    /**
+     * {@code OnesLike(x)} (recurrent dropout's mask base) has no C++ gradient: it becomes
+     * {@code ZerosLike(x) + 1}, exactly the same values, through {@code ZerosLike}, which the
+     * registry knows to have none.
+     */
+    NodeDef.Builder onesLike(NodeDef node, String input) {
+      AttrValue type = node.getAttrOrThrow("T");
+      TensorProto.Builder one = TensorProto.newBuilder().setDtype(type.getType())
+          .setTensorShape(TensorShapeProto.getDefaultInstance());
+      switch (type.getType()) {
+        case DT_FLOAT -> one.addFloatVal(1f);
+        case DT_DOUBLE -> one.addDoubleVal(1d);
+        default -> throw new UnsupportedModelException("it uses OnesLike on " + type.getType()
+            + " (node " + node.getName() + ")");
+      }
+      String name = graphName(node.getName());
+      add(NodeDef.newBuilder().setName(name + "/lrfinder_zeros").setOp("ZerosLike")
+          .addInput(input).putAttr("T", type).build());
+      add(NodeDef.newBuilder().setName(name + "/lrfinder_one").setOp("Const")
+          .putAttr("dtype", type).putAttr("value", AttrValue.newBuilder().setTensor(one).build())
+          .build());
+      return NodeDef.newBuilder().setOp("AddV2").addInput(name + "/lrfinder_zeros:0")
+          .addInput(name + "/lrfinder_one:0").putAttr("T", type);
+    }
+
     /** An attr of {@code node}, or its op's default when the node leaves it out. */
     AttrValue withDefault(NodeDef node, String name) {
       return attr(node, registry.find(node.getOp()).orElseThrow(), name);
@@ -263,7 +352,7 @@ final class FunctionInliner {
             + node.getName() + ")");
       }
       String axis = graphName(node.getName()) + "/lrfinder_axis";
-      nodes.add(NodeDef.newBuilder().setName(axis).setOp("Const")
+      add(NodeDef.newBuilder().setName(axis).setOp("Const")
           .putAttr("dtype", AttrValue.newBuilder().setType(DataType.DT_INT32).build())
           .putAttr("value", AttrValue.newBuilder().setTensor(TensorProto.newBuilder()
               .setDtype(DataType.DT_INT32).setTensorShape(TensorShapeProto.getDefaultInstance())
@@ -295,7 +384,57 @@ final class FunctionInliner {
       NodeDef.Builder done = NodeDef.newBuilder().setName(graphName(node.getName())).setOp("NoOp");
       inlined.controlOutputs().forEach(c -> done.addInput("^" + c));
       inlined.outputs().forEach(t -> done.addInput("^" + nodeOf(t)));
-      nodes.add(done.build());
+      add(done.build());
+    }
+
+    /**
+     * Unrolls a {@code While} loop (what recurrent layers build): its {@code cond} function is
+     * inlined and folded to a value known at build time ({@link StaticValues}), and while it is
+     * true its {@code body} is inlined once more on the loop values, which its outputs replace.
+     * The loop's outputs are the last values. A cond not known at build time (a sequence length
+     * of None) is refused: the loop's trip count would be unknown.
+     */
+    void emitLoop(NodeDef node) {
+      String cond = node.getAttrOrThrow("cond").getFunc().getName();
+      String body = node.getAttrOrThrow("body").getFunc().getName();
+      List<String> values = new ArrayList<>();
+      List<String> controls = new ArrayList<>(controlInputs);
+      for (String input : node.getInputList()) {
+        if (input.startsWith("^")) {
+          controls.add(controlTarget(input.substring(1)));
+        } else {
+          values.add(tensor(input));
+        }
+      }
+      String name = graphName(node.getName());
+      List<String> updates = new ArrayList<>();
+      for (int i = 0; ; i++) {
+        String test = inline(cond, values, name + "/cond_" + i, controls).outputs().get(0);
+        long go = staticValues.scalar(test).orElseThrow(() -> new UnsupportedModelException(
+            "its recurrent layer's sequence length is not fixed (None), so its loop cannot be"
+            + " unrolled; give the Input a fixed length (e.g. Input((100, 8)), padding the"
+            + " sequences)"));
+        if (go == 0) {
+          break;
+        }
+        int before = nodes.size();
+        Inlined step = inline(body, values, name + "/iter_" + i, controls);
+        unrolledNodes += nodes.size() - before;
+        if (unrolledNodes > MAX_UNROLLED_NODES) {
+          throw new UnsupportedModelException("its recurrent layers unrolled past "
+              + MAX_UNROLLED_NODES + " nodes (" + (i + 1) + " steps of " + node.getName()
+              + "); shorten the sequences");
+        }
+        values = step.outputs();
+        updates.addAll(step.controlOutputs());
+      }
+      Inlined loop = new Inlined(values, updates);
+      calls.put(node.getName(), loop);
+      NodeDef.Builder done = NodeDef.newBuilder().setName(name).setOp("NoOp");
+      updates.forEach(c -> done.addInput("^" + c));
+      values.forEach(t -> done.addInput("^" + nodeOf(t)));
+      controls.forEach(c -> done.addInput("^" + c));
+      add(done.build());
     }
 
     /** The graph node that a control reference to body node {@code name} must wait for. */
@@ -340,7 +479,7 @@ final class FunctionInliner {
 
     /** Position in a callee's outputs: a call op's list arg, or a direct call's named output. */
     int callOutputIndex(NodeDef call, String outputArg, int index) {
-      if (CALL_OPS.contains(call.getOp())) {
+      if (CALL_OPS.contains(call.getOp()) || LOOP_OPS.contains(call.getOp())) {
         return index;
       }
       var outputs = library.get(call.getOp()).getSignature().getOutputArgList();

@@ -143,7 +143,10 @@ final class TrainingGraph {
       placeholders.add(name);
     }
 
-    FunctionInliner inliner = new FunctionInliner(file.library(), registry, sharedReads);
+    Map<String, NodeDef> graphNodes = new java.util.HashMap<>();
+    def.getNodeList().forEach(n -> graphNodes.put(n.getName(), n));
+    FunctionInliner inliner = new FunctionInliner(file.library(), registry, sharedReads,
+        graphNodes);
     FunctionInliner.Inlined train = inliner.inline(training,
         arguments(placeholders, trainingCaptures), "lrfinder/train");
     FunctionInliner.Inlined infer = inliner.inline(inference,

@@ -119,10 +119,6 @@ class FindCommandTest {
 
   @Test
   void directTrainingErrorsAreOneLine() {
-    Path lstm = TestPaths.fixture("keras2/lstm");
-    String error = badInput(lstm, "find", lstm.toString(), "--data",
-        TestPaths.fixture("keras2/embedding.npz").toString(), "--steps", "5");
-    assertTrue(error.contains("scripts/export.py"), error);
     Path plain = TestPaths.fixture("keras2/uncompiled");
     String data = TestPaths.fixture("keras2/mlp.npz").toString();
     assertTrue(badInput(plain, "find", plain.toString(), "--data", data).contains("--loss"));

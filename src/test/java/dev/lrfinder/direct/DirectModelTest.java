@@ -169,17 +169,25 @@ class DirectModelTest {
 
   @Test
   void unsupportedModelsAndOptionsGetOneSentence() {
-    ModelException lstm = assertThrows(ModelException.class,
-        () -> ModelLoader.load(fixture("lstm"), DirectOptions.defaults()));
-    assertTrue(lstm.getMessage().contains("LSTM"), lstm.getMessage());
-    assertTrue(lstm.getMessage().endsWith("export it with scripts/export.py instead"),
-        lstm.getMessage());
     ModelException noLoss = assertThrows(ModelException.class,
         () -> DirectModel.load(fixture("uncompiled"), DirectOptions.defaults()));
     assertTrue(noLoss.getMessage().contains("--loss"), noLoss.getMessage());
     ModelException unknown = assertThrows(ModelException.class, () -> DirectModel.load(
         fixture("mlp"), new DirectOptions(Optional.empty(), List.of("lamb"))));
     assertTrue(unknown.getMessage().contains("adamw"), unknown.getMessage());
+  }
+
+  /** Embedding -> LSTM: its loop is unrolled (DirectRecurrentTest compares it with tf_keras). */
+  @Test
+  void anEmbeddingLstmTrainsWithItsLoopUnrolled() {
+    try (DirectModel model = DirectModel.load(fixture("lstm"), DirectOptions.defaults())) {
+      Batch batch = batches(model, "embedding.npz", 1).get(0);
+      double before = model.evaluate(batch).loss();
+      double first = model.trainStep("adam", batch).loss();
+      double second = model.trainStep("adam", batch).loss();
+      assertEquals(before, first, 1e-6 * before, "no dropout: the first step's loss is evaluate's");
+      assertTrue(second < first, first + " then " + second);
+    }
   }
 
   @Test
