@@ -419,7 +419,7 @@ final class FunctionInliner {
         }
         int before = nodes.size();
         Inlined step = inline(body, values, name + "/iter_" + i, controls);
-        unrolledNodes += nodes.size() - before;
+        unrolledNodes += Math.max(1, nodes.size() - before); // an empty body still counts
         if (unrolledNodes > MAX_UNROLLED_NODES) {
           throw new UnsupportedModelException("its recurrent layers unrolled past "
               + MAX_UNROLLED_NODES + " nodes (" + (i + 1) + " steps of " + node.getName()
