@@ -8,20 +8,13 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lrfinder.LiveKeras;
-import dev.lrfinder.data.Batch;
-import dev.lrfinder.data.DataFile;
-import dev.lrfinder.data.Dataset;
-import dev.lrfinder.data.MemoryBudget;
 import dev.lrfinder.direct.DirectModel;
 import dev.lrfinder.direct.DirectOptions;
 import dev.lrfinder.direct.UnsupportedModelException;
-import dev.lrfinder.model.StepResult;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -54,60 +47,13 @@ class DirectMultiIoTest {
     assumeTrue(out.isPresent(), "no .venv: no live tf_keras reference for these models");
   }
 
-  private static JsonNode reference(String model) throws IOException {
-    return new ObjectMapper().readTree(out.get().resolve(model + ".json").toFile());
-  }
-
-  private static Batch firstBatch(DirectModel model, String name, int rows) {
-    Dataset data = model.conform(DataFile.load(out.get().resolve(name + ".npz"), model.layout(),
-        "label", MemoryBudget.heap()).train());
-    return data.batch(IntStream.range(0, rows).toArray());
-  }
-
-  private static void assertClose(double expected, double actual, String number, String step) {
-    System.out.printf("direct multi-io: %s, %s: relative difference to tf_keras %.2e%n", step,
-        number, Math.abs(actual - expected) / Math.max(1, Math.abs(expected)));
-    assertEquals(expected, actual, TOLERANCE * Math.max(1, Math.abs(expected)),
-        number + ", " + step);
-  }
-
-  /** evaluate, then two SGD steps on the first batch, each against tf_keras. */
-  private static void assertMatchesKeras(String name, List<String> outputs) throws IOException {
-    JsonNode ref = reference(name);
-    try (DirectModel model = DirectModel.load(out.get().resolve(name), DirectOptions.defaults())) {
-      Batch batch = firstBatch(model, name, ref.get("batch").asInt());
-      List<JsonNode> expected = List.of(ref.get("evaluate"), ref.get("train_on_batch").get(0),
-          ref.get("train_on_batch").get(1));
-      List<StepResult> actual = List.of(model.evaluate(batch), model.trainStep("sgd", batch),
-          model.trainStep("sgd", batch));
-      for (int i = 0; i < expected.size(); i++) {
-        JsonNode keras = expected.get(i);
-        StepResult java = actual.get(i);
-        String step = name + (i == 0 ? " evaluate" : " train_on_batch " + i);
-        assertClose(keras.get("loss").asDouble(), java.loss(), "total loss", step);
-        if (outputs.size() > 1) {
-          assertEquals(outputs, List.copyOf(java.outputLosses().keySet()), step);
-          for (String o : outputs) {
-            assertClose(keras.get(o + "_loss").asDouble(), java.outputLosses().get(o),
-                o + "_loss", step);
-          }
-        }
-        for (Map.Entry<String, Double> metric : java.metrics().entrySet()) {
-          assertTrue(keras.has(metric.getKey()), "keras has no metric " + metric.getKey());
-          assertClose(keras.get(metric.getKey()).asDouble(), metric.getValue(), metric.getKey(),
-              step);
-        }
-        // Every Keras number is reported by Java, besides the losses checked above.
-        keras.fieldNames().forEachRemaining(k -> assertTrue(k.equals("loss")
-            || k.endsWith("_loss") || java.metrics().containsKey(k), "missing " + k));
-      }
-      assertTrue(actual.get(1).loss() != actual.get(2).loss(), "the first step trained");
-    }
+  private static KerasReference keras() {
+    return new KerasReference(out.get(), "direct multi-io", TOLERANCE);
   }
 
   @Test
   void twoInputsTrainAsKerasDoes() throws IOException {
-    assertMatchesKeras("two_input", List.of("out"));
+    keras().assertMatchesKeras("two_input", List.of("out"));
     try (DirectModel model = DirectModel.load(out.get().resolve("two_input"),
         DirectOptions.defaults())) {
       assertEquals(List.of("a", "b"), model.contract().inputs().stream().map(s -> s.key())
@@ -117,7 +63,7 @@ class DirectMultiIoTest {
 
   @Test
   void aDictOfInputsIsFedByNameInTheCallsSortedOrder() throws IOException {
-    assertMatchesKeras("dict_input", List.of("kind"));
+    keras().assertMatchesKeras("dict_input", List.of("kind"));
     try (DirectModel model = DirectModel.load(out.get().resolve("dict_input"),
         DirectOptions.defaults())) {
       assertEquals(List.of("u", "v"), model.contract().inputs().stream().map(s -> s.key())
@@ -128,7 +74,7 @@ class DirectMultiIoTest {
 
   @Test
   void twoOutputsGiveKerasPerOutputLossesWeightedTotalAndMetrics() throws IOException {
-    assertMatchesKeras("two_output", List.of("reg", "cls"));
+    keras().assertMatchesKeras("two_output", List.of("reg", "cls"));
     try (DirectModel model = DirectModel.load(out.get().resolve("two_output"),
         DirectOptions.defaults())) {
       assertEquals(List.of(1.0, 0.5), model.contract().outputs().stream()
@@ -139,14 +85,14 @@ class DirectMultiIoTest {
 
   @Test
   void aDictOfOutputsKeepsEachLossOnItsOwnOutput() throws IOException {
-    assertMatchesKeras("dict_output", List.of("a_second", "z_first"));
+    keras().assertMatchesKeras("dict_output", List.of("a_second", "z_first"));
   }
 
   @Test
   void lookupTablesAreRestoredAndReadAsKerasDoes() throws IOException {
     // StringLookup and IntegerLookup tables (out-of-vocabulary values included) and a
     // Normalization layer, fed as a list of string, int64 and float inputs.
-    assertMatchesKeras("lookup", List.of("adopted"));
+    keras().assertMatchesKeras("lookup", List.of("adopted"));
     try (DirectModel model = DirectModel.load(out.get().resolve("lookup"),
         DirectOptions.defaults())) {
       assertEquals(List.of("x_color", "x_size", "x_weight"), model.contract().inputs().stream()
@@ -159,7 +105,7 @@ class DirectMultiIoTest {
   void aSequentialOfFeatureColumnsNamesItsOutputByItsLastLayer() throws IOException {
     // A dict of inputs into DenseFeatures (a vocabulary-list column: a lookup table) and an L2
     // regularizer; Keras's revived model calls the output output_1, its config names it risk.
-    assertMatchesKeras("featurecols", List.of("risk"));
+    keras().assertMatchesKeras("featurecols", List.of("risk"));
     try (DirectModel model = DirectModel.load(out.get().resolve("featurecols"),
         DirectOptions.defaults())) {
       assertEquals("risk", model.contract().outputs().get(0).key());

@@ -9,9 +9,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lrfinder.LiveKeras;
 import dev.lrfinder.data.Batch;
-import dev.lrfinder.data.DataFile;
-import dev.lrfinder.data.Dataset;
-import dev.lrfinder.data.MemoryBudget;
 import dev.lrfinder.direct.DirectModel;
 import dev.lrfinder.direct.DirectOptions;
 import dev.lrfinder.direct.UnsupportedModelException;
@@ -19,9 +16,7 @@ import dev.lrfinder.model.StepResult;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -56,96 +51,53 @@ class DirectRecurrentTest {
     assumeTrue(out.isPresent(), "no .venv: no live tf_keras reference for these models");
   }
 
-  private static JsonNode reference(String model) throws IOException {
-    return new ObjectMapper().readTree(out.get().resolve(model + ".json").toFile());
-  }
-
-  private static Batch firstBatch(DirectModel model, String name, int rows) {
-    Dataset data = model.conform(DataFile.load(out.get().resolve(name + ".npz"), model.layout(),
-        "label", MemoryBudget.heap()).train());
-    return data.batch(IntStream.range(0, rows).toArray());
-  }
-
-  private static void assertClose(double expected, double actual, String number, String step) {
-    System.out.printf("direct rnn: %s, %s: keras %.9g direct %.9g relative difference %.2e%n",
-        step, number, expected, actual,
-        Math.abs(actual - expected) / Math.max(1, Math.abs(expected)));
-    assertEquals(expected, actual, TOLERANCE * Math.max(1, Math.abs(expected)),
-        number + ", " + step);
-  }
-
-  /** evaluate, then two SGD steps on the first batch, each against tf_keras. */
-  private static void assertMatchesKeras(String name) throws IOException {
-    JsonNode ref = reference(name);
-    long start = System.nanoTime();
-    try (DirectModel model = DirectModel.load(out.get().resolve(name), DirectOptions.defaults())) {
-      System.out.printf("direct rnn: %s loaded in %.2f s%n", name,
-          (System.nanoTime() - start) / 1e9);
-      Batch batch = firstBatch(model, name, ref.get("batch").asInt());
-      List<JsonNode> expected = List.of(ref.get("evaluate"), ref.get("train_on_batch").get(0),
-          ref.get("train_on_batch").get(1));
-      List<StepResult> actual = List.of(model.evaluate(batch), model.trainStep("sgd", batch),
-          model.trainStep("sgd", batch));
-      for (int i = 0; i < expected.size(); i++) {
-        JsonNode keras = expected.get(i);
-        StepResult java = actual.get(i);
-        String step = name + (i == 0 ? " evaluate" : " train_on_batch " + i);
-        assertClose(keras.get("loss").asDouble(), java.loss(), "loss", step);
-        for (Map.Entry<String, Double> metric : java.metrics().entrySet()) {
-          assertTrue(keras.has(metric.getKey()), "keras has no metric " + metric.getKey());
-          assertClose(keras.get(metric.getKey()).asDouble(), metric.getValue(), metric.getKey(),
-              step);
-        }
-        keras.fieldNames().forEachRemaining(k -> assertTrue(k.equals("loss")
-            || java.metrics().containsKey(k), "missing " + k));
-      }
-      assertTrue(actual.get(1).loss() != actual.get(2).loss(), "the first step trained");
-    }
+  private static KerasReference keras() {
+    return new KerasReference(out.get(), "direct rnn", TOLERANCE);
   }
 
   @Test
   void lstm() throws IOException {
-    assertMatchesKeras("lstm");
+    keras().assertMatchesKeras("lstm", List.of());
   }
 
   @Test
   void gruReturningSequencesIntoPooling() throws IOException {
-    assertMatchesKeras("gru_sequences");
+    keras().assertMatchesKeras("gru_sequences", List.of());
   }
 
   @Test
   void gruReturningSequencesIntoTimeDistributed() throws IOException {
-    assertMatchesKeras("gru_time_distributed");
+    keras().assertMatchesKeras("gru_time_distributed", List.of());
   }
 
   @Test
   void simpleRnn() throws IOException {
-    assertMatchesKeras("simple_rnn");
+    keras().assertMatchesKeras("simple_rnn", List.of());
   }
 
   @Test
   void bidirectionalLstm() throws IOException {
-    assertMatchesKeras("bilstm");
+    keras().assertMatchesKeras("bilstm", List.of());
   }
 
   @Test
   void stackedLstms() throws IOException {
-    assertMatchesKeras("stacked_lstm");
+    keras().assertMatchesKeras("stacked_lstm", List.of());
   }
 
   @Test
   void maskedTextLstm() throws IOException {
-    assertMatchesKeras("masked_text");
+    keras().assertMatchesKeras("masked_text", List.of());
   }
 
   @Test
   void embeddingConvolutionAndStackedLstms() throws IOException {
-    assertMatchesKeras("conv_lstm");
+    keras().assertMatchesKeras("conv_lstm", List.of());
   }
 
   @Test
   void bidirectionalGruReturningSequences() throws IOException {
-    assertMatchesKeras("bigru_sequences");
+    keras().assertMatchesKeras("bigru_sequences", List.of());
   }
 
   /**
@@ -163,8 +115,8 @@ class DirectRecurrentTest {
   /** tf_keras's crossentropies take the logits of a softmax or sigmoid output, whichever. */
   @Test
   void crossentropiesTakeTheLogitsOfEitherActivation() throws IOException {
-    assertMatchesKeras("sigmoid_sparse");
-    assertMatchesKeras("softmax_binary");
+    keras().assertMatchesKeras("sigmoid_sparse", List.of());
+    keras().assertMatchesKeras("softmax_binary", List.of());
   }
 
   /** Keras carries a stateful layer's states from batch to batch and never trains them. */
@@ -178,12 +130,12 @@ class DirectRecurrentTest {
 
   @Test
   void gruWithoutResetAfter() throws IOException {
-    assertMatchesKeras("gru_reset_before");
+    keras().assertMatchesKeras("gru_reset_before", List.of());
   }
 
   @Test
   void lstmReturningItsStates() throws IOException {
-    assertMatchesKeras("lstm_states");
+    keras().assertMatchesKeras("lstm_states", List.of());
   }
 
   /**
@@ -193,14 +145,14 @@ class DirectRecurrentTest {
    */
   @Test
   void recurrentDropoutTrainsReproducibly() throws IOException {
-    JsonNode ref = reference("lstm_dropout");
+    JsonNode ref = keras().json("lstm_dropout");
     double[] first = new double[2];
     for (int run = 0; run < 2; run++) {
       try (DirectModel model = DirectModel.load(out.get().resolve("lstm_dropout"),
           DirectOptions.defaults())) {
-        Batch batch = firstBatch(model, "lstm_dropout", ref.get("batch").asInt());
+        Batch batch = keras().firstBatch(model, "lstm_dropout", ref.get("batch").asInt());
         double evaluated = model.evaluate(batch).loss();
-        assertClose(ref.get("evaluate").get("loss").asDouble(), evaluated, "loss",
+        keras().assertClose(ref.get("evaluate").get("loss").asDouble(), evaluated, "loss",
             "lstm_dropout evaluate");
         first[run] = model.trainStep("sgd", batch).loss();
         assertTrue(Double.isFinite(first[run]) && first[run] != evaluated,
@@ -212,13 +164,13 @@ class DirectRecurrentTest {
 
   @Test
   void aLongSequenceBuildsAndEvaluatesAsKeras() throws IOException {
-    JsonNode ref = reference("long_lstm");
+    JsonNode ref = keras().json("long_lstm");
     long start = System.nanoTime();
     try (DirectModel model = DirectModel.load(out.get().resolve("long_lstm"),
         DirectOptions.defaults())) {
       double loaded = (System.nanoTime() - start) / 1e9;
-      Batch batch = firstBatch(model, "long_lstm", ref.get("batch").asInt());
-      assertClose(ref.get("evaluate").get("loss").asDouble(), model.evaluate(batch).loss(),
+      Batch batch = keras().firstBatch(model, "long_lstm", ref.get("batch").asInt());
+      keras().assertClose(ref.get("evaluate").get("loss").asDouble(), model.evaluate(batch).loss(),
           "loss", "long_lstm evaluate");
       long step = System.nanoTime();
       StepResult first = model.trainStep("sgd", batch);
@@ -227,9 +179,9 @@ class DirectRecurrentTest {
       StepResult second = model.trainStep("sgd", batch);
       System.out.printf("direct rnn: long_lstm (200 steps): loaded in %.2f s, first step %.3f s,"
           + " second %.3f s%n", loaded, firstStep, (System.nanoTime() - step) / 1e9);
-      assertClose(ref.get("train_on_batch").get(0).get("loss").asDouble(), first.loss(), "loss",
+      keras().assertClose(ref.get("train_on_batch").get(0).get("loss").asDouble(), first.loss(), "loss",
           "long_lstm train_on_batch 1");
-      assertClose(ref.get("train_on_batch").get(1).get("loss").asDouble(), second.loss(), "loss",
+      keras().assertClose(ref.get("train_on_batch").get(1).get("loss").asDouble(), second.loss(), "loss",
           "long_lstm train_on_batch 2");
     }
   }
