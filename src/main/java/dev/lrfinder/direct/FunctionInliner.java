@@ -73,6 +73,9 @@ final class FunctionInliner {
   private final Set<String> opTypes = new LinkedHashSet<>();
   private final List<String> randomOps = new ArrayList<>();
 
+  /** A node's data inputs as graph tensors, and the graph nodes it waits for. */
+  private record NodeInputs(List<String> tensors, List<String> controls) {}
+
   /** The graph tensors a function call returns, and the node names of its control outputs. */
   record Inlined(List<String> outputs, List<String> controlOutputs) {}
 
@@ -366,20 +369,29 @@ final class FunctionInliner {
           .putAttr("batch_dims", AttrValue.newBuilder().setI(0).build());
     }
 
-    /** Inlines a call node's callee; a NoOp under the call's name stands for its completion. */
-    void emitCall(NodeDef node) {
-      String callee = CALL_OPS.contains(node.getOp())
-          ? node.getAttrOrThrow("f").getFunc().getName() : node.getOp();
-      List<String> args = new ArrayList<>();
+    /**
+     * A call or loop node's inputs as graph tensors, and the graph nodes it must wait for: its
+     * own control inputs and those of the call it is inlined in.
+     */
+    NodeInputs inputsOf(NodeDef node) {
+      List<String> tensors = new ArrayList<>();
       List<String> controls = new ArrayList<>(controlInputs);
       for (String input : node.getInputList()) {
         if (input.startsWith("^")) {
           controls.add(controlTarget(input.substring(1)));
         } else {
-          args.add(tensor(input));
+          tensors.add(tensor(input));
         }
       }
-      Inlined inlined = inline(callee, args, graphName(node.getName()), controls);
+      return new NodeInputs(tensors, controls);
+    }
+
+    /** Inlines a call node's callee; a NoOp under the call's name stands for its completion. */
+    void emitCall(NodeDef node) {
+      String callee = CALL_OPS.contains(node.getOp())
+          ? node.getAttrOrThrow("f").getFunc().getName() : node.getOp();
+      NodeInputs in = inputsOf(node);
+      Inlined inlined = inline(callee, in.tensors(), graphName(node.getName()), in.controls());
       calls.put(node.getName(), inlined);
       NodeDef.Builder done = NodeDef.newBuilder().setName(graphName(node.getName())).setOp("NoOp");
       inlined.controlOutputs().forEach(c -> done.addInput("^" + c));
@@ -397,15 +409,9 @@ final class FunctionInliner {
     void emitLoop(NodeDef node) {
       String cond = node.getAttrOrThrow("cond").getFunc().getName();
       String body = node.getAttrOrThrow("body").getFunc().getName();
-      List<String> values = new ArrayList<>();
-      List<String> controls = new ArrayList<>(controlInputs);
-      for (String input : node.getInputList()) {
-        if (input.startsWith("^")) {
-          controls.add(controlTarget(input.substring(1)));
-        } else {
-          values.add(tensor(input));
-        }
-      }
+      NodeInputs in = inputsOf(node);
+      List<String> values = in.tensors();
+      List<String> controls = in.controls();
       String name = graphName(node.getName());
       List<String> updates = new ArrayList<>();
       for (int i = 0; ; i++) {
