@@ -274,7 +274,7 @@ final class FunctionInliner {
       NodeDef.Builder done = NodeDef.newBuilder().setName(graphName(node.getName())).setOp("NoOp");
       for (String input : node.getInputList()) {
         done.addInput("^" + (input.startsWith("^")
-            ? controlTarget(input.substring(1)) : nodeOf(tensor(input))));
+            ? controlTarget(input.substring(1)) : GraphTensors.node(tensor(input))));
       }
       controlInputs.forEach(c -> done.addInput("^" + c));
       add(done.build());
@@ -395,7 +395,7 @@ final class FunctionInliner {
       calls.put(node.getName(), inlined);
       NodeDef.Builder done = NodeDef.newBuilder().setName(graphName(node.getName())).setOp("NoOp");
       inlined.controlOutputs().forEach(c -> done.addInput("^" + c));
-      inlined.outputs().forEach(t -> done.addInput("^" + nodeOf(t)));
+      inlined.outputs().forEach(t -> done.addInput("^" + GraphTensors.node(t)));
       add(done.build());
     }
 
@@ -438,7 +438,7 @@ final class FunctionInliner {
       calls.put(node.getName(), loop);
       NodeDef.Builder done = NodeDef.newBuilder().setName(name).setOp("NoOp");
       updates.forEach(c -> done.addInput("^" + c));
-      values.forEach(t -> done.addInput("^" + nodeOf(t)));
+      values.forEach(t -> done.addInput("^" + GraphTensors.node(t)));
       controls.forEach(c -> done.addInput("^" + c));
       add(done.build());
     }
@@ -531,10 +531,6 @@ final class FunctionInliner {
     }
   }
 
-  private static String nodeOf(String tensor) {
-    int colon = tensor.lastIndexOf(':');
-    return colon < 0 ? tensor : tensor.substring(0, colon);
-  }
 
   private static String loopHint(String op) {
     return op.contains("While") || op.equals("For")

@@ -191,7 +191,7 @@ final class SavedModelFile {
       int captured = concrete.getBoundInputsCount();
       for (int i = 0; i < captured; i++) {
         String input = inputs.get(inputs.size() - captured + i);
-        NodeDef producer = graphNodes.get(input.split(":")[0]);
+        NodeDef producer = graphNodes.get(GraphTensors.node(input));
         int bound = concrete.getBoundInputs(i);
         if (producer != null && producer.getOp().equals("VarHandleOp")) {
           handles.putIfAbsent(bound, producer.getName());

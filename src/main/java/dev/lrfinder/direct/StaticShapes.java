@@ -31,9 +31,7 @@ final class StaticShapes {
     if (cache.containsKey(tensor)) {
       return Optional.of(cache.get(tensor));
     }
-    int colon = tensor.lastIndexOf(':');
-    String node = colon < 0 ? tensor : tensor.substring(0, colon);
-    int index = colon < 0 ? 0 : Integer.parseInt(tensor.substring(colon + 1));
+    String node = GraphTensors.node(tensor);
     Map<String, NodeDef> closure = new LinkedHashMap<>();
     Deque<String> pending = new ArrayDeque<>();
     pending.add(node);
@@ -48,14 +46,12 @@ final class StaticShapes {
       }
       closure.put(name, def);
       for (String input : def.getInputList()) {
-        String producer = input.startsWith("^") ? input.substring(1) : input;
-        int c = producer.lastIndexOf(':');
-        pending.add(c < 0 ? producer : producer.substring(0, c));
+        pending.add(GraphTensors.node(input.startsWith("^") ? input.substring(1) : input));
       }
     }
     try (Graph graph = new Graph()) {
       graph.importGraphDef(GraphDef.newBuilder().addAllNode(closure.values()).build());
-      Shape shape = graph.operation(node).output(index).shape();
+      Shape shape = graph.operation(node).output(GraphTensors.index(tensor)).shape();
       cache.put(tensor, shape);
       return Optional.of(shape);
     } catch (IllegalArgumentException e) {

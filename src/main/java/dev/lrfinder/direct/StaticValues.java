@@ -50,9 +50,8 @@ final class StaticValues {
   }
 
   private Optional<StaticInts> evaluate(String tensor) {
-    int colon = tensor.lastIndexOf(':');
-    NodeDef node = nodes.apply(colon < 0 ? tensor : tensor.substring(0, colon));
-    if (node == null || (colon >= 0 && !tensor.substring(colon + 1).equals("0"))) {
+    NodeDef node = nodes.apply(GraphTensors.node(tensor));
+    if (node == null || GraphTensors.index(tensor) != 0) {
       return Optional.empty();
     }
     List<String> inputs = node.getInputList().stream().filter(i -> !i.startsWith("^")).toList();

@@ -64,7 +64,7 @@ final class TensorListRewriter {
       List<String> controls) {
     lists.put(name + ":0", list);
     NodeDef.Builder done = NodeDef.newBuilder().setName(name).setOp("NoOp");
-    inputs.forEach(t -> done.addInput("^" + nodeOf(t)));
+    inputs.forEach(t -> done.addInput("^" + GraphTensors.node(t)));
     done.addAllInput(controls);
     emit.accept(done.build());
   }
@@ -101,7 +101,7 @@ final class TensorListRewriter {
           + length);
     }
     if (unpack == null) {
-      unpack = nodeOf(list.source()) + "/lrfinder_unstack";
+      unpack = GraphTensors.node(list.source()) + "/lrfinder_unstack";
       emit.accept(NodeDef.newBuilder().setName(unpack).setOp("Unpack").addInput(list.source())
           .putAttr("T", typeAttr(list.elementType()))
           .putAttr("num", AttrValue.newBuilder().setI(length).build())
@@ -160,8 +160,4 @@ final class TensorListRewriter {
     return AttrValue.newBuilder().setType(type).build();
   }
 
-  private static String nodeOf(String tensor) {
-    int colon = tensor.lastIndexOf(':');
-    return colon < 0 ? tensor : tensor.substring(0, colon);
-  }
 }

@@ -211,8 +211,7 @@ final class TrainingGraph {
         new java.util.SplittableRandom(seed).nextLong()));
     def.addNode(NodeDef.newBuilder().setName(RANDOM_STEP + "/read").setOp("ReadVariableOp")
         .addInput(RANDOM_STEP).putAttr("dtype", int64));
-    String seedNode = FunctionInliner.RANDOM_SEED.substring(0,
-        FunctionInliner.RANDOM_SEED.lastIndexOf(':'));
+    String seedNode = GraphTensors.node(FunctionInliner.RANDOM_SEED);
     def.addNode(NodeDef.newBuilder().setName(seedNode).setOp("Pack")
         .addInput("lrfinder/random/run_seed:0").addInput(RANDOM_STEP + "/read:0")
         .putAttr("T", int64).putAttr("N", AttrValue.newBuilder().setI(2).build())
@@ -335,9 +334,8 @@ final class TrainingGraph {
 
   @SuppressWarnings("unchecked")
   private static Output<TFloat32> floatOutput(Graph graph, String tensor) {
-    int colon = tensor.lastIndexOf(':');
-    Output<?> out = graph.operation(tensor.substring(0, colon))
-        .output(Integer.parseInt(tensor.substring(colon + 1)));
+    Output<?> out = graph.operation(GraphTensors.node(tensor))
+        .output(GraphTensors.index(tensor));
     if (out.dataType() != DataType.DT_FLOAT) {
       throw new UnsupportedModelException("its output is " + out.dataType()
           + "; direct training supports float32 outputs");
@@ -362,8 +360,8 @@ final class TrainingGraph {
     SaverDef saver = file.metaGraph().getSaverDef();
     Path graphFile = file.directory().resolve("saved_model.pb");
     if (saver.getRestoreOpName().isEmpty() || saver.getFilenameTensorName().isEmpty()
-        || graph.operation(saver.getRestoreOpName().split(":")[0]) == null
-        || graph.operation(saver.getFilenameTensorName().split(":")[0]) == null) {
+        || graph.operation(GraphTensors.node(saver.getRestoreOpName())) == null
+        || graph.operation(GraphTensors.node(saver.getFilenameTensorName())) == null) {
       throw new ModelException("'" + graphFile + "' is corrupt: its saver, which restores the"
           + " weights, is missing from its graph");
     }
@@ -375,7 +373,7 @@ final class TrainingGraph {
       throw LoadFailure.of("restore the weights of", file.directory(), e);
     }
     file.signature("__saved_model_init_op").ifPresent(init -> {
-      String op = init.getOutputsOrThrow("__saved_model_init_op").getName().split(":")[0];
+      String op = GraphTensors.node(init.getOutputsOrThrow("__saved_model_init_op").getName());
       try {
         session.runner().addTarget(op).run().close();
       } catch (TensorFlowException e) {
