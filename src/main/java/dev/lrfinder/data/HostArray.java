@@ -270,32 +270,29 @@ public final class HostArray {
 
   /** A new array holding the given rows, in the given order. */
   public HostArray gatherRows(int[] rowIndices) {
+    long[] newShape = shape.clone();
+    newShape[0] = rowIndices.length;
     if (strings != null) {
       int perRow = Math.toIntExact(strings.length / Math.max(1, rows()));
       byte[][] out = new byte[perRow * rowIndices.length][];
-      for (int i = 0; i < rowIndices.length; i++) {
-        int row = rowIndices[i];
-        if (row < 0 || row >= rows()) {
-          throw new IndexOutOfBoundsException("row " + row + " of " + rows());
-        }
-        System.arraycopy(strings, row * perRow, out, i * perRow, perRow);
-      }
-      long[] newShape = shape.clone();
-      newShape[0] = rowIndices.length;
+      copyRows(strings, out, perRow, rowIndices);
       return new HostArray(dtype, newShape, NO_BYTES, out);
     }
     int rowBytes = Math.toIntExact(bytes.length / Math.max(1, rows()));
     byte[] out = new byte[rowBytes * rowIndices.length];
+    copyRows(bytes, out, rowBytes, rowIndices);
+    return new HostArray(dtype, newShape, out);
+  }
+
+  /** Copies rows {@code rowIndices} of {@code from} into {@code to}, {@code perRow} items each. */
+  private void copyRows(Object from, Object to, int perRow, int[] rowIndices) {
     for (int i = 0; i < rowIndices.length; i++) {
       int row = rowIndices[i];
       if (row < 0 || row >= rows()) {
         throw new IndexOutOfBoundsException("row " + row + " of " + rows());
       }
-      System.arraycopy(bytes, row * rowBytes, out, i * rowBytes, rowBytes);
+      System.arraycopy(from, row * perRow, to, i * perRow, perRow);
     }
-    long[] newShape = shape.clone();
-    newShape[0] = rowIndices.length;
-    return new HostArray(dtype, newShape, out);
   }
 
   /** This array with {@code newShape}, which must hold the same number of elements. */
