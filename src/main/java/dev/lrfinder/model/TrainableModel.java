@@ -82,6 +82,16 @@ public interface TrainableModel extends AutoCloseable {
   /** One step of {@code optimizer} on {@code batch}; returns the loss before the update. */
   StepResult trainStep(String optimizer, Batch batch);
 
+  /**
+   * Sets the learning rate of {@code optimizer} to {@code learningRate} and trains one step on
+   * {@code batch} at it; the rate stays set afterwards, as after {@link #setLearningRate}. An
+   * implementation may do both in one call into TensorFlow.
+   */
+  default StepResult trainStep(String optimizer, double learningRate, Batch batch) {
+    setLearningRate(optimizer, learningRate);
+    return trainStep(optimizer, batch);
+  }
+
   /** Loss and metrics on {@code batch} in inference mode; changes no variable. */
   StepResult evaluate(Batch batch);
 

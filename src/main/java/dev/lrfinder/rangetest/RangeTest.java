@@ -121,8 +121,7 @@ public final class RangeTest {
       double lr = config.schedule().rate(step, planned, config.startLr(), config.endLr());
       Batch batch = batches.get(step);
       long modelStart = System.nanoTime();
-      model.setLearningRate(optimizer, lr);
-      StepResult trained = model.trainStep(optimizer, batch);
+      StepResult trained = model.trainStep(optimizer, lr, batch);
       double loss = validation.isEmpty() ? trained.loss() : meanLoss(model, validation);
       inModel += System.nanoTime() - modelStart;
 
