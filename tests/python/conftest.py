@@ -8,7 +8,9 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 REPO = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO / "scripts"))
+# The product (export.py) and the tooling the tests exercise (generators, compat matrix).
+for folder in ("scripts", "tools/fixtures", "tools/compat"):
+    sys.path.insert(0, str(REPO / folder))
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402

@@ -1,5 +1,5 @@
-"""The direct-path speed benchmark's pieces work: scripts/make_unet.py builds a U-Net with 14
-BatchNormalization layers, scripts/bench_direct_step.py times both Python sides on it, and the
+"""The direct-path speed benchmark's pieces work: tools/fixtures/make_unet.py builds a U-Net with 14
+BatchNormalization layers, tools/bench/bench_direct_step.py times both Python sides on it, and the
 three sides (the direct path through ``lrfinder train``, the SavedModel's training function,
 ``train_on_batch``) agree on the loss of the first step, so they time the same computation
 (make_unet.py itself asserts the 14 BatchNormalization layers).
@@ -25,7 +25,7 @@ def run(command, timeout=300):
 
 
 def test_unet_benchmark_sides_train_the_same_step(tmp_path):
-    run([sys.executable, str(ROOT / "scripts" / "make_unet.py"), str(tmp_path), "--size", "32",
+    run([sys.executable, str(ROOT / "tools" / "fixtures" / "make_unet.py"), str(tmp_path), "--size", "32",
          "--samples", "8"])
     model, data = tmp_path / "unet", tmp_path / "unet.npz"
     arrays = np.load(data)
@@ -33,7 +33,7 @@ def test_unet_benchmark_sides_train_the_same_step(tmp_path):
     assert arrays["y_train"].shape == (8, 32, 32, 1)
     assert set(np.unique(arrays["y_train"])) <= {0.0, 1.0}
 
-    lines = run([sys.executable, str(ROOT / "scripts" / "bench_direct_step.py"), str(model),
+    lines = run([sys.executable, str(ROOT / "tools" / "bench" / "bench_direct_step.py"), str(model),
                  str(data), "--batch", "2", "--steps", "2", "--warmup", "1"]).splitlines()
     sides = {entry["side"]: entry for entry in map(json.loads, lines)}
     assert set(sides) == {"saved_function", "train_on_batch"}

@@ -1,4 +1,4 @@
-"""Every synthetic compatibility fixture (scripts/make_compat_fixtures.py) exports with contract v2
+"""Every synthetic compatibility fixture (tools/fixtures/make_compat_fixtures.py) exports with contract v2
 metadata, and its export loads in a graph-mode loader (tf.compat.v1: a Graph, a Session and
 loader.load, as TF Java's LoadSavedModel does) and trains there; the refusals name their cause."""
 from __future__ import annotations
@@ -31,7 +31,7 @@ def fixtures(tmp_path_factory):
     subclassed fixture's class must not be registered in this process, or the test of its refusal
     without --custom-objects would pass for the wrong reason. Returns (dir, manifest by name)."""
     out = tmp_path_factory.mktemp("compat") / "fixtures"
-    done = subprocess.run([sys.executable, str(REPO / "scripts" / "make_compat_fixtures.py"),
+    done = subprocess.run([sys.executable, str(REPO / "tools" / "fixtures" / "make_compat_fixtures.py"),
                            str(out)], capture_output=True, text=True, timeout=300,
                           env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"})
     assert done.returncode == 0, done.stderr[-2000:]

@@ -1,4 +1,4 @@
-"""Tests of scripts/compat_matrix.py: data synthesized from inspect's specs (contract v1 and v2),
+"""Tests of tools/compat/compat_matrix.py: data synthesized from inspect's specs (contract v1 and v2),
 extraction from a git mirror, and one run of the matrix on two tiny models built here (a Keras 3
 .keras file and a tf_keras SavedModel), skipped when the jar cannot be built."""
 from __future__ import annotations

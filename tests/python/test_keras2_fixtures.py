@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "scripts"))
+sys.path.insert(0, str(ROOT / "tools" / "fixtures"))
 
 import build_keras2_examples as examples  # noqa: E402
 import make_direct_fixtures as direct  # noqa: E402

@@ -1,6 +1,6 @@
 """Java's range test equals independent Python references, step for step.
 
-1. ``scripts/reference_rangetest.py`` (seed 002's algorithm on the same exported SavedModel and the
+1. ``tools/oracle/reference_rangetest.py`` (seed 002's algorithm on the same exported SavedModel and the
    same batches, whose row indices Java writes with ``--batch-order``): learning rates to 1e-12
    relative, raw and smoothed losses to 1e-5, the same stop step and reason, the same suggestions.
 2. The original Keras model trained with ``model.fit`` and a per-batch learning-rate callback
@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "scripts"))
+sys.path.insert(0, str(ROOT / "tools" / "oracle"))
 
 import reference_rangetest  # noqa: E402
 

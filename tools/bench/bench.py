@@ -36,7 +36,7 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 import keras  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 BATCH = {"blobs_mlp": 32, "mnist_cnn": 250}
 OPTIMIZER = "adam"
 START, END = 1e-6, 1e-2  # the rate range of every measurement; no run diverges in it
@@ -47,7 +47,9 @@ def rate(step: int, steps: int) -> float:
 
 
 def java_find(model: str, steps: int) -> dict:
-    command = ["java", "-cp", str(ROOT / "target" / "lrfinder.jar"),
+    # The benchmarks are not in the product jar: Maven compiles them into target/bench-classes.
+    classpath = os.pathsep.join(str(ROOT / "target" / name) for name in ("lrfinder.jar", "bench-classes"))
+    command = ["java", "-cp", classpath,
                "dev.lrfinder.bench.RangeTestBenchmark", str(ROOT / "savedmodels" / model),
                OPTIMIZER, str(BATCH[model]), str(steps), "1"]
     done = subprocess.run(command, capture_output=True, text=True, check=True)

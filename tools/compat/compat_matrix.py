@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The compatibility matrix: run public Keras models through lrfinder as a new user would.
 
-For each model of the manifest (scripts/compat_corpus.json: references only, no model bytes):
+For each model of the manifest (tools/compat/compat_corpus.json: references only, no model bytes):
   exported path  scripts/export.py MODEL --out T/exported, then lrfinder inspect --json and find;
   direct path    (Keras 2 SavedModels only) lrfinder inspect DIR --json and find DIR.
 The data for `find` is synthesized from the model's own specs as `inspect --json` reports them
@@ -9,8 +9,8 @@ The data for `find` is synthesized from the model's own specs as `inspect --json
 path ends `ok` (every command exited 0), `refused` (exit 2: a stated refusal), `unsafe` (refused
 by the op scan) or `failed` (anything else: exit 1, a crash, a timeout).
 
-  .venv/bin/python scripts/compat_matrix.py /work/corpus --fetch      # extract from /work/.mirror
-  .venv/bin/python scripts/compat_matrix.py /work/corpus --markdown > matrix.md
+  .venv/bin/python tools/compat/compat_matrix.py /work/corpus --fetch      # extract from /work/.mirror
+  .venv/bin/python tools/compat/compat_matrix.py /work/corpus --markdown > matrix.md
 
 --fetch extracts each model from the bare git mirrors that the `fetch` tool leaves in
 /work/.mirror (`git show COMMIT:PATH`); a missing mirror is named with the fetch to run.
@@ -31,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 PYTHON = REPO / ".venv" / "bin" / "python"
 LRFINDER = REPO / "scripts" / "lrfinder"
 ROWS = 256          # rows of synthesized data (find draws 30 batches of 64 from them, reshuffled)
@@ -419,7 +419,7 @@ def markdown(results: list[dict]) -> str:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("corpus", type=Path, help="folder of fetched models (e.g. /work/corpus)")
-    parser.add_argument("--manifest", type=Path, default=REPO / "scripts" / "compat_corpus.json")
+    parser.add_argument("--manifest", type=Path, default=REPO / "tools" / "compat" / "compat_corpus.json")
     parser.add_argument("--out", type=Path, help="results file (default: CORPUS/results.json)")
     parser.add_argument("--markdown", action="store_true", help="print the table to stdout")
     parser.add_argument("--only", default="", help="comma-separated model ids")

@@ -4,7 +4,7 @@ kinds each), saves them as Keras 2 SavedModels in a temporary directory and runs
 ``lrfinder train MODEL --steps 3`` on each, printing one line per model: the loss after 3 steps or
 lrfinder's one-line error. docs/direct.md lists what it found.
 
-Usage: scripts/probe_direct_layers.py   (builds target/lrfinder.jar first: mvn -DskipTests package)
+Usage: tools/compat/probe_direct_layers.py   (builds target/lrfinder.jar first: mvn -DskipTests package)
 """
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np  # noqa: E402
 import tf_keras as keras  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 L = keras.layers
 
 

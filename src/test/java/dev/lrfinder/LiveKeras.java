@@ -10,7 +10,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Keras reference numbers computed live, on this CPU with this run's kernels: one of the fixture
- * generators of scripts/ run with the project venv ({@code .venv}, which {@code scripts/test}
+ * generators of {@code tools/fixtures/} run with the project venv ({@code .venv}, which {@code scripts/test}
  * creates before Maven runs) into {@code target/keras-live/NAME}. The generator inherits the
  * environment, {@code TF_ENABLE_ONEDNN_OPTS} included, so Keras and the Java side run the same
  * kind of kernels.
@@ -21,6 +21,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class LiveKeras {
   private static final long TIMEOUT_MINUTES = 10;
+  /** Where the fixture generators live, relative to the project root. */
+  public static final String GENERATORS = "tools/fixtures";
 
   private LiveKeras() {}
 
@@ -35,7 +37,7 @@ public final class LiveKeras {
   }
 
   /**
-   * Runs {@code scripts/SCRIPT ARGS... OUT} with OUT = target/keras-live/NAME (emptied first) and
+   * Runs {@code tools/fixtures/SCRIPT ARGS... OUT} with OUT = target/keras-live/NAME (emptied first) and
    * returns OUT, or empty when there is no venv.
    */
   public static Optional<Path> generate(String name, String script, String... args) {
@@ -50,7 +52,7 @@ public final class LiveKeras {
       TestFiles.deleteTree(out);
       Files.createDirectories(out);
       List<String> command = new ArrayList<>(List.of(python.get().toString(),
-          TestPaths.root().resolve("scripts").resolve(script).toString()));
+          TestPaths.root().resolve(GENERATORS).resolve(script).toString()));
       command.addAll(List.of(args));
       command.add(out.toString());
       Path log = out.resolveSibling(name + ".log");

@@ -15,7 +15,7 @@ import java.util.Locale;
  * the growth between step 1,000 and the end; then the time of one in-memory snapshot + restore.
  * Native memory that is not freed (an unclosed tensor or result) shows here as steady growth of
  * the resident set minus the committed Java heap; run it with a fixed heap ({@code -Xms/-Xmx},
- * as scripts/soak does) so that the JVM growing its heap does not hide or fake a leak.
+ * as tools/bench/soak does) so that the JVM growing its heap does not hide or fake a leak.
  *
  * <p>Usage: {@code Soak <model-dir> [steps=20000] [cycles=200] [optimizer=adam]}, or
  * {@code Soak --snapshot-timing <model-dir>...} for the snapshot timing alone.

@@ -53,7 +53,7 @@ public final class LoadFailure {
           "a file is missing"));
 
   /**
-   * @param action what failed, completing "cannot ... '<directory>'": "load the SavedModel",
+   * @param action what failed, completing {@code "cannot ... '<directory>'"}: "load the SavedModel",
    *     "restore the weights of"
    * @param directory the model directory; a path under it in TensorFlow's message is named
    */

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * object, Conv2DTranspose, Normalization of unknown size, an unbuilt Sequential, stateful metrics,
  * softmax_v2, a subclassed model with --custom-objects, two- and 11-input models with strings,
  * feature columns, two outputs with loss weights, a legacy RMSprop with decay, files Keras 3 wrote
- * as .h5 or tf.keras as .keras...), built and exported by {@code scripts/export_compat_fixtures.py}
+ * as .h5 or tf.keras as .keras...), built and exported by {@code tools/fixtures/export_compat_fixtures.py}
  * ({@link BuiltFixtures#COMPAT}), then run through {@code inspect} and {@code find} in this JVM as
  * a user would: the data file the fixture ships, no other argument.
  */

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Keras 2 SavedModels of several inputs or outputs trained on the direct path (no export), against
- * tf_keras's own numbers computed live by scripts/make_direct_multiio_fixtures.py on the same
+ * tf_keras's own numbers computed live by tools/fixtures/make_direct_multiio_fixtures.py on the same
  * first batch and saved weights. Skipped without a venv: there is no committed reference.
  */
 class DirectMultiIoTest {

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Recurrent Keras 2 SavedModels (LSTM, GRU, SimpleRNN, Bidirectional, stacked, masked) trained on
  * the direct path, which unrolls their loops, against tf_keras's own numbers computed live by
- * scripts/make_direct_rnn_fixtures.py on the same first batch and saved weights. Skipped
+ * tools/fixtures/make_direct_rnn_fixtures.py on the same first batch and saved weights. Skipped
  * without a venv: there is no committed reference.
  */
 class DirectRecurrentTest {

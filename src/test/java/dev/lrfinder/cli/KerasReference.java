@@ -20,7 +20,7 @@ import java.util.stream.IntStream;
 
 /**
  * tf_keras's own numbers for Keras 2 SavedModels trained on the direct path, as a fixture
- * generator of {@code scripts/} wrote them live: for model {@code NAME} in {@code dir}, the
+ * generator of {@code tools/fixtures/} wrote them live: for model {@code NAME} in {@code dir}, the
  * SavedModel {@code NAME/}, its data {@code NAME.npz} and {@code NAME.json} with {@code batch},
  * {@code evaluate} and two {@code train_on_batch} results (each a loss and metrics) on the first
  * batch.

@@ -27,7 +27,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * model read from CSV columns by name ({@code rooms}, {@code city}), fed to {@code train} or
  * {@code find} through the CLI. Each must exit 2 with one plain line holding the row's fragments
  * and change nothing (see {@link MainTest#badInput}). The models are built by
- * scripts/make_multiio_fixtures.py (see {@link BuiltFixtures#MULTI_IO}); without a venv the table is
+ * tools/fixtures/make_multiio_fixtures.py (see {@link BuiltFixtures#MULTI_IO}); without a venv the table is
  * skipped.
  */
 class MultiInputTableTest {

@@ -38,7 +38,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The direct path against Keras's own training, one step at a time. For each Keras 2 fixture model
- * and optimizer, scripts/make_direct_fixtures.py runs 20 {@code train_on_batch} steps (the train
+ * and optimizer, tools/fixtures/make_direct_fixtures.py runs 20 {@code train_on_batch} steps (the train
  * function of {@code fit}) on the first 20 batches of 32 rows, from the saved weights, and records
  * the loss and metrics of every step and Keras's whole state after it: model variables (BatchNorm
  * statistics included) and optimizer slots and iteration. Java loads the same SavedModel without

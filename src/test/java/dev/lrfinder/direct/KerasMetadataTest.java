@@ -15,7 +15,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** keras_metadata.pb files written by scripts/make_metadata_fixtures.py (tf_keras 2.18). */
+/** keras_metadata.pb files written by tools/fixtures/make_metadata_fixtures.py (tf_keras 2.18). */
 class KerasMetadataTest {
   @TempDir Path dir;
 

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A Keras 2 SavedModel compiled with tf_keras's legacy {@code RMSprop(learning_rate=0.002,
- * decay=1e-6, rho=0.8)} (scripts/build_keras2_examples.py, {@code mlp_legacy_rmsprop}): the
+ * decay=1e-6, rho=0.8)} (tools/fixtures/build_keras2_examples.py, {@code mlp_legacy_rmsprop}): the
  * direct path keeps that RMSprop, with the legacy update, and says in one note that the decay is
  * not applied.
  */

@@ -37,7 +37,7 @@ import org.tensorflow.types.TUint8;
 import org.tensorflow.types.family.TNumber;
 
 /**
- * Replays src/test/resources/fixtures/losses.json (scripts/make_loss_fixtures.py): each case's
+ * Replays src/test/resources/fixtures/losses.json (tools/fixtures/make_loss_fixtures.py): each case's
  * batch goes through the same activation op and two Identity ops (an inlined function's output
  * boundary), and the loss and metrics built from the case's training_config entries must give
  * tf_keras's numbers to 1e-6 relative: those of the committed file (made on another CPU, one

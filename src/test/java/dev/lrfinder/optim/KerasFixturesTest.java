@@ -26,7 +26,7 @@ import org.tensorflow.Session;
 import org.tensorflow.op.Ops;
 
 /**
- * Replays each tf_keras trajectory (scripts/make_optimizer_fixtures.py) in a graph: same initial
+ * Replays each tf_keras trajectory (tools/fixtures/make_optimizer_fixtures.py) in a graph: same initial
  * values, gradients and per-step learning rates. Against Keras run live on this machine (with the
  * venv; {@link LiveKeras}) and under {@link ExactSessionConfig}, every value after every step must
  * equal eager Keras's bit for bit. Against the committed files, made on another CPU (their
