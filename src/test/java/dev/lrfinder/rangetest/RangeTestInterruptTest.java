@@ -64,4 +64,45 @@ class RangeTestInterruptTest {
     assertEquals(0.5, model.learningRate("adam"));
     assertTrue(model.restores >= 1);
   }
+
+  @Test
+  void aCancelledTokenStopsBeforeTheNextStepAndRestoresTheModel() {
+    ScriptedModel model = new ScriptedModel(lr -> 1.0, "adam", "sgd");
+    CancellationToken token = new CancellationToken();
+    List<String> ended = new ArrayList<>();
+    RangeTestListener canceller = new RangeTestListener() {
+      @Override
+      public StepDecision onStep(StepEvent event) {
+        if (event.step() == 4) {
+          token.cancel(); // e.g. from a service's DELETE, on another thread
+        }
+        return StepDecision.CONTINUE;
+      }
+
+      @Override
+      public void onEnd(OptimizerCurve curve) {
+        ended.add(curve.optimizer() + " " + curve.stopReason());
+      }
+    };
+    RangeTestConfig config = RangeTestConfig.builder().startLr(1e-4).endLr(1).steps(40)
+        .batchSize(16).stopFactor(0).build();
+    Dataset data = rows();
+    RangeTestResult result = new RangeTest(config, List.of(canceller))
+        .run(model, config.batches(data), null, token);
+    assertEquals(List.of("adam CANCELLED"), ended, "sgd never starts");
+    assertEquals(5, result.curves().get(0).stepsRun());
+    assertEquals(0, model.steps(), "state restored");
+    assertFalse(Thread.currentThread().isInterrupted());
+  }
+
+  @Test
+  void aSourceOfAnotherBatchSizeIsRefused() {
+    RangeTestConfig config = RangeTestConfig.builder().batchSize(32).build();
+    IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
+        IllegalArgumentException.class, () -> new RangeTest(config).run(
+            new ScriptedModel(lr -> 1.0, "sgd"), new dev.lrfinder.data.Batches(rows(), 16, false, 0),
+            null, new CancellationToken()));
+    assertEquals("the batch source gives batches of 16 rows, the config asks for 32",
+        e.getMessage());
+  }
 }
