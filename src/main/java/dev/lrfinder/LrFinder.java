@@ -130,6 +130,7 @@ public final class LrFinder implements AutoCloseable {
   private final List<String> dataNotes = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final ReentrantLock inUse = new ReentrantLock();
   private volatile CancellationToken running;
+  private volatile boolean closing;
   private volatile boolean closed;
 
   private LrFinder(Path modelDir, TrainableModel model, List<String> modelNotes) {
@@ -303,6 +304,9 @@ public final class LrFinder implements AutoCloseable {
       }
       requireOpen();
       running = control.token();
+      if (closing) {
+        control.token().cancel(); // close() on another thread did not see this run's token
+      }
       Instant started = Instant.now();
       Dataset conformedTrain = train == null ? null : model.conform(train);
       Dataset conformedValidation = validation == null ? null : model.conform(validation);
@@ -353,6 +357,7 @@ public final class LrFinder implements AutoCloseable {
     if (inUse.isHeldByCurrentThread()) {
       throw new IllegalStateException("cannot close an LrFinder from inside its range test");
     }
+    closing = true;
     CancellationToken token = running;
     if (token != null) {
       token.cancel();

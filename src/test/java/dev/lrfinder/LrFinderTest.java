@@ -305,6 +305,32 @@ class LrFinderTest {
   }
 
   @Test
+  void closeCancelsARunningTestAndWaitsForIt() throws Exception {
+    LrFinder other = LrFinder.open(TestPaths.model("blobs_mlp"));
+    CountDownLatch running = new CountDownLatch(1);
+    RangeTestListener started = new RangeTestListener() {
+      @Override
+      public StepDecision onStep(StepEvent event) {
+        running.countDown();
+        return StepDecision.CONTINUE;
+      }
+    };
+    ExecutorService executor = Executors.newSingleThreadExecutor();
+    try {
+      Future<FinderResult> future = other.submit(executor, train, config().toBuilder()
+          .steps(100_000).stopFactor(0).endLr(1e-3).build(), RunControl.of(started));
+      assertTrue(running.await(60, TimeUnit.SECONDS));
+      other.close(); // returns once the run has restored the model and let go of it
+      FinderResult result = future.get(60, TimeUnit.SECONDS);
+      assertTrue(result.cancelled());
+      assertTrue(result.curves().get(0).stepsRun() < 100_000);
+    } finally {
+      executor.shutdown();
+      assertTrue(executor.awaitTermination(60, TimeUnit.SECONDS));
+    }
+  }
+
+  @Test
   void aClosedFinderSaysSo() {
     LrFinder other = LrFinder.open(TestPaths.model("blobs_mlp"));
     other.close();
