@@ -87,6 +87,19 @@ final class Args {
     return keys;
   }
 
+  /**
+   * {@code value} as the help text shows a default: plain for ordinary magnitudes
+   * ({@code 10}, {@code 0.98}), else in short scientific notation ({@code 1e-7}).
+   */
+  static String number(double value) {
+    java.math.BigDecimal decimal = java.math.BigDecimal.valueOf(value).stripTrailingZeros();
+    double magnitude = Math.abs(value);
+    if (value == 0 || (magnitude >= 1e-3 && magnitude < 1e6)) {
+      return decimal.toPlainString();
+    }
+    return decimal.toString().toLowerCase(java.util.Locale.ROOT).replace("e+", "e");
+  }
+
   /** The single positional model directory, or the bundled default when none is given. */
   static Path modelDir(CommandLine line, Console console) {
     if (line.getArgList().size() > 1) {

@@ -7,7 +7,6 @@ import dev.lrfinder.data.Npy;
 import dev.lrfinder.model.OutputSpec;
 import dev.lrfinder.model.TrainableModel;
 import dev.lrfinder.rangetest.LrSchedule;
-import dev.lrfinder.rangetest.OptimizerCurve;
 import dev.lrfinder.rangetest.RangeTest;
 import dev.lrfinder.rangetest.RangeTestConfig;
 import dev.lrfinder.rangetest.RangeTestResult;
@@ -20,8 +19,8 @@ import dev.lrfinder.report.ResultJson;
 import dev.lrfinder.report.StagedFile;
 import dev.lrfinder.report.StagedReport;
 import dev.lrfinder.report.SummaryTable;
-import dev.lrfinder.suggest.Suggestion;
-import dev.lrfinder.suggest.Suggestions;
+import dev.lrfinder.suggest.AnalysisSettings;
+import dev.lrfinder.suggest.RangeTestAnalysis;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -69,26 +68,37 @@ final class FindCommand implements Command {
   @Override
   public Options options() {
     OptionGroup length = new OptionGroup()
-        .addOption(valued("steps", "N", "steps of the test (default: 100)"))
-        .addOption(valued("epochs", "E", "whole epochs instead, or 'auto' for ceil(2048/steps"
-            + " per epoch) epochs (seed 002)"));
+        .addOption(valued("steps", "N", "steps of the test (default: "
+            + RangeTestConfig.DEFAULT_STEPS + ")"))
+        .addOption(valued("epochs", "E", "whole epochs instead, or 'auto' for ceil("
+            + StepBudget.AUTO_TARGET_UPDATES + "/steps per epoch) epochs (seed 002)"));
     return ModelOptions.addOptions(TrainingData.addOptions(new Options()))
         .addOption(valued("optimizers", "A,B", "optimizer keys to test (default: all of an"
             + " exported model; the compiled one, sgd and adam of a Keras 2 SavedModel)"))
-        .addOption(valued("start", "LR", "start learning rate (default: 1e-7)"))
-        .addOption(valued("end", "LR", "end learning rate (default: 10)"))
+        .addOption(valued("start", "LR", "start learning rate (default: "
+            + Args.number(RangeTestConfig.DEFAULT_START_LR) + ")"))
+        .addOption(valued("end", "LR", "end learning rate (default: "
+            + Args.number(RangeTestConfig.DEFAULT_END_LR) + ")"))
         .addOptionGroup(length)
-        .addOption(valued("batch-size", "N", "rows per batch (default: 64)"))
-        .addOption(valued("schedule", "exp|linear", "learning-rate ramp (default: exp)"))
-        .addOption(valued("beta", "B", "loss smoothing (default: 0.98; 0 = none)"))
+        .addOption(valued("batch-size", "N", "rows per batch (default: "
+            + RangeTestConfig.DEFAULT_BATCH_SIZE + ")"))
+        .addOption(valued("schedule", "exp|linear", "learning-rate ramp (default: "
+            + (RangeTestConfig.DEFAULT_SCHEDULE == LrSchedule.EXPONENTIAL ? "exp" : "linear")
+            + ")"))
+        .addOption(valued("beta", "B", "loss smoothing (default: "
+            + Args.number(RangeTestConfig.DEFAULT_BETA) + "; 0 = none)"))
         .addOption(valued("stop-factor", "F", "stop when the smoothed loss > F x best, both"
-            + " after the skipped start (default: 4; 0 or off disables)"))
+            + " after the skipped start (default: "
+            + Args.number(RangeTestConfig.DEFAULT_STOP_FACTOR) + "; 0 or off disables)"))
         .addOption(valued("skip-begin", "N", "points skipped at the start by plots, suggestions"
-            + " and the stop factor (default: 10)"))
-        .addOption(valued("skip-end", "N", "points skipped at the end (default: 1)"))
+            + " and the stop factor (default: " + RangeTestConfig.DEFAULT_SKIP_BEGIN + ")"))
+        .addOption(valued("skip-end", "N", "points skipped at the end (default: "
+            + AnalysisSettings.DEFAULT_SKIP_END + ")"))
         .addOption(valued("validation-batches", "N", "follow the loss on N held-out batches"
-            + " (x_test/y_test), measured every step (default: 0, the training loss)"))
-        .addOption(valued("seed", "N", "seed of the batch shuffle and of Dropout masks (default: 0)"))
+            + " (x_test/y_test), measured every step (default: "
+            + RangeTestConfig.DEFAULT_VALIDATION_BATCHES + ", the training loss)"))
+        .addOption(valued("seed", "N", "seed of the batch shuffle and of Dropout masks (default: "
+            + RangeTestConfig.DEFAULT_SEED + ")"))
         .addOption(Option.builder().longOpt("no-shuffle").desc("batches in file order").build())
         .addOption(Option.builder().longOpt("snapshot-on-disk").desc("keep the start state in a"
             + " temporary checkpoint instead of memory (for large models)").build())
@@ -109,10 +119,11 @@ final class FindCommand implements Command {
   public int run(CommandLine line, Console console) throws Exception {
     Path modelDir = Args.modelDir(line, console);
     RangeTestConfig config = config(line);
+    AnalysisSettings analysis = analysis(line);
     OutputPaths outputs = OutputPaths.check(line, modelDir, console.home().resolve("reports"));
     Path dataFile = TrainingData.fileOf(line, modelDir);
     try {
-      return run(line, console, modelDir, config, outputs, dataFile);
+      return run(line, console, modelDir, config, analysis, outputs, dataFile);
     } catch (RuntimeException | IOException e) {
       // An interrupted read or write fails with an I/O error: report the interruption instead.
       if (!(e instanceof CommandInterrupted) && CommandInterrupted.causedBy(e)) {
@@ -123,7 +134,7 @@ final class FindCommand implements Command {
   }
 
   private int run(CommandLine line, Console console, Path modelDir, RangeTestConfig config,
-      OutputPaths outputs, Path dataFile) throws IOException {
+      AnalysisSettings analysis, OutputPaths outputs, Path dataFile) throws IOException {
     try (TrainableModel model = ModelOptions.open(line, modelDir, config.optimizers(), console)) {
       TrainingData data = TrainingData.load(dataFile, line, model, console);
       if (config.validationBatches() > 0 && data.test() == null) {
@@ -136,7 +147,8 @@ final class FindCommand implements Command {
               ReportInput.displayName(modelDir, model.contract()), started,
               outputs.reportsRoot(), outputs.out());
           StagedFile order = outputs.batchOrder() == null ? null
-              : StagedFile.create(outputs.batchOrder(), reportWriter.opener())) {
+              : StagedFile.create(outputs.batchOrder(), reportWriter.opener(),
+                  reportWriter.cleanup())) {
         boolean terminal = System.console() != null;
         RangeTest test = new RangeTest(config, List.of(new ProgressBar(console.err(), terminal)));
         RangeTestResult result = test.run(model, data.train(), data.test());
@@ -153,8 +165,8 @@ final class FindCommand implements Command {
                 : result.curves().get(0).losses().stream().findFirst().orElse(Double.NaN));
         scale.forEach(w -> console.err().println("lrfinder: note: " + w));
         warnings.addAll(scale);
-        ReportInput input = reportInput(line, modelDir, dataFile, model, config, result, started)
-            .withWarnings(warnings);
+        ReportInput input = reportInput(line, modelDir, dataFile, model,
+            RangeTestAnalysis.of(result, analysis), result, started).withWarnings(warnings);
         report.write(input);
         if (order != null) {
           order.write(out -> Npy.write(batchOrder(config, data), out));
@@ -182,29 +194,26 @@ final class FindCommand implements Command {
   }
 
   private static ReportInput reportInput(CommandLine line, Path modelDir, Path dataFile,
-      TrainableModel model, RangeTestConfig config, RangeTestResult result, Instant started) {
-    Map<String, List<Suggestion>> suggestions = new LinkedHashMap<>();
-    for (OptimizerCurve curve : result.curves()) {
-      suggestions.put(curve.optimizer(), Suggestions.apply(Suggestions.defaultRules(),
-          ReportInput.curveOf(curve, config)));
-    }
+      TrainableModel model, RangeTestAnalysis analysis, RangeTestResult result, Instant started) {
     return new ReportInput(modelDir, dataFile, model.contract(), model.trainingPath(), result,
-        suggestions, TensorFlow.version(), System.getProperty("java.version"), started,
+        analysis, TensorFlow.version(), System.getProperty("java.version"), started,
         "lrfinder find " + String.join(" ", line.getArgList()) + " " + optionsText(line));
   }
 
+  /** The engine's settings; an option left out takes {@link RangeTestConfig}'s default. */
   static RangeTestConfig config(CommandLine line) {
     RangeTestConfig.Builder builder = RangeTestConfig.builder();
     builder.optimizers(Args.optimizerKeys(line, "optimizers"));
     positive(line, "start").ifPresent(builder::startLr);
     positive(line, "end").ifPresent(builder::endLr);
     if (line.hasOption("steps")) {
-      builder.budget(StepBudget.steps(Args.positiveInt(line, "steps", 100)));
+      builder.budget(StepBudget.steps(Args.positiveInt(line, "steps",
+          Math.toIntExact(RangeTestConfig.DEFAULT_STEPS))));
     } else if (line.hasOption("epochs")) {
       builder.budget(line.getOptionValue("epochs").equals("auto") ? StepBudget.autoEpochs()
           : StepBudget.epochs(Args.positiveInt(line, "epochs", 1)));
     }
-    builder.batchSize(Args.positiveInt(line, "batch-size", 64));
+    builder.batchSize(Args.positiveInt(line, "batch-size", RangeTestConfig.DEFAULT_BATCH_SIZE));
     if (line.hasOption("schedule")) {
       builder.schedule(LrSchedule.parse(line.getOptionValue("schedule")));
     }
@@ -215,13 +224,19 @@ final class FindCommand implements Command {
       String text = line.getOptionValue("stop-factor");
       builder.stopFactor(text.equalsIgnoreCase("off") ? 0 : Args.rate(line, "stop-factor"));
     }
-    builder.skipBegin(Args.nonNegativeInt(line, "skip-begin", 10));
-    builder.skipEnd(Args.nonNegativeInt(line, "skip-end", 1));
-    builder.validationBatches(Args.nonNegativeInt(line, "validation-batches", 0));
-    builder.seed(Args.longValue(line, "seed", 0));
+    builder.skipBegin(Args.nonNegativeInt(line, "skip-begin", RangeTestConfig.DEFAULT_SKIP_BEGIN));
+    builder.validationBatches(Args.nonNegativeInt(line, "validation-batches",
+        RangeTestConfig.DEFAULT_VALIDATION_BATCHES));
+    builder.seed(Args.longValue(line, "seed", RangeTestConfig.DEFAULT_SEED));
     builder.shuffle(!line.hasOption("no-shuffle"));
     builder.snapshotOnDisk(line.hasOption("snapshot-on-disk"));
     return builder.build();
+  }
+
+  /** How the curves are read; an option left out takes {@link AnalysisSettings}'s default. */
+  static AnalysisSettings analysis(CommandLine line) {
+    return AnalysisSettings.defaults().withSkipEnd(
+        Args.nonNegativeInt(line, "skip-end", AnalysisSettings.DEFAULT_SKIP_END));
   }
 
   private static java.util.OptionalDouble positive(CommandLine line, String option) {

@@ -37,8 +37,9 @@ public final class Main {
 
   /** A command line whose outputs are created through {@code opener} (tests inject faults). */
   Main(FileOpener opener) {
-    for (Command command : new Command[] {new FindCommand(new ReportWriter(opener)),
-        new InspectCommand(), new TrainCommand()}) {
+    for (Command command : new Command[] {
+        new FindCommand(new ReportWriter(opener, ShutdownGuard.CLEANUP)), new InspectCommand(),
+        new TrainCommand()}) {
       commands.put(command.name(), command);
     }
   }

@@ -5,6 +5,7 @@ import dev.lrfinder.direct.DirectOptions;
 import dev.lrfinder.direct.KerasLoss;
 import dev.lrfinder.loader.ModelLoader;
 import dev.lrfinder.model.TrainableModel;
+import dev.lrfinder.rangetest.RangeTestConfig;
 import dev.lrfinder.safety.ModelTrust;
 import java.nio.file.Path;
 import java.util.List;
@@ -64,7 +65,7 @@ final class ModelOptions {
         ? Optional.of(KerasLoss.parse(line.getOptionValue("loss"))) : Optional.empty();
     TrainableModel model = ModelLoader.load(modelDir,
         new DirectOptions(loss, optimizers).withTrust(trust)
-            .withSeed(Args.longValue(line, "seed", 0)));
+            .withSeed(Args.longValue(line, "seed", RangeTestConfig.DEFAULT_SEED)));
     if (model instanceof DirectModel direct) {
       direct.warnings().forEach(w -> console.err().println("lrfinder: note: " + w));
     }

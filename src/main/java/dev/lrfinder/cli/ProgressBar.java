@@ -3,6 +3,7 @@ package dev.lrfinder.cli;
 import dev.lrfinder.rangetest.OptimizerCurve;
 import dev.lrfinder.rangetest.RangeTestListener;
 import dev.lrfinder.rangetest.StepDecision;
+import dev.lrfinder.rangetest.StepEvent;
 import java.io.PrintStream;
 
 /**
@@ -30,13 +31,15 @@ final class ProgressBar implements RangeTestListener {
   }
 
   @Override
-  public StepDecision onBatchEnd(long step, double lr, double loss, double smoothedLoss) {
+  public StepDecision onStep(StepEvent event) {
+    long step = event.step();
     long now = System.currentTimeMillis();
     if (terminal && (now - lastDrawnMillis >= 100 || step + 1 == planned)) {
       lastDrawnMillis = now;
       int filled = (int) (WIDTH * (step + 1) / Math.max(1, planned));
       err.printf("\r%-14s [%s%s] %5d/%d  lr %.2e  loss %.4f ", optimizer, "#".repeat(filled),
-          ".".repeat(WIDTH - filled), step + 1, planned, lr, smoothedLoss);
+          ".".repeat(WIDTH - filled), step + 1, planned, event.learningRate(),
+          event.smoothedLoss());
       err.flush();
     }
     return StepDecision.CONTINUE;

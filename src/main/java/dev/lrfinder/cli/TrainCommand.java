@@ -8,6 +8,7 @@ import dev.lrfinder.data.Dataset;
 import dev.lrfinder.model.ModelContract;
 import dev.lrfinder.model.StepResult;
 import dev.lrfinder.model.TrainableModel;
+import dev.lrfinder.rangetest.RangeTestConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -33,6 +34,9 @@ final class TrainCommand implements Command {
     return "[model-dir]";
   }
 
+  /** Steps when {@code --steps} is not given. */
+  static final int DEFAULT_STEPS = 100;
+
   @Override
   public String description() {
     return "train in memory for some steps at a fixed learning rate and print the loss"
@@ -44,9 +48,11 @@ final class TrainCommand implements Command {
     return ModelOptions.addOptions(TrainingData.addOptions(new Options()))
         .addOption(valued("optimizer", "KEY", "optimizer key (default: the model's first)"))
         .addOption(valued("lr", "RATE", "learning rate (default: the optimizer's own)"))
-        .addOption(valued("steps", "N", "training steps (default: 100)"))
-        .addOption(valued("batch-size", "N", "rows per batch (default: 64)"))
-        .addOption(valued("seed", "N", "seed of the batch shuffle and of Dropout masks (default: 0)"))
+        .addOption(valued("steps", "N", "training steps (default: " + DEFAULT_STEPS + ")"))
+        .addOption(valued("batch-size", "N", "rows per batch (default: "
+            + RangeTestConfig.DEFAULT_BATCH_SIZE + ")"))
+        .addOption(valued("seed", "N", "seed of the batch shuffle and of Dropout masks (default: "
+            + RangeTestConfig.DEFAULT_SEED + ")"))
         .addOption(valued("every", "N", "print every N steps (default: steps/10)"))
         .addOption(Option.builder().longOpt("no-shuffle")
             .desc("batches in file order: step i takes rows [i*B, (i+1)*B)").build())
@@ -60,10 +66,10 @@ final class TrainCommand implements Command {
   @Override
   public int run(CommandLine line, Console console) throws Exception {
     Path modelDir = Args.modelDir(line, console);
-    int steps = Args.positiveInt(line, "steps", 100);
-    int batchSize = Args.positiveInt(line, "batch-size", 64);
+    int steps = Args.positiveInt(line, "steps", DEFAULT_STEPS);
+    int batchSize = Args.positiveInt(line, "batch-size", RangeTestConfig.DEFAULT_BATCH_SIZE);
     int every = Args.positiveInt(line, "every", Math.max(1, steps / 10));
-    long seed = Args.longValue(line, "seed", 0);
+    long seed = Args.longValue(line, "seed", RangeTestConfig.DEFAULT_SEED);
     double rate = Args.rate(line, "lr");
     Path dataFile = TrainingData.fileOf(line, modelDir);
     boolean json = line.hasOption("json");

@@ -11,7 +11,7 @@ import java.util.Random;
  *
  * <p>Not thread-safe: it caches the permutation of the current epoch.
  */
-public final class Batches {
+public final class Batches implements BatchSource {
   private final Dataset data;
   private final int batchSize;
   private final boolean shuffle;
@@ -33,10 +33,12 @@ public final class Batches {
     this.seed = seed;
   }
 
+  @Override
   public int batchSize() {
     return batchSize;
   }
 
+  @Override
   public long stepsPerEpoch() {
     return data.rows() / batchSize;
   }
@@ -51,10 +53,21 @@ public final class Batches {
     return rows;
   }
 
+  /** The rows of the data, of which each epoch uses {@code stepsPerEpoch() * batchSize()}. */
+  @Override
+  public long rows() {
+    return data.rows();
+  }
+
   /** The batch of step {@code step} (0-based). */
   public Batch get(long step) {
     int[] rows = rowsOf(step);
     return data.batch(rows);
+  }
+
+  @Override
+  public Batch batch(long step) {
+    return get(step);
   }
 
   /**

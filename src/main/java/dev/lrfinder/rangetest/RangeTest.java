@@ -1,6 +1,7 @@
 package dev.lrfinder.rangetest;
 
 import dev.lrfinder.data.Batch;
+import dev.lrfinder.data.BatchSource;
 import dev.lrfinder.data.Batches;
 import dev.lrfinder.data.Dataset;
 import dev.lrfinder.model.ModelSnapshot;
@@ -15,7 +16,13 @@ import java.util.Map;
  * The learning-rate range test (Smith 2017): for each optimizer, train from the same start state
  * on the same batches while the learning rate rises step by step, record the loss, and stop when
  * it diverges. Every variable, learning rates included, is snapshotted before and restored after
- * each optimizer's run, whether it ends normally, diverges, throws or is interrupted.
+ * each optimizer's run, whether it ends normally, diverges, throws, is cancelled or interrupted.
+ *
+ * <p>Before every step the engine checks the run's {@link CancellationToken} (a cancelled run
+ * ends with {@link StopReason#CANCELLED}) and its thread's interrupt flag
+ * ({@link StopReason#INTERRUPTED}); either ends the whole run. The engine installs no shutdown
+ * hook and changes nothing outside the model: a program that wants Ctrl-C to stop a run cancels
+ * the token or interrupts the thread from its own hook (the CLI does).
  *
  * <pre>{@code
  * RangeTestResult result = new RangeTest(RangeTestConfig.builder().build())
@@ -40,13 +47,27 @@ public final class RangeTest {
   }
 
   /**
-   * Runs the test for every optimizer of the config (or of the model when the config names none).
+   * Runs the test for every optimizer of the config (or of the model when the config names none)
+   * on the config's seeded batches of {@code train}.
    *
    * @param validation held-out data for validation mode, or {@code null}; required when the config
    *     asks for validation batches
    * @throws IllegalArgumentException for an optimizer the model lacks or missing validation data
    */
   public RangeTestResult run(TrainableModel model, Dataset train, Dataset validation) {
+    return run(model, config.batches(train), validation, new CancellationToken());
+  }
+
+  /**
+   * Runs the test on the batches of {@code train}, stopping early when {@code token} is
+   * cancelled. The config's shuffle and seed do not apply (the source decides the order).
+   *
+   * @param validation held-out data for validation mode, or {@code null}
+   * @throws IllegalArgumentException for an optimizer the model lacks, missing validation data,
+   *     or a source whose batch size is not the config's
+   */
+  public RangeTestResult run(TrainableModel model, BatchSource train, Dataset validation,
+      CancellationToken token) {
     List<String> optimizers = config.optimizers().isEmpty() ? model.optimizers() : config.optimizers();
     for (String optimizer : optimizers) {
       if (!model.optimizers().contains(optimizer)) {
@@ -54,26 +75,31 @@ public final class RangeTest {
             + String.join(", ", model.optimizers()));
       }
     }
+    if (train.stepsPerEpoch() <= 0) {
+      throw new IllegalArgumentException("the batch source has no batches per epoch");
+    }
+    if (train.batchSize() != config.batchSize()) {
+      throw new IllegalArgumentException("the batch source gives batches of " + train.batchSize()
+          + " rows, the config asks for " + config.batchSize());
+    }
     List<Batch> validationBatches = validationBatches(validation);
-    Batches batches = config.batches(train);
-    long planned = config.budget().plannedSteps(batches.stepsPerEpoch());
+    long planned = config.budget().plannedSteps(train.stepsPerEpoch());
 
     List<OptimizerCurve> curves = new ArrayList<>();
-    // The guard closes last: a shutdown waits until the model is restored and the files are gone.
-    try (ShutdownGuard guard = new ShutdownGuard();
-        StartState state = StartState.of(model, config.snapshotOnDisk())) {
+    try (StartState state = StartState.of(model, config.snapshotOnDisk())) {
       ModelSnapshot start = state.snapshot();
       try {
         for (String optimizer : optimizers) {
           OptimizerCurve curve;
           try {
-            curve = runOne(model, optimizer, batches, planned, validationBatches, guard);
+            curve = runOne(model, optimizer, train, planned, validationBatches, token);
           } finally {
             model.restore(start);
           }
           curves.add(curve);
           listeners.forEach(l -> l.onEnd(curve));
-          if (curve.stopReason() == StopReason.INTERRUPTED) {
+          if (curve.stopReason() == StopReason.INTERRUPTED
+              || curve.stopReason() == StopReason.CANCELLED) {
             break;
           }
         }
@@ -81,7 +107,7 @@ public final class RangeTest {
         model.restore(start);
       }
     }
-    return new RangeTestResult(config, planned, batches.stepsPerEpoch(), train.rows(), curves);
+    return new RangeTestResult(config, planned, train.stepsPerEpoch(), train.rows(), curves);
   }
 
   private List<Batch> validationBatches(Dataset validation) {
@@ -99,8 +125,8 @@ public final class RangeTest {
     return List.copyOf(all.subList(0, config.validationBatches()));
   }
 
-  private OptimizerCurve runOne(TrainableModel model, String optimizer, Batches batches,
-      long planned, List<Batch> validation, ShutdownGuard guard) {
+  private OptimizerCurve runOne(TrainableModel model, String optimizer, BatchSource batches,
+      long planned, List<Batch> validation, CancellationToken token) {
     listeners.forEach(l -> l.onStart(optimizer, planned));
     List<Double> lrs = new ArrayList<>();
     List<Double> trainLosses = new ArrayList<>();
@@ -114,12 +140,16 @@ public final class RangeTest {
     long inModel = 0;
 
     for (long step = 0; step < planned; step++) {
-      if (guard.stopRequested()) {
+      if (token.isCancelled()) {
+        reason = StopReason.CANCELLED;
+        break;
+      }
+      if (Thread.currentThread().isInterrupted()) {
         reason = StopReason.INTERRUPTED;
         break;
       }
       double lr = config.schedule().rate(step, planned, config.startLr(), config.endLr());
-      Batch batch = batches.get(step);
+      Batch batch = batches.batch(step);
       long modelStart = System.nanoTime();
       StepResult trained = model.trainStep(optimizer, lr, batch);
       double loss = validation.isEmpty() ? trained.loss() : meanLoss(model, validation);
@@ -138,8 +168,9 @@ public final class RangeTest {
       double smooth = smoother.add(loss);
       smoothed.add(smooth);
       StepDecision decision = StepDecision.CONTINUE;
+      StepEvent event = new StepEvent(optimizer, step, lr, loss, smooth, trained.metrics());
       for (RangeTestListener listener : listeners) {
-        if (listener.onBatchEnd(step, lr, loss, smooth) == StepDecision.STOP) {
+        if (listener.onStep(event) == StepDecision.STOP) {
           decision = StepDecision.STOP;
         }
       }

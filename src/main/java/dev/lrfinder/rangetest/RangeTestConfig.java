@@ -5,14 +5,19 @@ import dev.lrfinder.data.Dataset;
 import java.util.List;
 
 /**
- * Settings of a learning-rate range test. Defaults follow fast.ai's {@code lr_find} and seed 002:
- * 1e-7 to 10 over 100 exponential steps, smoothing beta 0.98, stop at 4x the best smoothed loss,
- * skip the first 10 and last point for plots and suggestions, batch 64, seed 0.
+ * Settings of a learning-rate range test, all of which the engine reads. Defaults (the
+ * {@code DEFAULT_} constants, which the CLI's help and parsing read too) follow fast.ai's
+ * {@code lr_find} and seed 002: 1e-7 to 10 over 100 exponential steps, smoothing beta 0.98, stop
+ * at 4x the best smoothed loss after a warm-up of 10 steps, batch 64, seed 0. How the curves are
+ * read afterwards (points skipped at the end, rules) is {@code dev.lrfinder.suggest.AnalysisSettings}.
  *
  * @param optimizers optimizer keys to test, in order, each once; empty means every optimizer of
  *     the model
  * @param stopFactor stop when the smoothed loss exceeds this times the best, both counted from
  *     step {@code skipBegin} on (never inside the skipped warm-up); 0 disables the check
+ * @param skipBegin the warm-up window: no divergence stop before this step, and the best the stop
+ *     factor compares with is counted from it; the analysis leaves out the same points, so the
+ *     stop and the suggestions see the same curve
  * @param validationBatches 0 to follow the training loss; otherwise the curve follows the mean
  *     validation loss over this many batches of held-out data, measured after every step
  * @param snapshotOnDisk keep the start state in a checkpoint in a fresh temporary directory
@@ -26,7 +31,6 @@ public record RangeTestConfig(
     double beta,
     double stopFactor,
     int skipBegin,
-    int skipEnd,
     int batchSize,
     boolean shuffle,
     long seed,
@@ -52,8 +56,8 @@ public record RangeTestConfig(
     if (!(stopFactor == 0 || stopFactor > 1) || !Double.isFinite(stopFactor)) {
       throw new IllegalArgumentException("stop factor must be > 1, or 0 to disable, got " + stopFactor);
     }
-    if (skipBegin < 0 || skipEnd < 0) {
-      throw new IllegalArgumentException("skips must be >= 0");
+    if (skipBegin < 0) {
+      throw new IllegalArgumentException("skip begin must be >= 0, got " + skipBegin);
     }
     if (batchSize <= 0) {
       throw new IllegalArgumentException("batch size must be positive, got " + batchSize);
@@ -63,13 +67,25 @@ public record RangeTestConfig(
     }
   }
 
+  public static final double DEFAULT_START_LR = 1e-7;
+  public static final double DEFAULT_END_LR = 10;
+  public static final long DEFAULT_STEPS = 100;
+  public static final LrSchedule DEFAULT_SCHEDULE = LrSchedule.EXPONENTIAL;
+  public static final double DEFAULT_BETA = 0.98;
+  public static final double DEFAULT_STOP_FACTOR = 4;
+  public static final int DEFAULT_SKIP_BEGIN = 10;
+  public static final int DEFAULT_BATCH_SIZE = 64;
+  public static final long DEFAULT_SEED = 0;
+  public static final int DEFAULT_VALIDATION_BATCHES = 0;
+
+  /** A builder with the defaults. */
   public static Builder builder() {
     return new Builder();
   }
 
   public Builder toBuilder() {
     return new Builder().startLr(startLr).endLr(endLr).budget(budget).schedule(schedule)
-        .beta(beta).stopFactor(stopFactor).skipBegin(skipBegin).skipEnd(skipEnd)
+        .beta(beta).stopFactor(stopFactor).skipBegin(skipBegin)
         .batchSize(batchSize).shuffle(shuffle).seed(seed).validationBatches(validationBatches)
         .snapshotOnDisk(snapshotOnDisk).optimizers(optimizers);
   }
@@ -85,18 +101,17 @@ public record RangeTestConfig(
 
   /** Builder with the defaults above. */
   public static final class Builder {
-    private double startLr = 1e-7;
-    private double endLr = 10;
-    private StepBudget budget = StepBudget.steps(100);
-    private LrSchedule schedule = LrSchedule.EXPONENTIAL;
-    private double beta = 0.98;
-    private double stopFactor = 4;
-    private int skipBegin = 10;
-    private int skipEnd = 1;
-    private int batchSize = 64;
+    private double startLr = DEFAULT_START_LR;
+    private double endLr = DEFAULT_END_LR;
+    private StepBudget budget = StepBudget.steps(DEFAULT_STEPS);
+    private LrSchedule schedule = DEFAULT_SCHEDULE;
+    private double beta = DEFAULT_BETA;
+    private double stopFactor = DEFAULT_STOP_FACTOR;
+    private int skipBegin = DEFAULT_SKIP_BEGIN;
+    private int batchSize = DEFAULT_BATCH_SIZE;
     private boolean shuffle = true;
-    private long seed = 0;
-    private int validationBatches = 0;
+    private long seed = DEFAULT_SEED;
+    private int validationBatches = DEFAULT_VALIDATION_BATCHES;
     private boolean snapshotOnDisk = false;
     private List<String> optimizers = List.of();
 
@@ -139,11 +154,6 @@ public record RangeTestConfig(
       return this;
     }
 
-    public Builder skipEnd(int value) {
-      skipEnd = value;
-      return this;
-    }
-
     public Builder batchSize(int value) {
       batchSize = value;
       return this;
@@ -176,7 +186,7 @@ public record RangeTestConfig(
 
     public RangeTestConfig build() {
       return new RangeTestConfig(startLr, endLr, budget, schedule, beta, stopFactor, skipBegin,
-          skipEnd, batchSize, shuffle, seed, validationBatches, snapshotOnDisk, optimizers);
+          batchSize, shuffle, seed, validationBatches, snapshotOnDisk, optimizers);
     }
   }
 }

@@ -4,6 +4,7 @@ package dev.lrfinder.rangetest;
  * Called by {@link RangeTest} around each optimizer's run, on the thread that runs it. Every
  * method has a no-op default, so implement only what you need (like DJL's TrainingListener
  * adapter). Exceptions thrown here end the run; the model is restored all the same.
+ * {@link LoggingListener} is a ready-made one that logs through SLF4J.
  */
 public interface RangeTestListener {
 
@@ -11,12 +12,11 @@ public interface RangeTestListener {
   default void onStart(String optimizer, long plannedSteps) {}
 
   /**
-   * After step {@code step} (0-based) trained at {@code lr} with raw loss {@code loss} and
-   * bias-corrected smoothed loss {@code smoothedLoss}.
+   * After every step whose loss was finite (a non-finite loss ends the run without this call).
    *
    * @return {@link StepDecision#STOP} to end this optimizer's run after this step
    */
-  default StepDecision onBatchEnd(long step, double lr, double loss, double smoothedLoss) {
+  default StepDecision onStep(StepEvent event) {
     return StepDecision.CONTINUE;
   }
 

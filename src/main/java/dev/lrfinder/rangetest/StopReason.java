@@ -15,6 +15,8 @@ public enum StopReason {
   LISTENER("stopped by a listener"),
   /** The JVM is shutting down (Ctrl-C) or the thread was interrupted. */
   INTERRUPTED("interrupted; the model was restored"),
+  /** A {@link CancellationToken} was cancelled (e.g. by {@code Future.cancel}); restored. */
+  CANCELLED("cancelled; the model was restored"),
   /** Training threw an exception; the model was restored all the same. */
   FAILED("failed with an error");
 

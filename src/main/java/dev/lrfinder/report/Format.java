@@ -94,6 +94,8 @@ final class Format {
         return "listener";
       case INTERRUPTED:
         return "interrupted";
+      case CANCELLED:
+        return "cancelled";
       case FAILED:
         return "failed";
       default:

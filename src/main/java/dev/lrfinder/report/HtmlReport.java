@@ -115,7 +115,7 @@ public final class HtmlReport {
         + " <b>steep</b> marker (where the loss falls fastest) and the <b>valley</b> marker"
         + " (fast.ai's default, halfway down the longest descent) are usually safe starting points;"
         + " <b>minimum</b> is one tenth of the rate at the lowest loss. The first "
-        + config.skipBegin() + " and last " + config.skipEnd() + " points are left out of the"
+        + input.skipBegin() + " and last " + input.skipEnd() + " points are left out of the"
         + " smoothed lines and the suggestions (the smoother's warm-up and the final blow-up); the"
         + " faint lines are the raw losses per step. Compare optimizers by where and how deeply"
         + " their curves fall, and treat every suggestion as a starting point to confirm with a"
@@ -297,7 +297,7 @@ public final class HtmlReport {
         ? Format.value(config.stopFactor()) + " (stop when the smoothed loss exceeds "
             + Format.value(config.stopFactor()) + " \u00d7 the best so far)"
         : "off");
-    item(out, "skipped points", "first " + config.skipBegin() + ", last " + config.skipEnd()
+    item(out, "skipped points", "first " + input.skipBegin() + ", last " + input.skipEnd()
         + " (left out of the smoothed lines and the suggestions)");
     item(out, "batch size", Integer.toString(config.batchSize()));
     item(out, "shuffle", config.shuffle() ? "yes, seed " + config.seed()

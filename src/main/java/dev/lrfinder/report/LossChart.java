@@ -3,6 +3,7 @@ package dev.lrfinder.report;
 import dev.lrfinder.rangetest.OptimizerCurve;
 import dev.lrfinder.rangetest.RangeTestConfig;
 import dev.lrfinder.suggest.Curve;
+import dev.lrfinder.suggest.RangeTestAnalysis;
 import dev.lrfinder.suggest.MinimumOverTen;
 import dev.lrfinder.suggest.SteepestDescent;
 import dev.lrfinder.suggest.Suggestion;
@@ -41,11 +42,10 @@ final class LossChart {
   private record Line(String optimizer, Color color, double[] lrs, double[] smoothed,
       double[] raw, double[] allLrs, double[] allSmoothed) {
 
-    static Line of(OptimizerCurve curve, Color color, RangeTestConfig config) {
-      double[] lrs = curve.learningRateArray();
-      double[] smoothed = curve.smoothedArray();
-      Curve window = Curve.of(lrs, smoothed, config.skipBegin(), config.skipEnd());
-      Curve all = Curve.of(lrs, smoothed, 0, 0);
+    static Line of(OptimizerCurve curve, Color color, RangeTestAnalysis analysis) {
+      RangeTestAnalysis.OptimizerAnalysis read = analysis.optimizer(curve.optimizer());
+      Curve window = read.window();
+      Curve all = read.finite();
       int from = window.pointsBefore();
       double[] windowLrs = new double[window.size()];
       double[] windowSmoothed = new double[window.size()];
@@ -110,7 +110,7 @@ final class LossChart {
     List<Line> lines = new ArrayList<>();
     List<OptimizerCurve> curves = input.result().curves();
     for (int i = 0; i < curves.size(); i++) {
-      lines.add(Line.of(curves.get(i), ChartStyle.color(i), config));
+      lines.add(Line.of(curves.get(i), ChartStyle.color(i), input.analysis()));
     }
     List<Line> drawn = lines.stream().filter(line -> !line.empty()).toList();
     List<Mark> marks = new ArrayList<>();

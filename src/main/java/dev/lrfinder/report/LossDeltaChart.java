@@ -2,6 +2,7 @@ package dev.lrfinder.report;
 
 import dev.lrfinder.rangetest.OptimizerCurve;
 import dev.lrfinder.suggest.Curve;
+import dev.lrfinder.suggest.RangeTestAnalysis;
 import dev.lrfinder.suggest.LossDelta;
 import dev.lrfinder.suggest.Suggestion;
 import java.awt.Color;
@@ -26,8 +27,8 @@ final class LossDeltaChart {
   /** One optimizer's finite deltas against the learning rates they belong to. */
   private record Deltas(String optimizer, Color color, double[] lrs, double[] deltas) {
 
-    static Deltas of(OptimizerCurve curve, Color color) {
-      Curve all = Curve.of(curve.learningRateArray(), curve.smoothedArray(), 0, 0);
+    static Deltas of(OptimizerCurve curve, Color color, RangeTestAnalysis analysis) {
+      Curve all = analysis.optimizer(curve.optimizer()).finite();
       LossDelta rule = new LossDelta(SMA);
       double[] lrs = new double[all.size()];
       double[] deltas = new double[all.size()];
@@ -48,7 +49,7 @@ final class LossDeltaChart {
     List<Deltas> lines = new ArrayList<>();
     List<OptimizerCurve> curves = input.result().curves();
     for (int i = 0; i < curves.size(); i++) {
-      Deltas deltas = Deltas.of(curves.get(i), ChartStyle.color(i));
+      Deltas deltas = Deltas.of(curves.get(i), ChartStyle.color(i), input.analysis());
       if (deltas.lrs().length > 0) {
         lines.add(deltas);
       }

@@ -2,24 +2,24 @@ package dev.lrfinder.report;
 
 import dev.lrfinder.model.ModelContract;
 import dev.lrfinder.rangetest.OptimizerCurve;
-import dev.lrfinder.rangetest.RangeTestConfig;
 import dev.lrfinder.rangetest.RangeTestResult;
-import dev.lrfinder.suggest.Curve;
 import dev.lrfinder.suggest.Descent;
+import dev.lrfinder.suggest.RangeTestAnalysis;
 import dev.lrfinder.suggest.Suggestion;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * Everything a range-test report shows: the model, the data, the result, the suggestions per
- * optimizer (in the result's optimizer order) and where and when it ran.
+ * Everything a range-test report shows: the model, the data, the result, its analysis (the
+ * suggestions and descent per optimizer, worked out once, in the result's optimizer order) and
+ * where and when it ran. The report's parts read the analysis; none recomputes it.
  *
  * @param trainingPath how the model was trained ({@code TrainableModel#trainingPath}), e.g.
  *     {@code "direct: trainable, ..."}
+ * @param analysis the reading of {@code result}'s curves
  * @param command the command line that produced it, for the record (may be empty)
  * @param warnings sentences about the data or model the reader should see first, e.g. that the
  *     features look unscaled
@@ -30,7 +30,7 @@ public record ReportInput(
     ModelContract contract,
     String trainingPath,
     RangeTestResult result,
-    Map<String, List<Suggestion>> suggestions,
+    RangeTestAnalysis analysis,
     String tensorflowVersion,
     String javaVersion,
     Instant createdAt,
@@ -42,13 +42,31 @@ public record ReportInput(
       .compile("(sequential|model|functional)(_\\d+)?");
 
   public ReportInput {
-    Map<String, List<Suggestion>> copy = new LinkedHashMap<>();
-    suggestions.forEach((k, v) -> copy.put(k, List.copyOf(v)));
-    suggestions = java.util.Collections.unmodifiableMap(copy);
+    java.util.Objects.requireNonNull(analysis, "analysis");
     warnings = List.copyOf(warnings);
   }
 
   /** A report without warnings about the data. */
+  public ReportInput(Path modelDir, Path dataFile, ModelContract contract, String trainingPath,
+      RangeTestResult result, RangeTestAnalysis analysis, String tensorflowVersion,
+      String javaVersion, Instant createdAt, String command) {
+    this(modelDir, dataFile, contract, trainingPath, result, analysis, tensorflowVersion,
+        javaVersion, createdAt, command, List.of());
+  }
+
+  /**
+   * A report of {@code result} read with the default analysis settings, whose suggestions are
+   * {@code suggestions} (by optimizer) instead of the rules' own.
+   */
+  public ReportInput(Path modelDir, Path dataFile, ModelContract contract, String trainingPath,
+      RangeTestResult result, Map<String, List<Suggestion>> suggestions, String tensorflowVersion,
+      String javaVersion, Instant createdAt, String command, List<String> warnings) {
+    this(modelDir, dataFile, contract, trainingPath, result,
+        RangeTestAnalysis.of(result).withSuggestions(suggestions), tensorflowVersion,
+        javaVersion, createdAt, command, warnings);
+  }
+
+  /** As the constructor above, without warnings. */
   public ReportInput(Path modelDir, Path dataFile, ModelContract contract, String trainingPath,
       RangeTestResult result, Map<String, List<Suggestion>> suggestions, String tensorflowVersion,
       String javaVersion, Instant createdAt, String command) {
@@ -56,9 +74,24 @@ public record ReportInput(
         javaVersion, createdAt, command, List.of());
   }
 
+  /** Every optimizer's suggestions, in the result's order (the analysis's). */
+  public Map<String, List<Suggestion>> suggestions() {
+    return analysis.suggestions();
+  }
+
+  /** Points left out at the start of each curve by plots and suggestions. */
+  public int skipBegin() {
+    return analysis.skipBegin();
+  }
+
+  /** Points left out at the end of each curve by plots and suggestions. */
+  public int skipEnd() {
+    return analysis.skipEnd();
+  }
+
   /** This input with {@code warnings} (one sentence each) shown at the top of the report. */
   public ReportInput withWarnings(List<String> warnings) {
-    return new ReportInput(modelDir, dataFile, contract, trainingPath, result, suggestions,
+    return new ReportInput(modelDir, dataFile, contract, trainingPath, result, analysis,
         tensorflowVersion, javaVersion, createdAt, command, warnings);
   }
 
@@ -96,15 +129,6 @@ public record ReportInput(
   }
 
   /**
-   * The curve the suggestion rules read for one optimizer's run: the smoothed loss over the skip
-   * window, with the raw losses and the smoothing so that it can tell a fall from batch noise.
-   */
-  public static Curve curveOf(OptimizerCurve curve, RangeTestConfig config) {
-    return Curve.of(curve.learningRateArray(), curve.smoothedArray(), curve.lossArray(),
-        config.beta(), config.skipBegin(), config.skipEnd());
-  }
-
-  /**
    * What the reader must see before the numbers, one sentence each: the warnings, then for every
    * optimizer whose loss never fell, that it did not ({@code adam: the loss never fell ...}).
    */
@@ -116,28 +140,26 @@ public record ReportInput(
 
   /** {@code <optimizer>: <why>} for each optimizer whose loss never fell. */
   public List<String> neverFell() {
-    return result.curves().stream().filter(this::neverFell)
-        .map(curve -> curve.optimizer() + ": " + descent(curve).reason()).toList();
+    return analysis.neverFell();
   }
 
   /** Whether the curve is long enough to judge and its loss never fell. */
   public boolean neverFell(OptimizerCurve curve) {
-    Descent descent = descent(curve);
-    return !descent.fell() && !Double.isNaN(descent.threshold());
+    return analysis.optimizer(curve.optimizer()).neverFell();
   }
 
   /** Whether and how far the loss of {@code curve} fell (the rules give none when it did not). */
   public Descent descent(OptimizerCurve curve) {
-    return curveOf(curve, result.config()).descent();
+    return analysis.optimizer(curve.optimizer()).descent();
   }
 
   /** The suggestions for {@code optimizer}, in rule order; empty when there are none. */
   public List<Suggestion> suggestionsFor(String optimizer) {
-    return suggestions.getOrDefault(optimizer, List.of());
+    return analysis.suggestionsFor(optimizer);
   }
 
   /** The suggestion of rule {@code rule} for {@code optimizer}, if that rule ran. */
   public Optional<Suggestion> suggestion(String optimizer, String rule) {
-    return suggestionsFor(optimizer).stream().filter(s -> s.rule().equals(rule)).findFirst();
+    return analysis.suggestion(optimizer, rule);
   }
 }

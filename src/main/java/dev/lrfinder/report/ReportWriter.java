@@ -22,19 +22,35 @@ public final class ReportWriter {
       DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
 
   private final FileOpener opener;
+  private final ShutdownCleanup cleanup;
 
+  /** A writer on the disk that registers nothing for a JVM shutdown (a library's). */
   public ReportWriter() {
     this(FileOpener.DISK);
   }
 
   /** A writer that creates every file through {@code opener} (tests put a full disk there). */
   public ReportWriter(FileOpener opener) {
+    this(opener, ShutdownCleanup.none());
+  }
+
+  /**
+   * A writer whose staged reports register their deletion with {@code cleanup} (the CLI's runs
+   * it at a JVM shutdown).
+   */
+  public ReportWriter(FileOpener opener, ShutdownCleanup cleanup) {
     this.opener = opener;
+    this.cleanup = java.util.Objects.requireNonNull(cleanup, "cleanup");
   }
 
   /** How this writer creates files, for other outputs of the same run. */
   public FileOpener opener() {
     return opener;
+  }
+
+  /** Where this writer's staged outputs register for a shutdown, for other outputs of the run. */
+  public ShutdownCleanup cleanup() {
+    return cleanup;
   }
 
   /**
@@ -75,12 +91,12 @@ public final class ReportWriter {
         throw StagedReport.taken(target);
       }
       return new StagedReport(opener, Staging.create(target.getParent(),
-          target.getFileName().toString(), "the report to", target), target, true);
+          target.getFileName().toString(), "the report to", target, cleanup), target, true);
     }
     Path root = reportsRoot.toAbsolutePath().normalize();
     Path target = root.resolve(directoryName(modelName, createdAt));
     return new StagedReport(opener, Staging.create(root, target.getFileName().toString(),
-        "the report to", target), target, false);
+        "the report to", target, cleanup), target, false);
   }
 
   /** {@code <model>-<yyyyMMdd-HHmmss>}, the model name reduced to characters safe in file names. */

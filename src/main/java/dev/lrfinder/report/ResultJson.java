@@ -59,7 +59,7 @@ public final class ResultJson {
     ObjectNode data = root.putObject("data");
     data.put("file", path(input.dataFile()));
     data.put("train_rows", result.trainRows());
-    root.set("config", config(result.config()));
+    root.set("config", config(result.config(), input.skipEnd()));
     root.put("planned_steps", result.plannedSteps());
     root.put("steps_per_epoch", result.stepsPerEpoch());
     ObjectNode environment = root.putObject("environment");
@@ -154,7 +154,7 @@ public final class ResultJson {
     return shape;
   }
 
-  private static ObjectNode config(RangeTestConfig config) {
+  private static ObjectNode config(RangeTestConfig config, int skipEnd) {
     ObjectNode node = node();
     node.put("start_lr", config.startLr());
     node.put("end_lr", config.endLr());
@@ -165,7 +165,7 @@ public final class ResultJson {
     node.put("beta", config.beta());
     node.put("stop_factor", config.stopFactor());
     node.put("skip_begin", config.skipBegin());
-    node.put("skip_end", config.skipEnd());
+    node.put("skip_end", skipEnd);
     node.put("batch_size", config.batchSize());
     node.put("shuffle", config.shuffle());
     node.put("seed", config.seed());

@@ -49,12 +49,20 @@ public final class StagedFile implements AutoCloseable {
    * @throws OutputException when the directory takes no files
    */
   public static StagedFile create(Path target, FileOpener opener) {
+    return create(target, opener, ShutdownCleanup.none());
+  }
+
+  /**
+   * Reserves {@code target} as {@link #create(Path, FileOpener)} does, registering the staging
+   * directory's deletion with {@code cleanup}.
+   */
+  public static StagedFile create(Path target, FileOpener opener, ShutdownCleanup cleanup) {
     Path file = target.toAbsolutePath().normalize();
     if (Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
       throw exists(file);
     }
     return new StagedFile(file, opener, Staging.create(file.getParent(),
-        file.getFileName().toString(), "the file", file));
+        file.getFileName().toString(), "the file", file, cleanup));
   }
 
   private static IllegalArgumentException exists(Path file) {

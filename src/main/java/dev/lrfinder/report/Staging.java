@@ -1,6 +1,5 @@
 package dev.lrfinder.report;
 
-import dev.lrfinder.rangetest.ShutdownGuard;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.channels.ClosedByInterruptException;
@@ -18,19 +17,20 @@ import java.util.stream.Stream;
  * The hidden directory {@code .<name>.partial-<random>} beside the place an output goes, where it
  * is written before it is published. Created at once, so a place that takes no files shows before
  * any work is done. Closing it deletes it, and, when nothing was published, the parent
- * directories created for it; a JVM shutdown that the owner does not answer in time deletes them
- * as well, so no signal leaves hidden files behind.
+ * directories created for it; with a {@link ShutdownCleanup} that runs at a JVM shutdown (the
+ * CLI's), a shutdown that the owner does not answer in time deletes them as well, so no signal
+ * leaves hidden files behind.
  */
 final class Staging implements AutoCloseable {
   private final Path directory;
   private final List<Path> createdParents;
-  private final ShutdownGuard guard;
+  private final ShutdownCleanup.Registration guard;
   private volatile boolean published;
 
-  private Staging(Path directory, List<Path> createdParents) {
+  private Staging(Path directory, List<Path> createdParents, ShutdownCleanup cleanup) {
     this.directory = directory;
     this.createdParents = List.copyOf(createdParents);
-    this.guard = new ShutdownGuard("lrfinder-staging-shutdown", this::discard);
+    this.guard = cleanup.register("lrfinder-staging-shutdown", this::discard);
   }
 
   /**
@@ -39,9 +39,11 @@ final class Staging implements AutoCloseable {
    *
    * @param what the output in words, for messages: "the report to"
    * @param shown the path the user asked for, for messages
+   * @param cleanup where the staging registers its deletion for a shutdown
    * @throws OutputException naming {@code shown} and the cause when the place takes no files
    */
-  static Staging create(Path parent, String name, String what, Path shown) {
+  static Staging create(Path parent, String name, String what, Path shown,
+      ShutdownCleanup cleanup) {
     List<Path> created = createParents(parent, what, shown);
     try {
       while (true) {
@@ -49,7 +51,7 @@ final class Staging implements AutoCloseable {
             + UUID.randomUUID().toString().substring(0, 8));
         try {
           // Not createTempDirectory: the output should get the usual permissions, not owner-only.
-          return new Staging(Files.createDirectory(directory), created);
+          return new Staging(Files.createDirectory(directory), created, cleanup);
         } catch (FileAlreadyExistsException drawnTwice) {
           // Draw again.
         }
@@ -94,7 +96,7 @@ final class Staging implements AutoCloseable {
 
   /** Throws when the JVM is shutting down or this thread was interrupted. */
   void checkNotStopped() throws InterruptedIOException {
-    if (guard.stopRequested()) {
+    if (stopRequested()) {
       throw new InterruptedIOException("interrupted before the output was published");
     }
   }
@@ -106,7 +108,11 @@ final class Staging implements AutoCloseable {
         return true;
       }
     }
-    return guard.stopRequested();
+    return stopRequested();
+  }
+
+  private boolean stopRequested() {
+    return guard.shuttingDown() || Thread.currentThread().isInterrupted();
   }
 
   /** The output is in place: the parent directories stay. */

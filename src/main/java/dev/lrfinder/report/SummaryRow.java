@@ -1,7 +1,6 @@
 package dev.lrfinder.report;
 
 import dev.lrfinder.rangetest.OptimizerCurve;
-import dev.lrfinder.rangetest.RangeTestConfig;
 import dev.lrfinder.rangetest.StopReason;
 import dev.lrfinder.suggest.Curve;
 import dev.lrfinder.suggest.CyclicalBounds;
@@ -40,11 +39,9 @@ record SummaryRow(
 
   /** One row per optimizer, in the result's order. */
   static List<SummaryRow> of(ReportInput input) {
-    RangeTestConfig config = input.result().config();
     List<SummaryRow> rows = new ArrayList<>();
     for (OptimizerCurve curve : input.result().curves()) {
-      Curve window = Curve.of(curve.learningRateArray(), curve.smoothedArray(),
-          config.skipBegin(), config.skipEnd());
+      Curve window = input.analysis().optimizer(curve.optimizer()).window();
       int best = window.argMinLoss();
       rows.add(new SummaryRow(curve.optimizer(), input.suggestionsFor(curve.optimizer()),
           best < 0 ? Double.NaN : window.loss(best), best < 0 ? Double.NaN : window.lr(best),

@@ -1,5 +1,6 @@
 package dev.lrfinder.cli;
 
+import dev.lrfinder.report.FileOpener;
 import dev.lrfinder.report.ReportWriter;
 import dev.lrfinder.report.StagedReport;
 import java.nio.file.Path;
@@ -17,7 +18,8 @@ final class HungCommand {
   public static void main(String[] args) {
     Path out = Path.of(args[0]);
     CommandShutdown.install(Thread.currentThread(), System.out, System.err);
-    StagedReport report = new ReportWriter().prepare("hung", Instant.now(), out.getParent(), out);
+    StagedReport report = new ReportWriter(FileOpener.DISK, ShutdownGuard.CLEANUP)
+        .prepare("hung", Instant.now(), out.getParent(), out);
     System.out.println("staged for " + report.target());
     while (true) {
       try {

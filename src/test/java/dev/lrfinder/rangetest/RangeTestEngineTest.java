@@ -125,8 +125,8 @@ class RangeTestEngineTest {
     ScriptedModel model = new ScriptedModel(lr -> 1.0, "sgd");
     RangeTestListener failing = new RangeTestListener() {
       @Override
-      public StepDecision onBatchEnd(long step, double lr, double loss, double smoothed) {
-        if (step == 5) {
+      public StepDecision onStep(StepEvent event) {
+        if (event.step() == 5) {
           throw new IllegalStateException("metrics backend down");
         }
         return StepDecision.CONTINUE;
@@ -151,9 +151,10 @@ class RangeTestEngineTest {
       }
 
       @Override
-      public StepDecision onBatchEnd(long step, double lr, double loss, double smoothed) {
-        lrsSeen.add(lr);
-        return step == 9 ? StepDecision.STOP : StepDecision.CONTINUE;
+      public StepDecision onStep(StepEvent event) {
+        assertEquals("sgd", event.optimizer());
+        lrsSeen.add(event.learningRate());
+        return event.step() == 9 ? StepDecision.STOP : StepDecision.CONTINUE;
       }
 
       @Override
@@ -238,7 +239,9 @@ class RangeTestEngineTest {
       assertEquals(curve.smoothedLosses().subList(10, curve.stepsRun()).stream()
           .mapToDouble(Double::doubleValue).min().orElseThrow(), curve.bestSmoothedLoss(), 0,
           "the best counts from the window on");
-      dev.lrfinder.suggest.Curve prepared = dev.lrfinder.report.ReportInput.curveOf(curve, config);
+      dev.lrfinder.suggest.Curve prepared = dev.lrfinder.suggest.RangeTestAnalysis
+          .of(new RangeTestResult(config, 100, 100, 1600, List.of(curve))).optimizer("adam")
+          .window();
       assertTrue(!prepared.falls(), "seed " + seed + ": " + prepared.descent());
       assertTrue(prepared.descent().reason().startsWith("the loss never fell"));
     }

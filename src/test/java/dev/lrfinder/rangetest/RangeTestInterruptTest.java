@@ -12,9 +12,9 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /**
- * An interrupted range test (Ctrl-C reaches it as an interrupt of its thread, or as the JVM's
- * shutdown through {@link ShutdownGuard}) stops at the next step, reports INTERRUPTED, runs no
- * further optimizer and restores the model.
+ * An interrupted range test (Ctrl-C reaches it as an interrupt of its thread, sent by the CLI's
+ * shutdown hook) stops at the next step, reports INTERRUPTED, runs no further optimizer and
+ * restores the model.
  */
 class RangeTestInterruptTest {
   private static Dataset rows() {
@@ -40,8 +40,8 @@ class RangeTestInterruptTest {
     List<String> ended = new ArrayList<>();
     RangeTestListener ctrlC = new RangeTestListener() {
       @Override
-      public StepDecision onBatchEnd(long step, double lr, double loss, double smoothed) {
-        if (step == 7) {
+      public StepDecision onStep(StepEvent event) {
+        if (event.step() == 7) {
           Thread.currentThread().interrupt(); // what CommandShutdown does on SIGINT
         }
         return StepDecision.CONTINUE;
@@ -66,18 +66,43 @@ class RangeTestInterruptTest {
   }
 
   @Test
-  void aGuardSeesTheInterruptOfItsThreadAndNotOfOthers() throws InterruptedException {
-    try (ShutdownGuard guard = new ShutdownGuard()) {
-      assertFalse(guard.stopRequested());
-      AtomicReference<Boolean> seen = new AtomicReference<>();
-      Thread other = new Thread(() -> {
-        Thread.currentThread().interrupt();
-        seen.set(guard.stopRequested());
-      });
-      other.start();
-      other.join();
-      assertTrue(seen.get());
-      assertFalse(guard.stopRequested(), "another thread's interrupt is not this one's");
-    }
+  void aCancelledTokenStopsBeforeTheNextStepAndRestoresTheModel() {
+    ScriptedModel model = new ScriptedModel(lr -> 1.0, "adam", "sgd");
+    CancellationToken token = new CancellationToken();
+    List<String> ended = new ArrayList<>();
+    RangeTestListener canceller = new RangeTestListener() {
+      @Override
+      public StepDecision onStep(StepEvent event) {
+        if (event.step() == 4) {
+          token.cancel(); // e.g. from a service's DELETE, on another thread
+        }
+        return StepDecision.CONTINUE;
+      }
+
+      @Override
+      public void onEnd(OptimizerCurve curve) {
+        ended.add(curve.optimizer() + " " + curve.stopReason());
+      }
+    };
+    RangeTestConfig config = RangeTestConfig.builder().startLr(1e-4).endLr(1).steps(40)
+        .batchSize(16).stopFactor(0).build();
+    Dataset data = rows();
+    RangeTestResult result = new RangeTest(config, List.of(canceller))
+        .run(model, config.batches(data), null, token);
+    assertEquals(List.of("adam CANCELLED"), ended, "sgd never starts");
+    assertEquals(5, result.curves().get(0).stepsRun());
+    assertEquals(0, model.steps(), "state restored");
+    assertFalse(Thread.currentThread().isInterrupted());
+  }
+
+  @Test
+  void aSourceOfAnotherBatchSizeIsRefused() {
+    RangeTestConfig config = RangeTestConfig.builder().batchSize(32).build();
+    IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
+        IllegalArgumentException.class, () -> new RangeTest(config).run(
+            new ScriptedModel(lr -> 1.0, "sgd"), new dev.lrfinder.data.Batches(rows(), 16, false, 0),
+            null, new CancellationToken()));
+    assertEquals("the batch source gives batches of 16 rows, the config asks for 32",
+        e.getMessage());
   }
 }

@@ -76,8 +76,8 @@ class RangeTestOnBlobsTest {
     ModelSnapshot.InMemory before = (ModelSnapshot.InMemory) model.snapshot();
     RangeTestListener failing = new RangeTestListener() {
       @Override
-      public StepDecision onBatchEnd(long step, double lr, double loss, double smoothed) {
-        if (step == 30) {
+      public StepDecision onStep(StepEvent event) {
+        if (event.step() == 30) {
           throw new IllegalStateException("boom");
         }
         return StepDecision.CONTINUE;

@@ -10,8 +10,8 @@ import dev.lrfinder.rangetest.OptimizerCurve;
 import dev.lrfinder.rangetest.RangeTestConfig;
 import dev.lrfinder.rangetest.RangeTestResult;
 import dev.lrfinder.rangetest.StopReason;
+import dev.lrfinder.suggest.RangeTestAnalysis;
 import dev.lrfinder.suggest.Suggestion;
-import dev.lrfinder.suggest.Suggestions;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -85,24 +85,30 @@ final class Fixtures {
     return input("mnist_cnn", config, curves);
   }
 
-  /** A report input with the default rules' suggestions for each curve. */
+  /** A report input with the default analysis (the default rules' suggestions) of each curve. */
   static ReportInput input(String model, RangeTestConfig config, List<OptimizerCurve> curves) {
-    Map<String, List<Suggestion>> suggestions = new LinkedHashMap<>();
-    for (OptimizerCurve curve : curves) {
-      suggestions.put(curve.optimizer(), Suggestions.apply(Suggestions.defaultRules(),
-          ReportInput.curveOf(curve, config)));
-    }
-    return input(model, config, curves, suggestions);
+    RangeTestResult result = result(config, curves);
+    return input(model, result, RangeTestAnalysis.of(result));
   }
 
+  /** A report input whose suggestions are {@code suggestions} instead of the rules'. */
   static ReportInput input(String model, RangeTestConfig config, List<OptimizerCurve> curves,
       Map<String, List<Suggestion>> suggestions) {
+    RangeTestResult result = result(config, curves);
+    return input(model, result, RangeTestAnalysis.of(result).withSuggestions(suggestions));
+  }
+
+  private static RangeTestResult result(RangeTestConfig config, List<OptimizerCurve> curves) {
     long planned = curves.stream().mapToLong(OptimizerCurve::plannedSteps).max().orElse(100);
-    RangeTestResult result = new RangeTestResult(config, planned, 938, 60_000, curves);
+    return new RangeTestResult(config, planned, 938, 60_000, curves);
+  }
+
+  private static ReportInput input(String model, RangeTestResult result,
+      RangeTestAnalysis analysis) {
     return new ReportInput(Path.of("savedmodels", model), Path.of("savedmodels", model + ".npz"),
-        contract(model, curves.stream().map(OptimizerCurve::optimizer).toList()),
+        contract(model, result.curves().stream().map(OptimizerCurve::optimizer).toList()),
         "exported: training contract v1 from scripts/export.py", result,
-        suggestions, "2.18.0", "17.0.15", CREATED,
+        analysis, "2.18.0", "17.0.15", CREATED,
         "lrfinder find savedmodels/" + model + " --optimizers adam,sgd");
   }
 
@@ -177,7 +183,7 @@ final class Fixtures {
     }
     ReportInput input = input("sequential", config, curves);
     return new ReportInput(Path.of("savedmodels", "house_prices"), input.dataFile(),
-        input.contract(), input.trainingPath(), input.result(), input.suggestions(),
+        input.contract(), input.trainingPath(), input.result(), input.analysis(),
         input.tensorflowVersion(), input.javaVersion(), input.createdAt(), input.command());
   }
 
@@ -205,7 +211,7 @@ final class Fixtures {
     ReportInput input = input("sequential", config, List.of(curve("adam", lrs,
         losses, smoothed, StopReason.END_OF_RANGE, 100)));
     return new ReportInput(Path.of("models", "house_prices"), input.dataFile(), input.contract(),
-        input.trainingPath(), input.result(), input.suggestions(), input.tensorflowVersion(),
+        input.trainingPath(), input.result(), input.analysis(), input.tensorflowVersion(),
         input.javaVersion(), input.createdAt(), input.command());
   }
 }

@@ -1,10 +1,12 @@
-package dev.lrfinder.rangetest;
+package dev.lrfinder.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 class ShutdownGuardTest {
@@ -32,6 +34,22 @@ class ShutdownGuardTest {
         System.out.println("stop requested: " + guard.stopRequested());
         guard.close();
       }));
+    }
+  }
+
+  @Test
+  void aGuardSeesTheInterruptOfItsThreadAndNotOfOthers() throws InterruptedException {
+    try (ShutdownGuard guard = new ShutdownGuard()) {
+      assertFalse(guard.stopRequested());
+      AtomicReference<Boolean> seen = new AtomicReference<>();
+      Thread other = new Thread(() -> {
+        Thread.currentThread().interrupt();
+        seen.set(guard.stopRequested());
+      });
+      other.start();
+      other.join();
+      assertTrue(seen.get());
+      assertFalse(guard.stopRequested(), "another thread's interrupt is not this one's");
     }
   }
 }

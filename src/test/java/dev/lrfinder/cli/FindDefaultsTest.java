@@ -1,0 +1,58 @@
+package dev.lrfinder.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lrfinder.rangetest.RangeTestConfig;
+import dev.lrfinder.suggest.AnalysisSettings;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.DefaultParser;
+import org.apache.commons.cli.Options;
+import org.junit.jupiter.api.Test;
+
+/** find's defaults have one source, RangeTestConfig's (and AnalysisSettings') constants. */
+class FindDefaultsTest {
+  private final FindCommand find = new FindCommand(new dev.lrfinder.report.ReportWriter());
+
+  private CommandLine parse(String... args) throws Exception {
+    return new DefaultParser().parse(find.options(), args);
+  }
+
+  @Test
+  void noOptionsGiveTheBuildersDefaults() throws Exception {
+    CommandLine line = parse();
+    assertEquals(RangeTestConfig.builder().build(), FindCommand.config(line));
+    assertEquals(AnalysisSettings.DEFAULT_SKIP_END, FindCommand.analysis(line).skipEnd());
+    assertEquals(RangeTestConfig.builder().seed(7).skipBegin(3).build(),
+        FindCommand.config(parse("--seed", "7", "--skip-begin", "3")));
+    assertEquals(4, FindCommand.analysis(parse("--skip-end", "4")).skipEnd());
+  }
+
+  @Test
+  void theHelpShowsTheDefaultsParsingUses() {
+    Options options = find.options();
+    assertEquals("start learning rate (default: 1e-7)", options.getOption("start").getDescription());
+    assertEquals("end learning rate (default: 10)", options.getOption("end").getDescription());
+    assertEquals("steps of the test (default: 100)", options.getOption("steps").getDescription());
+    assertEquals("rows per batch (default: 64)", options.getOption("batch-size").getDescription());
+    assertEquals("learning-rate ramp (default: exp)", options.getOption("schedule").getDescription());
+    assertEquals("loss smoothing (default: 0.98; 0 = none)", options.getOption("beta").getDescription());
+    assertTrue(options.getOption("stop-factor").getDescription().contains("(default: 4;"));
+    assertTrue(options.getOption("skip-begin").getDescription().endsWith("(default: 10)"));
+    assertEquals("points skipped at the end (default: 1)",
+        options.getOption("skip-end").getDescription());
+    assertTrue(options.getOption("seed").getDescription().endsWith("(default: 0)"));
+    assertTrue(options.getOption("validation-batches").getDescription()
+        .endsWith("(default: 0, the training loss)"));
+  }
+
+  @Test
+  void numbersInTheHelpReadAsTyped() {
+    assertEquals("1e-7", Args.number(1e-7));
+    assertEquals("10", Args.number(10));
+    assertEquals("0.98", Args.number(0.98));
+    assertEquals("4", Args.number(4));
+    assertEquals("0", Args.number(0));
+    assertEquals("2.5e6", Args.number(2.5e6));
+  }
+}
