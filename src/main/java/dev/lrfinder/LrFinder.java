@@ -221,7 +221,13 @@ public final class LrFinder implements AutoCloseable {
     return rangeTest(train, validation, config, RunControl.none());
   }
 
-  /** Runs the range test on the batches of {@code train}, each conformed to the model here. */
+  /**
+   * Runs the range test on the batches of {@code train}, each conformed to the model here. The
+   * source decides the order (the config's shuffle and seed do not apply); its batch size must
+   * be the config's ({@link RangeTestConfig#batchSize()}), which validation batches use too.
+   *
+   * @throws IllegalArgumentException when the batch sizes differ
+   */
   public FinderResult rangeTest(BatchSource train, RangeTestConfig config) {
     return rangeTest(train, config, RunControl.none());
   }
