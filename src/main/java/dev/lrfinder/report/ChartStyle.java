@@ -65,6 +65,9 @@ final class ChartStyle {
     styler.setPlotBackgroundColor(Color.WHITE);
     styler.setPlotBorderColor(new Color(0x999999));
     styler.setPlotGridLinesColor(new Color(0xe4e4e4));
+    // Solid: XChart fills a dashed grid line as one rectangle per dash, which the SVG would
+    // carry as thousands of path segments.
+    styler.setPlotGridLinesStroke(new BasicStroke(1f));
     styler.setChartTitleBoxVisible(false);
     styler.setChartTitleFont(new Font(FONT, Font.BOLD, 20));
     styler.setAxisTitleFont(new Font(FONT, Font.PLAIN, 16));
