@@ -61,9 +61,9 @@ final class ChartStyle {
     styler.setChartBackgroundColor(Color.WHITE);
     styler.setPlotBackgroundColor(Color.WHITE);
     styler.setPlotBorderColor(new Color(0x999999));
-    styler.setPlotGridLinesColor(new Color(0xe4e4e4));
+    styler.setPlotGridLinesColor(new Color(0xebebeb));
     // Solid: XChart fills a dashed grid line as one rectangle per dash, which the SVG would
-    // carry as thousands of path segments.
+    // carry as thousands of path segments; a shade lighter than the dashes were, to read alike.
     styler.setPlotGridLinesStroke(new BasicStroke(1f));
     styler.setChartTitleBoxVisible(false);
     styler.setChartTitleFont(new Font(FONT, Font.BOLD, 20));
