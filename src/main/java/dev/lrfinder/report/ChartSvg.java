@@ -1,133 +1,76 @@
 package dev.lrfinder.report;
 
-import de.erichseifert.vectorgraphics2d.VectorGraphics2D;
-import de.erichseifert.vectorgraphics2d.svg.SVGProcessor;
-import de.erichseifert.vectorgraphics2d.util.PageSize;
 import java.awt.Font;
-import java.awt.Shape;
-import java.awt.geom.AffineTransform;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
+import java.awt.font.FontRenderContext;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.Set;
+import org.jfree.svg.SVGGraphics2D;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.XYStyler;
 
 /**
- * A chart as an SVG element to put inline in the report's page: vector lines and markers, its
- * labels kept as text ({@link TextOutlines}), no reference to anything outside it.
+ * The charts as SVG elements to put inline in the report's page (JFreeSVG): vector lines and
+ * markers, labels kept as text ({@link TextOutlines}), nothing outside the element referred to.
  */
 final class ChartSvg {
-  private static final Pattern TAG = Pattern.compile("<[^>]*>");
-  /** Coordinates with more than 2 decimals: a hundredth of a pixel is finer than any screen. */
-  private static final Pattern LONG_NUMBER = Pattern.compile("(-?\\d+\\.\\d{2})\\d+");
-  private static final Pattern FONT_FAMILY = Pattern.compile("font-family:&quot;[^&;]*&quot;");
-  private static final Pattern ID = Pattern.compile("id=\"([^\"]+)\"");
-
   private ChartSvg() {}
 
   /**
-   * {@code chart} as an {@code <svg>} element for an HTML page: without the XML prolog and the
-   * namespace declarations (the HTML parser supplies them), its element ids prefixed with
-   * {@code idPrefix} so that several charts on one page keep theirs apart, {@code label} as
-   * its accessible name; 1200x800 at its natural size and scalable by CSS (it has a viewBox).
+   * Each chart as an {@code <svg>} element for an HTML page, its legend fitted
+   * ({@link ChartStyle#fitLegend}): without namespace declarations (the HTML parser supplies
+   * them), ids prefixed {@code chart-<n>-} so that the charts of one page keep theirs apart,
+   * {@code labels.get(i)} as the accessible name; sized as the chart (1200x800) with a viewBox,
+   * so CSS can scale it.
    */
-  static String inline(XYChart chart, String idPrefix, String label) {
-    String svg = svg(chart);
-    svg = svg.substring(svg.indexOf("<svg"));
-    svg = svg.replaceFirst("<svg [^>]*>", "<svg viewBox=\"0 0 " + chart.getWidth() + " "
-        + chart.getHeight() + "\" width=\"" + chart.getWidth() + "\" height=\""
-        + chart.getHeight() + "\" role=\"img\" aria-label=\"" + Format.html(label) + "\">");
-    Matcher ids = ID.matcher(svg);
-    while (ids.find()) {
-      String id = ids.group(1);
-      svg = svg.replace("\"" + id + "\"", "\"" + idPrefix + id + "\"")
-          .replace("url(#" + id + ")", "url(#" + idPrefix + id + ")");
+  static List<String> inline(List<XYChart> charts, List<String> labels) {
+    charts.forEach(ChartStyle::fitLegend);
+    TextOutlines outlines = outlines(charts, new SVGGraphics2D(1, 1).getFontRenderContext());
+    List<String> svgs = new ArrayList<>();
+    for (int i = 0; i < charts.size(); i++) {
+      svgs.add(inline(charts.get(i), outlines, "chart-" + (i + 1) + "-", labels.get(i)));
     }
-    // The font as Java found it ("DejaVu Sans"), then the generic family where it is missing.
-    svg = FONT_FAMILY.matcher(svg).replaceAll("$0,sans-serif");
-    // Only inside tags: a label such as 0.0351 is text and stays as drawn.
-    Matcher tags = TAG.matcher(svg);
-    StringBuilder out = new StringBuilder(svg.length());
-    while (tags.find()) {
-      tags.appendReplacement(out,
-          Matcher.quoteReplacement(LONG_NUMBER.matcher(tags.group()).replaceAll("$1")));
-    }
-    tags.appendTail(out);
-    return out.toString().strip();
+    return svgs;
   }
 
-  /** {@code chart} as a standalone SVG document. */
-  static String svg(XYChart chart) {
-    ChartStyle.fitLegend(chart);
-    XYStyler styler = chart.getStyler();
-    List<Font> fonts = List.of(styler.getChartTitleFont(), styler.getAxisTitleFont(),
-        styler.getAxisTickLabelsFont(), styler.getLegendFont());
-    List<String> labels = new ArrayList<>(List.of(chart.getTitle(), chart.getXAxisTitle(),
-        chart.getYAxisTitle()));
-    chart.getSeriesMap().values().stream().filter(XYSeries::isShowInLegend)
-        .forEach(s -> labels.add(s.getName()));
-    TextKeeping graphics = new TextKeeping(fonts, labels);
-    chart.paint(graphics, chart.getWidth(), chart.getHeight());
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try {
-      new SVGProcessor().getDocument(graphics.getCommands(),
-          new PageSize(0, 0, chart.getWidth(), chart.getHeight())).writeTo(out);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+  /** One glyph table for every font and label of {@code charts}. */
+  private static TextOutlines outlines(List<XYChart> charts, FontRenderContext context) {
+    Set<Font> fonts = new LinkedHashSet<>();
+    List<String> labels = new ArrayList<>();
+    for (XYChart chart : charts) {
+      XYStyler styler = chart.getStyler();
+      fonts.addAll(List.of(styler.getChartTitleFont(), styler.getAxisTitleFont(),
+          styler.getAxisTickLabelsFont(), styler.getLegendFont()));
+      labels.addAll(List.of(chart.getTitle(), chart.getXAxisTitle(), chart.getYAxisTitle()));
+      chart.getSeriesMap().values().stream().filter(XYSeries::isShowInLegend)
+          .forEach(s -> labels.add(s.getName()));
     }
-    return out.toString(StandardCharsets.UTF_8);
+    return new TextOutlines(List.copyOf(fonts), context, labels);
   }
 
-  private static final class TextKeeping extends VectorGraphics2D {
-    private static final AffineTransform QUARTER_LEFT =
-        AffineTransform.getRotateInstance(-Math.PI / 2);
-    private static final AffineTransform QUARTER_RIGHT =
-        AffineTransform.getRotateInstance(Math.PI / 2);
-    private final List<Font> fonts;
-    private final List<String> labels;
-    private TextOutlines outlines;
+  private static String inline(XYChart chart, TextOutlines outlines, String idPrefix,
+      String label) {
+    int width = chart.getWidth();
+    int height = chart.getHeight();
+    SVGGraphics2D svg = new SVGGraphics2D(width, height);
+    svg.setDefsKeyPrefix(idPrefix);
+    // A hundredth of a pixel is finer than any screen; full doubles would double the size.
+    svg.setGeomDoubleConverter(ChartSvg::hundredths);
+    svg.setTransformDoubleConverter(ChartSvg::hundredths);
+    chart.paint(new TextKeepingGraphics(svg, outlines), width, height);
+    String element = svg.getSVGElement(null, false, null, null, null);
+    // The opening tag as HTML wants it: no namespaces (the HTML parser knows <svg>), a size
+    // CSS may scale and a name for screen readers.
+    return "<svg viewBox=\"0 0 " + width + " " + height + "\" width=\"" + width + "\" height=\""
+        + height + "\" role=\"img\" aria-label=\"" + Format.html(label) + "\">"
+        + element.substring(element.indexOf('>') + 1);
+  }
 
-    TextKeeping(List<Font> fonts, List<String> labels) {
-      this.fonts = fonts;
-      this.labels = labels;
-    }
-
-    @Override
-    public void fill(Shape shape) {
-      if (outlines == null) {
-        outlines = new TextOutlines(fonts, getFontRenderContext(), labels);
-      }
-      Optional<TextOutlines.Text> text = outlines.read(shape);
-      if (text.isPresent()) {
-        write(text.get(), null);
-        return;
-      }
-      // The y axis title is laid out flat, then turned a quarter to the left.
-      text = outlines.read(QUARTER_RIGHT.createTransformedShape(shape));
-      if (text.isPresent()) {
-        write(text.get(), QUARTER_LEFT);
-        return;
-      }
-      super.fill(shape);
-    }
-
-    private void write(TextOutlines.Text text, AffineTransform turn) {
-      Font font = getFont();
-      AffineTransform transform = getTransform();
-      if (turn != null) {
-        transform(turn);
-      }
-      setFont(text.font());
-      drawString(text.text(), text.x(), 0f);
-      setFont(font);
-      setTransform(transform);
-    }
+  private static String hundredths(double value) {
+    double rounded = Math.round(value * 100) / 100.0;
+    return rounded == Math.rint(rounded) && Math.abs(rounded) < 1e15
+        ? Long.toString((long) rounded) : Double.toString(rounded);
   }
 }

@@ -178,12 +178,12 @@ public final class HtmlReport {
             + " the loss_delta suggestion, where it falls fastest.",
         "The learning rate at each step: the planned schedule dashed, each optimizer's run on"
             + " top, and a marker at the last step it ran, with the reason it stopped.");
+    List<String> svgs = ChartSvg.inline(
+        Charts.FILE_NAMES.stream().map(drawn::get).toList(), captions);
     List<Chart> charts = new ArrayList<>();
     for (int i = 0; i < Charts.FILE_NAMES.size(); i++) {
-      String file = Charts.FILE_NAMES.get(i);
-      String id = "chart-" + (i + 1);
-      charts.add(new Chart(id, ChartSvg.inline(drawn.get(file), id + "-", captions.get(i)),
-          captions.get(i), file));
+      charts.add(new Chart("chart-" + (i + 1), svgs.get(i), captions.get(i),
+          Charts.FILE_NAMES.get(i)));
     }
     return charts;
   }
