@@ -59,6 +59,7 @@ final class ChartSvg {
     // A hundredth of a pixel is finer than any screen; full doubles would double the size.
     svg.setGeomDoubleConverter(ChartSvg::hundredths);
     svg.setTransformDoubleConverter(ChartSvg::hundredths);
+    svg.setFontFunction(ChartSvg::cssFontFamily);
     chart.paint(new TextKeepingGraphics(svg, outlines), width, height);
     String element = svg.getSVGElement(null, false, null, null, null);
     // The opening tag as HTML wants it: no namespaces (the HTML parser knows <svg>), a size
@@ -66,6 +67,21 @@ final class ChartSvg {
     return "<svg viewBox=\"0 0 " + width + " " + height + "\" width=\"" + width + "\" height=\""
         + height + "\" role=\"img\" aria-label=\"" + Format.html(label) + "\">"
         + element.substring(element.indexOf('>') + 1);
+  }
+
+  /**
+   * The CSS font list for a Java font family. XChart measured and placed every label in Java's
+   * sans-serif, which is DejaVu Sans on Linux: the browser gets that font first, then the
+   * closest in width (Verdana), then its own sans-serif. The style attribute JFreeSVG writes is
+   * in single quotes, hence the double ones.
+   */
+  private static String cssFontFamily(String family) {
+    return switch (family) {
+      case Font.SANS_SERIF, Font.DIALOG -> "\"DejaVu Sans\", Verdana, sans-serif";
+      case Font.SERIF -> "serif";
+      case Font.MONOSPACED, Font.DIALOG_INPUT -> "monospace";
+      default -> "\"" + family.replace("\"", "") + "\", sans-serif";
+    };
   }
 
   private static String hundredths(double value) {
