@@ -14,11 +14,6 @@ import org.jfree.svg.SVGGraphics2D;
  * {@code SVGGraphics2D} is final, hence the delegation of every other method.
  */
 final class TextKeepingGraphics extends Graphics2D {
-  private static final AffineTransform QUARTER_LEFT =
-      AffineTransform.getRotateInstance(-Math.PI / 2);
-  private static final AffineTransform QUARTER_RIGHT =
-      AffineTransform.getRotateInstance(Math.PI / 2);
-
   private final SVGGraphics2D svg;
   private final TextOutlines outlines;
 
@@ -35,9 +30,10 @@ final class TextKeepingGraphics extends Graphics2D {
       return;
     }
     // The y axis title is laid out flat, then turned a quarter to the left.
-    text = outlines.read(QUARTER_RIGHT.createTransformedShape(shape));
+    text = outlines.read(AffineTransform.getRotateInstance(Math.PI / 2)
+        .createTransformedShape(shape));
     if (text.isPresent()) {
-      write(text.get(), QUARTER_LEFT);
+      write(text.get(), AffineTransform.getRotateInstance(-Math.PI / 2));
       return;
     }
     svg.fill(shape);

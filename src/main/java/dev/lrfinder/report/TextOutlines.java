@@ -10,9 +10,12 @@ import java.awt.geom.Rectangle2D;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Reads back the text in a glyph outline. XChart draws every label as the outline of a
@@ -30,6 +33,7 @@ final class TextOutlines {
 
   private final List<FontGlyphs> fonts;
   private final FontRenderContext context;
+  private final List<String> labels;
 
   /**
    * Glyph tables for {@code fonts} as laid out in {@code context}, covering printable ASCII, a
@@ -42,6 +46,7 @@ final class TextOutlines {
     this.fonts = fonts.stream().distinct().map(f -> new FontGlyphs(f, context, codePoints))
         .toList();
     this.context = context;
+    this.labels = List.copyOf(labels);
   }
 
   /** One line of text read from an outline: drawn at {@code (x, 0)} in the outline's space. */
@@ -54,7 +59,7 @@ final class TextOutlines {
       return Optional.empty();
     }
     for (FontGlyphs font : fonts) {
-      Optional<Text> text = font.read(contours);
+      Optional<Text> text = font.read(contours, labels);
       if (text.isPresent() && laysOutAs(text.get(), shape)) {
         return text;
       }
@@ -141,12 +146,31 @@ final class TextOutlines {
   }
 
   /** One character's outline in one font, at the origin, and how far it moves the pen. */
-  private record Glyph(String text, List<Contour> contours, float advance) {}
+  private record Glyph(String text, List<Contour> contours, float advance) {
+    /** Whether the two are drawn alike: same contours, same places, same advance. */
+    boolean looksLike(Glyph other) {
+      if (contours.size() != other.contours.size()
+          || Math.abs(advance - other.advance) > TOLERANCE) {
+        return false;
+      }
+      for (int i = 0; i < contours.size(); i++) {
+        Contour mine = contours.get(i);
+        Contour theirs = other.contours.get(i);
+        if (!mine.sameShape(theirs) || Math.abs(mine.startX() - theirs.startX()) > TOLERANCE
+            || Math.abs(mine.startY() - theirs.startY()) > TOLERANCE) {
+          return false;
+        }
+      }
+      return true;
+    }
+  }
 
   /** The glyphs of one font, found by the shape of their first contour. */
   private static final class FontGlyphs {
     private final Font font;
     private final Map<String, List<Glyph>> byFirstContour = new HashMap<>();
+    /** Each character to those drawn with the same outline (itself first). */
+    private final Map<String, Set<String>> alike = new HashMap<>();
     private final float spaceAdvance;
 
     FontGlyphs(Font font, FontRenderContext context, int[] codePoints) {
@@ -162,14 +186,29 @@ final class TextOutlines {
           continue;
         }
         Glyph glyph = new Glyph(text, contours, vector.getGlyphMetrics(0).getAdvanceX());
-        byFirstContour.computeIfAbsent(contours.get(0).signature(), k -> new ArrayList<>())
-            .add(glyph);
+        List<Glyph> similar = byFirstContour.computeIfAbsent(contours.get(0).signature(),
+            k -> new ArrayList<>());
+        Set<String> same = new LinkedHashSet<>(List.of(text));
+        for (Glyph other : similar) {
+          if (other.looksLike(glyph)) {
+            alike.get(other.text()).add(text);
+            same.add(other.text());
+          }
+        }
+        alike.put(text, same);
+        if (similar.stream().noneMatch(other -> other.looksLike(glyph))) {
+          similar.add(glyph);
+        }
       }
       spaceAdvance = font.createGlyphVector(context, " ").getGlyphMetrics(0).getAdvanceX();
     }
 
-    Optional<Text> read(List<Contour> contours) {
-      StringBuilder text = new StringBuilder();
+    /**
+     * The text of {@code contours}; where characters look alike (Latin and Cyrillic "a"), the
+     * one of {@code labels} that reads the same, if any.
+     */
+    Optional<Text> read(List<Contour> contours, List<String> labels) {
+      List<Set<String>> read = new ArrayList<>();
       float firstX = 0;
       float pen = Float.NaN;
       int i = 0;
@@ -198,13 +237,31 @@ final class TextOutlines {
           if (spaces < 0) {
             return Optional.empty();
           }
-          text.append(" ".repeat((int) spaces));
+          for (long n = 0; n < spaces; n++) {
+            read.add(Set.of(" "));
+          }
         }
-        text.append(match.text());
+        read.add(alike.get(match.text()));
         pen = originX + match.advance();
         i += match.contours().size();
       }
-      return Optional.of(new Text(text.toString(), font, firstX));
+      String text = labels.stream().filter(label -> readsAs(label, read)).findFirst()
+          .orElseGet(() -> read.stream().map(c -> c.iterator().next())
+              .collect(Collectors.joining()));
+      return Optional.of(new Text(text, font, firstX));
+    }
+
+    private static boolean readsAs(String label, List<Set<String>> read) {
+      int[] codePoints = label.codePoints().toArray();
+      if (codePoints.length != read.size()) {
+        return false;
+      }
+      for (int i = 0; i < codePoints.length; i++) {
+        if (!read.get(i).contains(new String(Character.toChars(codePoints[i])))) {
+          return false;
+        }
+      }
+      return true;
     }
 
     /** Whether {@code glyph}'s contours are those from {@code from} on, placed alike. */
