@@ -23,7 +23,9 @@ import java.util.stream.Collectors;
  * write the text as paths: large, and neither selectable nor searchable. This matches the
  * outline glyph by glyph against the outlines of the fonts the chart uses (same font, same
  * rendering context, so the same numbers up to the pen offset), and accepts a reading only when
- * laying the read text out again gives the outline's bounds.
+ * laying the read text out again gives the outline's bounds. Characters drawn alike (Latin and
+ * Cyrillic "a") read as in the chart's own labels where one matches. An outline it cannot read
+ * (a character no table has) stays a shape: the chart looks the same, that label is not text.
  */
 final class TextOutlines {
   /** How far a coordinate may drift when the same glyph is placed at another pen position. */
