@@ -47,4 +47,20 @@ class ChartSvgTest {
     assertTrue(loss.contains(">learning rate (log scale)</text>"), "the other labels are text");
     assertTrue(loss.startsWith("<svg viewBox=\"0 0 1200 800\""));
   }
+
+  @Test
+  void drawingSetsNoJvmProperty() throws Exception {
+    java.util.Properties before = (java.util.Properties) System.getProperties().clone();
+
+    new ReportWriter().write(Fixtures.threeOptimizers(), java.nio.file.Files.createTempDirectory(
+        "lrfinder-props"), null);
+
+    // java.awt.headless in particular belongs to the command line (cli.Main), not the library.
+    // The JDK itself records its font manager and time zone when they first load.
+    List<String> changed = System.getProperties().stringPropertyNames().stream()
+        .filter(k -> !java.util.Objects.equals(before.getProperty(k), System.getProperty(k)))
+        .filter(k -> !k.equals("sun.font.fontmanager") && !k.equals("user.timezone")).toList();
+    assertEquals(List.of(), changed);
+    assertEquals(before.getProperty("java.awt.headless"), System.getProperty("java.awt.headless"));
+  }
 }
