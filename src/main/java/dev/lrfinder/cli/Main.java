@@ -45,6 +45,11 @@ public final class Main {
   }
 
   public static void main(String[] args) {
+    // The command line draws charts and never opens a window: on a desktop, headless keeps the
+    // JVM from starting a toolkit (a dock icon on macOS). The library itself sets no property.
+    if (System.getProperty("java.awt.headless") == null) {
+      System.setProperty("java.awt.headless", "true");
+    }
     Path home = Path.of(System.getProperty("lrfinder.home", "."));
     CommandShutdown shutdown = CommandShutdown.install(Thread.currentThread(), System.out,
         System.err);

@@ -52,9 +52,6 @@ final class ChartStyle {
 
   /** A white 1200x800 line chart with the legend right of the plot. */
   static XYChart chart(String title, String xTitle, String yTitle) {
-    if (System.getProperty("java.awt.headless") == null) {
-      System.setProperty("java.awt.headless", "true");
-    }
     XYChart chart = new XYChart(WIDTH, HEIGHT);
     chart.setTitle(title);
     chart.setXAxisTitle(xTitle);
@@ -64,7 +61,10 @@ final class ChartStyle {
     styler.setChartBackgroundColor(Color.WHITE);
     styler.setPlotBackgroundColor(Color.WHITE);
     styler.setPlotBorderColor(new Color(0x999999));
-    styler.setPlotGridLinesColor(new Color(0xe4e4e4));
+    styler.setPlotGridLinesColor(new Color(0xebebeb));
+    // Solid: XChart fills a dashed grid line as one rectangle per dash, which the SVG would
+    // carry as thousands of path segments; a shade lighter than the dashes were, to read alike.
+    styler.setPlotGridLinesStroke(new BasicStroke(1f));
     styler.setChartTitleBoxVisible(false);
     styler.setChartTitleFont(new Font(FONT, Font.BOLD, 20));
     styler.setAxisTitleFont(new Font(FONT, Font.PLAIN, 16));
@@ -123,8 +123,7 @@ final class ChartStyle {
     chart.getStyler().setLegendPadding(entries <= 24 ? 10 : 6);
   }
 
-  /** Writes {@code chart} as a PNG file, its legend fitted to its height. */
-  /** Encodes {@code chart} as PNG into {@code out}, which stays open. */
+  /** Encodes {@code chart} as PNG into {@code out}, which stays open; its legend fitted. */
   static void save(XYChart chart, OutputStream out) throws IOException {
     fitLegend(chart);
     // What BitmapEncoder.saveBitmap does, but through an in-memory image stream: ImageIO's

@@ -9,9 +9,10 @@ import org.knowm.xchart.XYChart;
 import org.knowm.xchart.style.XYStyler;
 
 /**
- * The report's charts as 1200x800 PNG files: loss vs learning rate with the suggestions, the
- * per-step loss change vs learning rate, and the learning rate vs step with where each run
- * stopped. Drawing needs no display ({@code java.awt.headless} is set unless already chosen).
+ * The report's charts, 1200x800, as PNG files beside the page and inline in it as SVG: loss vs
+ * learning rate with the suggestions, the per-step loss change vs learning rate, and the
+ * learning rate vs step with where each run stopped. Drawing needs no display (it paints into
+ * images and vector command lists only) and sets no JVM property: the command line runs headless.
  */
 public final class Charts {
   /** The chart files in the order the report shows them. */

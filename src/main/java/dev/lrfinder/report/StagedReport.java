@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.knowm.xchart.XYChart;
 
 /**
  * A report whose place is reserved ({@link ReportWriter#prepare}): {@link #write} fills its hidden
@@ -50,9 +51,14 @@ public final class StagedReport implements AutoCloseable {
   public void write(ReportInput input) throws InterruptedIOException {
     Map<String, StagedFile.Content> files = new LinkedHashMap<>();
     files.put(CurvesCsv.FILE_NAME, out -> out.write(utf8(CurvesCsv.render(input))));
-    Charts.drawers().forEach((name, draw) ->
-        files.put(name, out -> ChartStyle.save(draw.apply(input), out)));
-    files.put(HtmlReport.FILE_NAME, out -> out.write(utf8(HtmlReport.render(input))));
+    // Each chart drawn once: as a PNG beside the page, and inline in it as SVG.
+    Map<String, XYChart> charts = new LinkedHashMap<>();
+    Charts.drawers().forEach((name, draw) -> {
+      XYChart chart = draw.apply(input);
+      charts.put(name, chart);
+      files.put(name, out -> ChartStyle.save(chart, out));
+    });
+    files.put(HtmlReport.FILE_NAME, out -> out.write(utf8(HtmlReport.render(input, charts))));
     files.put(ResultJson.FILE_NAME, out -> out.write(utf8(ResultJson.toJson(input) + "\n")));
     for (Map.Entry<String, StagedFile.Content> file : files.entrySet()) {
       StagedFile.write(opener, staging, staging.directory().resolve(file.getKey()),
