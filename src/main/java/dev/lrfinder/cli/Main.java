@@ -44,10 +44,15 @@ public final class Main {
   }
 
   public static void main(String[] args) {
+    Timing timing = Timing.of(System.getenv());
+    timing.mark("main");
     Path home = Path.of(System.getProperty("lrfinder.home", "."));
     CommandShutdown shutdown = CommandShutdown.install(Thread.currentThread(), System.out,
         System.err);
-    shutdown.exit(new Main().run(args, new Console(System.out, System.err, home)));
+    int code = new Main().run(args, new Console(System.out, System.err, home));
+    timing.mark("command_done");
+    timing.print(System.err);
+    shutdown.exit(code);
   }
 
   int run(String[] args, Console console) {
