@@ -10,6 +10,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.DefaultParser;
@@ -49,10 +50,19 @@ public final class Main {
     Path home = Path.of(System.getProperty("lrfinder.home", "."));
     CommandShutdown shutdown = CommandShutdown.install(Thread.currentThread(), System.out,
         System.err);
-    int code = new Main().run(args, new Console(System.out, System.err, home));
-    timing.mark("command_done");
+    int code;
+    try (Warmup warmup = Warmup.start(commandOf(args), timing)) {
+      code = new Main().run(args, new Console(System.out, System.err, home));
+      timing.mark("command_done");
+    }
     timing.print(System.err);
     shutdown.exit(code);
+  }
+
+  /** The command {@code args} run, or "" when they ask for help or name none. */
+  static String commandOf(String[] args) {
+    List<String> rest = Arrays.stream(args).filter(a -> !a.equals("--debug")).toList();
+    return rest.isEmpty() || rest.contains("--help") || rest.contains("-h") ? "" : rest.get(0);
   }
 
   int run(String[] args, Console console) {
