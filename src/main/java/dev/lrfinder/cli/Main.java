@@ -10,6 +10,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.DefaultParser;
@@ -45,6 +46,8 @@ public final class Main {
   }
 
   public static void main(String[] args) {
+    Timing timing = Timing.of(System.getenv());
+    timing.mark("main");
     // The command line draws charts and never opens a window: on a desktop, headless keeps the
     // JVM from starting a toolkit (a dock icon on macOS). The library itself sets no property.
     if (System.getProperty("java.awt.headless") == null) {
@@ -53,7 +56,19 @@ public final class Main {
     Path home = Path.of(System.getProperty("lrfinder.home", "."));
     CommandShutdown shutdown = CommandShutdown.install(Thread.currentThread(), System.out,
         System.err);
-    shutdown.exit(new Main().run(args, new Console(System.out, System.err, home)));
+    int code;
+    try (Warmup warmup = Warmup.start(commandOf(args), timing)) {
+      code = new Main().run(args, new Console(System.out, System.err, home));
+      timing.mark("command_done");
+    }
+    timing.print(System.err);
+    shutdown.exit(code);
+  }
+
+  /** The command {@code args} run, or "" when they ask for help or name none. */
+  static String commandOf(String[] args) {
+    List<String> rest = Arrays.stream(args).filter(a -> !a.equals("--debug")).toList();
+    return rest.isEmpty() || rest.contains("--help") || rest.contains("-h") ? "" : rest.get(0);
   }
 
   int run(String[] args, Console console) {
