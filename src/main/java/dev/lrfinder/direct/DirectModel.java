@@ -5,19 +5,19 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.NullNode;
 import dev.lrfinder.data.Batch;
 import dev.lrfinder.data.DType;
-import dev.lrfinder.model.LoadFailure;
+import dev.lrfinder.runtime.LoadFailure;
 import dev.lrfinder.model.ModelContract;
 import dev.lrfinder.model.ModelException;
 import dev.lrfinder.model.ModelSnapshot;
 import dev.lrfinder.model.OptimizerInfo;
 import dev.lrfinder.model.OutputSpec;
-import dev.lrfinder.model.SavedModelDirectory;
-import dev.lrfinder.model.StepFailure;
+import dev.lrfinder.runtime.SavedModelDirectory;
+import dev.lrfinder.runtime.StepFailure;
 import dev.lrfinder.model.StepResult;
 import dev.lrfinder.model.TensorSpec;
-import dev.lrfinder.model.Tensors;
+import dev.lrfinder.runtime.Tensors;
 import dev.lrfinder.model.TrainableModel;
-import dev.lrfinder.model.VariableStore;
+import dev.lrfinder.runtime.VariableStore;
 import dev.lrfinder.optim.ExactSessionConfig;
 import dev.lrfinder.optim.GraphOptimizer;
 import dev.lrfinder.optim.KerasOptimizerConfigs;
@@ -58,7 +58,7 @@ import org.tensorflow.types.family.TType;
  * the {@code training=False} call, the function behind {@code serving_default}.
  *
  * <p>The session runs under {@link ExactSessionConfig}, so the optimizer math equals tf_keras
- * bit for bit. Like {@link dev.lrfinder.model.ExportedModel}, an instance is for one thread.
+ * bit for bit. Like {@link dev.lrfinder.exported.ExportedModel}, an instance is for one thread.
  */
 public final class DirectModel implements TrainableModel {
   private final Graph graph;

@@ -13,7 +13,7 @@ import dev.lrfinder.data.Dataset;
 import dev.lrfinder.loader.ModelLoader;
 import dev.lrfinder.model.ModelException;
 import dev.lrfinder.model.ModelSnapshot;
-import dev.lrfinder.model.Tensors;
+import dev.lrfinder.runtime.Tensors;
 import dev.lrfinder.model.TrainableModel;
 import java.nio.file.Path;
 import java.util.ArrayList;

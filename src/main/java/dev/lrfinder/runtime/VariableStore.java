@@ -1,5 +1,7 @@
-package dev.lrfinder.model;
+package dev.lrfinder.runtime;
 
+import dev.lrfinder.model.ModelSnapshot;
+import dev.lrfinder.model.ModelException;
 import dev.lrfinder.data.DType;
 import dev.lrfinder.data.HostArray;
 import java.util.ArrayList;

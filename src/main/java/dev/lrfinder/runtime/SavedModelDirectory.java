@@ -1,5 +1,7 @@
-package dev.lrfinder.model;
+package dev.lrfinder.runtime;
 
+import dev.lrfinder.model.ModelFiles;
+import dev.lrfinder.model.ModelException;
 import com.google.protobuf.InvalidProtocolBufferException;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,5 +1,6 @@
-package dev.lrfinder.model;
+package dev.lrfinder.runtime;
 
+import dev.lrfinder.model.ModelException;
 import dev.lrfinder.data.DType;
 import dev.lrfinder.data.HostArray;
 import java.util.Optional;

@@ -1,5 +1,9 @@
-package dev.lrfinder.model;
+package dev.lrfinder.exported;
 
+import dev.lrfinder.model.ModelSnapshot;
+import dev.lrfinder.model.StepResult;
+import dev.lrfinder.model.TensorSpec;
+import dev.lrfinder.runtime.CheckpointIndex;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

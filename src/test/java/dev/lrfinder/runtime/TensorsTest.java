@@ -1,5 +1,6 @@
-package dev.lrfinder.model;
+package dev.lrfinder.runtime;
 
+import dev.lrfinder.model.ModelException;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,5 +1,17 @@
-package dev.lrfinder.model;
+package dev.lrfinder.exported;
 
+import dev.lrfinder.model.OutputSpec;
+import dev.lrfinder.model.ModelContract;
+import dev.lrfinder.model.ModelSnapshot;
+import dev.lrfinder.model.ModelException;
+import dev.lrfinder.model.TrainableModel;
+import dev.lrfinder.model.StepResult;
+import dev.lrfinder.runtime.SavedModelDirectory;
+import dev.lrfinder.runtime.Tensors;
+import dev.lrfinder.runtime.StepFailure;
+import dev.lrfinder.runtime.VariableStore;
+import dev.lrfinder.runtime.LoadFailure;
+import dev.lrfinder.runtime.SignatureCall;
 import dev.lrfinder.data.Batch;
 import dev.lrfinder.data.HostArray;
 import dev.lrfinder.optim.ExactSessionConfig;

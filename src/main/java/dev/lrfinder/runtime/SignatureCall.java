@@ -1,5 +1,6 @@
-package dev.lrfinder.model;
+package dev.lrfinder.runtime;
 
+import dev.lrfinder.model.ModelException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,7 +15,7 @@ import org.tensorflow.Tensor;
  * One signature of a SavedModel resolved once to graph outputs, so a call is a single
  * {@code Session.run} with no name lookups.
  */
-final class SignatureCall {
+public final class SignatureCall {
   private final String key;
   private final Session session;
   private final Output<?>[] inputs;
@@ -34,7 +35,7 @@ final class SignatureCall {
    * Resolves {@code signature}, feeding its inputs in {@code inputOrder} and fetching its outputs
    * with {@code firstOutput} first, then the others by name.
    */
-  static SignatureCall of(Signature signature, Session session, List<String> inputOrder,
+  public static SignatureCall of(Signature signature, Session session, List<String> inputOrder,
       String firstOutput) {
     Graph graph = session.graph();
     Map<String, Signature.TensorDescription> declared = signature.getInputs();
@@ -57,12 +58,12 @@ final class SignatureCall {
     return new SignatureCall(signature.key(), session, inputs, List.copyOf(names), outputs);
   }
 
-  String key() {
+  public String key() {
     return key;
   }
 
   /** Runs the signature and returns every (scalar) output by name, the first output first. */
-  Map<String, Double> callScalars(Tensor... args) {
+  public Map<String, Double> callScalars(Tensor... args) {
     if (args.length != inputs.length) {
       throw new IllegalArgumentException(key + " takes " + inputs.length + " inputs");
     }
