@@ -188,7 +188,7 @@ final class FindCommand implements Command {
       suggestions.put(curve.optimizer(), Suggestions.apply(Suggestions.defaultRules(),
           ReportInput.curveOf(curve, config)));
     }
-    return new ReportInput(modelDir, dataFile, model.contract(), model.trainingPath(), result,
+    return new ReportInput(modelDir, dataFile, model.contract(), model.trainingPath().toString(), result,
         suggestions, TensorFlow.version(), System.getProperty("java.version"), started,
         "lrfinder find " + String.join(" ", line.getArgList()) + " " + optionsText(line));
   }

@@ -1,7 +1,7 @@
 package dev.lrfinder.direct;
 
-import dev.lrfinder.runtime.LoadFailure;
 import dev.lrfinder.model.ModelException;
+import dev.lrfinder.runtime.LoadFailure;
 import dev.lrfinder.runtime.SavedModelDirectory;
 import java.nio.file.Path;
 import java.util.ArrayList;

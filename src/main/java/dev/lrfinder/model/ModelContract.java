@@ -6,11 +6,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lrfinder.data.Batch;
 import dev.lrfinder.data.DType;
+import dev.lrfinder.data.Numbers;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import dev.lrfinder.data.Numbers;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -157,6 +157,22 @@ public record ModelContract(
 
   public List<String> optimizerKeys() {
     return optimizers.stream().map(OptimizerInfo::key).toList();
+  }
+
+  /**
+   * Throws IllegalArgumentException, naming the optimizers this model has, unless it has
+   * {@code key}.
+   */
+  public void requireOptimizer(String key) {
+    if (!optimizerKeys().contains(key)) {
+      throw new IllegalArgumentException(noSuchOptimizer(key));
+    }
+  }
+
+  /** The one sentence for an optimizer key this model lacks, listing those it has. */
+  public String noSuchOptimizer(String key) {
+    return "the model has no optimizer '" + key + "'; it has "
+        + String.join(", ", optimizerKeys());
   }
 
   /** Reads and checks {@code assets/lrfinder.json} of a SavedModel directory. */

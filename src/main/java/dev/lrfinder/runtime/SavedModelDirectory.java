@@ -1,8 +1,8 @@
 package dev.lrfinder.runtime;
 
-import dev.lrfinder.model.ModelFiles;
-import dev.lrfinder.model.ModelException;
 import com.google.protobuf.InvalidProtocolBufferException;
+import dev.lrfinder.model.ModelException;
+import dev.lrfinder.model.ModelFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;

@@ -1,9 +1,9 @@
 package dev.lrfinder.runtime;
 
-import dev.lrfinder.model.ModelSnapshot;
-import dev.lrfinder.model.ModelException;
 import dev.lrfinder.data.DType;
 import dev.lrfinder.data.HostArray;
+import dev.lrfinder.model.ModelException;
+import dev.lrfinder.model.ModelSnapshot;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;

@@ -1,12 +1,12 @@
 package dev.lrfinder.runtime;
 
-import dev.lrfinder.model.ModelException;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lrfinder.TestPaths;
+import dev.lrfinder.model.ModelException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,12 +1,12 @@
 package dev.lrfinder.runtime;
 
-import dev.lrfinder.model.ModelException;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.lrfinder.data.DType;
 import dev.lrfinder.data.HostArray;
+import dev.lrfinder.model.ModelException;
 import org.junit.jupiter.api.Test;
 import org.tensorflow.Tensor;
 import org.tensorflow.proto.DataType;
