@@ -204,8 +204,8 @@ public final class DirectModel extends SessionModel {
           configs);
       long trainable = model.variables().stream().filter(TrainingGraph.ModelVariable::trainable)
           .count();
-      TrainingPath description = TrainingPath.direct("trainable, " + model.variables().size() + " variables ("
-          + trainable + " trainable), loss " + (outputs.size() == 1
+      TrainingPath description = TrainingPath.direct("trainable, " + model.variables().size()
+          + " variables (" + trainable + " trainable), loss " + (outputs.size() == 1
               ? outputs.get(0).loss().describe() : contract.loss())
           + (penalty == null ? "" : " + " + metadata.weightRegularizers().size()
               + " weight regularizers"));
@@ -506,7 +506,7 @@ public final class DirectModel extends SessionModel {
     String tensorflowVersion = file.metaGraph().getMetaInfoDef().getTensorflowVersion();
     if (outputs.size() == 1 && inputs.size() == 1) {
       CompiledOutput o = outputs.get(0);
-      return new ModelContract(0, name, null, parameters, trainable,
+      return new ModelContract(ModelContract.NO_CONTRACT, name, null, parameters, trainable,
           inputs.get(0), o.label(), o.loss().name(),
           o.metrics().stream().map(KerasMetric::name).toList(), optimizers, tensorflowVersion,
           metadata.kerasVersion());
@@ -521,7 +521,8 @@ public final class DirectModel extends SessionModel {
           model.trainingOutputs().get(j).shape().asArray(), o.label(), o.loss().name(),
           Map.of(), o.weight(), names));
     }
-    return new ModelContract(0, name, null, parameters, trainable, inputs, specs, allMetrics,
+    return new ModelContract(ModelContract.NO_CONTRACT, name, null, parameters, trainable, inputs,
+        specs, allMetrics,
         List.of(), optimizers, "", tensorflowVersion, metadata.kerasVersion());
   }
 

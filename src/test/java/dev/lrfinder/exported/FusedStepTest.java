@@ -6,10 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.lrfinder.BuiltFixtures;
 import dev.lrfinder.LiveKeras;
 import dev.lrfinder.TestPaths;
 import dev.lrfinder.data.Batches;
+import dev.lrfinder.data.DataFile;
 import dev.lrfinder.data.Dataset;
+import dev.lrfinder.data.MemoryBudget;
 import dev.lrfinder.model.TrainingPath;
 import dev.lrfinder.runtime.SessionModelChecks;
 import java.io.IOException;
@@ -21,6 +24,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The step at a rate ({@code trainStep(optimizer, rate, batch)}): one call of
@@ -76,6 +81,23 @@ class FusedStepTest {
       assertEquals(TrainingPath.Kind.EXPORTED, fused.trainingPath().kind());
       SessionModelChecks.assertFusedStepEqualsTwoCalls(fused, split, "adam", batches, 20);
       SessionModelChecks.assertFusedStepEqualsTwoCalls(fused, split, "sgd", batches, 10);
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"two_inputs", "two_outputs"})
+  void severalInputsOrOutputsTrainAtARateInOneCallEqualToTwoCalls(String name) {
+    Optional<Path> models = BuiltFixtures.MULTI_IO.dir();
+    assumeTrue(models.isPresent(), "no .venv: the contract v2 models cannot be built");
+    Path dir = models.get().resolve(name);
+    try (ExportedModel fused = ExportedModel.load(dir);
+        ExportedModel split = ExportedModel.load(dir)) {
+      String optimizer = fused.optimizers().get(0);
+      assertTrue(fused.hasFusedStep(optimizer));
+      Dataset data = fused.conform(DataFile.load(models.get().resolve(name + ".npz"),
+          fused.layout(), "label", MemoryBudget.heap()).train());
+      SessionModelChecks.assertFusedStepEqualsTwoCalls(fused, split, optimizer,
+          new Batches(data, 16, true, 1), 10);
     }
   }
 
