@@ -32,10 +32,12 @@ public record TrainingPath(Kind kind, String detail) {
     Objects.requireNonNull(detail, "detail");
   }
 
+  /** The exported path, training with {@code detail} (e.g. its contract version). */
   public static TrainingPath exported(String detail) {
     return new TrainingPath(Kind.EXPORTED, detail);
   }
 
+  /** The direct path, training with {@code detail} (e.g. its variables and loss). */
   public static TrainingPath direct(String detail) {
     return new TrainingPath(Kind.DIRECT, detail);
   }

@@ -22,6 +22,10 @@ public abstract class SessionModel implements TrainableModel {
   private final Object lock = new Object();
   private boolean closed;
 
+  /**
+   * @param contract what the model offers; its optimizer keys are the ones calls may name
+   * @param variables every variable of the session, for snapshots
+   */
   protected SessionModel(ModelContract contract, VariableStore variables) {
     this.contract = Objects.requireNonNull(contract, "contract");
     this.variables = Objects.requireNonNull(variables, "variables");
@@ -47,6 +51,7 @@ public abstract class SessionModel implements TrainableModel {
   /** Loss and metrics in inference mode on a batch that fits. */
   protected abstract StepResult evaluateBatch(Batch batch);
 
+  /** The current value of the optimizer's learning-rate variable. */
   protected abstract double readLearningRate(String optimizer);
 
   /** Assigns a rate already checked to be finite and {@code >= 0}. */
