@@ -38,7 +38,10 @@ public final class ExportedModel extends SessionModel {
   private final SavedModelBundle bundle;
   private final SignatureCall evaluate;
   private final Map<String, SignatureCall> trainSteps;
-  /** {@code train_at_lr_K} by key, for the optimizers whose export has it (newer exports). */
+  /**
+   * The step at a rate in one run, by key: {@code train_at_lr_K} (newer exports) or
+   * {@code set_lr_K} chained before {@code train_K} in the graph (older ones).
+   */
   private final Map<String, SignatureCall> trainStepsAtRate;
   private final Map<String, SignatureCall> getLearningRates;
   private final Map<String, SignatureCall> setLearningRates;
@@ -60,11 +63,16 @@ public final class ExportedModel extends SessionModel {
     this.setLearningRates = new LinkedHashMap<>();
     for (String key : contract.optimizerKeys()) {
       trainSteps.put(key, resolve(signatures, "train_" + key, xy, "loss"));
-      if (signatures.containsKey("train_at_lr_" + key)) {
-        trainStepsAtRate.put(key, resolve(signatures, "train_at_lr_" + key, xyLr, "loss"));
-      }
       getLearningRates.put(key, resolve(signatures, "get_lr_" + key, List.of(), "lr"));
       setLearningRates.put(key, resolve(signatures, "set_lr_" + key, List.of("lr"), "lr"));
+      if (signatures.containsKey("train_at_lr_" + key)) {
+        trainStepsAtRate.put(key, resolve(signatures, "train_at_lr_" + key, xyLr, "loss"));
+      } else {
+        // An export from before train_at_lr_K: set_lr_K then train_K, chained in the graph.
+        SignatureCall.sequence("set_lr_" + key + " then train_" + key,
+            setLearningRates.get(key), trainSteps.get(key))
+            .ifPresent(call -> trainStepsAtRate.put(key, call));
+      }
     }
     if (variableNames().isEmpty()) {
       throw new ModelException("no variable of '" + directory + "' holds a value after loading:"
@@ -148,7 +156,10 @@ public final class ExportedModel extends SessionModel {
         + " from scripts/export.py");
   }
 
-  /** Whether optimizer {@code key} trains at a rate in one call ({@code train_at_lr_K}). */
+  /**
+   * Whether optimizer {@code key} trains at a rate in one session run ({@code train_at_lr_K}, or
+   * its two signatures chained in the graph).
+   */
   public boolean hasFusedStep(String key) {
     return trainStepsAtRate.containsKey(key);
   }
@@ -159,8 +170,9 @@ public final class ExportedModel extends SessionModel {
   }
 
   /**
-   * One call of {@code train_at_lr_K} where the export has it; else {@code set_lr_K} then
-   * {@code train_K}, as exports from before that signature need.
+   * One session run: {@code train_at_lr_K} where the export has it, else {@code set_lr_K}'s call
+   * chained before a copy of {@code train_K}'s in the graph (added at load); two calls only for an
+   * export whose signatures are not plain function calls.
    */
   @Override
   protected StepResult trainAtRate(String optimizer, double learningRate, Batch batch) {

@@ -1,7 +1,6 @@
 package dev.lrfinder.exported;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -30,8 +29,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * The step at a rate ({@code trainStep(optimizer, rate, batch)}): one call of
  * {@code train_at_lr_K} on a model exported now by scripts/export.py (the bundled blobs_mlp's
- * Keras source, skipped without a venv), two calls on the bundled v1 export, which predates that
- * signature; equal to setting the rate then training, bit for bit, and atomic across threads.
+ * Keras source, skipped without a venv), and on the bundled v1 exports, which predate that
+ * signature, {@code set_lr_K} chained before {@code train_K} in the graph; equal to setting the
+ * rate then training, bit for bit, and atomic across threads.
  */
 class FusedStepTest {
   @TempDir
@@ -102,13 +102,22 @@ class FusedStepTest {
   }
 
   @Test
-  void bundledV1ExportHasNoFusedStepAndTrainsAtARateInTwoCalls() {
+  void bundledV1ExportChainsItsTwoSignaturesIntoOneRunEqualToTwoCalls() {
     try (ExportedModel fused = ExportedModel.load(TestPaths.model("blobs_mlp"));
         ExportedModel split = ExportedModel.load(TestPaths.model("blobs_mlp"))) {
-      assertFalse(fused.hasFusedStep("adam"));
+      for (String key : fused.optimizers()) {
+        assertTrue(fused.hasFusedStep(key), key);
+      }
       assertEquals("exported: training contract v1 from scripts/export.py",
           fused.trainingPath().toString());
-      SessionModelChecks.assertFusedStepEqualsTwoCalls(fused, split, "adam", batches, 10);
+      SessionModelChecks.assertFusedStepEqualsTwoCalls(fused, split, "adam", batches, 20);
+      SessionModelChecks.assertFusedStepEqualsTwoCalls(fused, split, "sgd_momentum", batches, 10);
+    }
+    try (ExportedModel fused = ExportedModel.load(TestPaths.model("mnist_cnn"));
+        ExportedModel split = ExportedModel.load(TestPaths.model("mnist_cnn"))) {
+      Batches digits = new Batches(fused.conform(Dataset.load(TestPaths.data("mnist_cnn"),
+          "train", "label")), 64, true, 2);
+      SessionModelChecks.assertFusedStepEqualsTwoCalls(fused, split, "adam", digits, 3);
     }
   }
 
