@@ -6,6 +6,7 @@ The SavedModel carries the *training contract* (docs/contract.md), one argument 
 
 * ``serving_default(inputs)``                  inference, ``training=False``;
 * ``train_<K>(inputs, labels) -> {loss, ...}``  one step of optimizer ``K``;
+* ``train_at_lr_<K>(inputs, labels, lr)``      assign ``K``'s learning rate, then one step at it;
 * ``get_lr_<K>() -> {lr}`` / ``set_lr_<K>(lr)``  read / assign optimizer ``K``'s learning rate;
 * ``evaluate(inputs, labels) -> {loss, ...}``   loss and metrics, ``training=False``;
 * ``assets/lrfinder.json``                     metadata (inputs, outputs, losses, optimizers).
@@ -1584,6 +1585,19 @@ class _TrainingFunctions:
 
         return train
 
+    def train_at_lr(self, optimizer):
+        """``train_step`` after assigning the learning rate, in one function: the range test's
+        step is one call instead of ``set_lr`` then ``train``. The assign and the optimizer's
+        read of the same variable run in program order (tf.function orders a resource's ops)."""
+        variable = _learning_rate_variable(optimizer)
+        train = self.train_step(optimizer)
+
+        def train_at_lr(*args):
+            variable.assign(args[-1])
+            return train(*args[:-1])
+
+        return train_at_lr
+
     def evaluate(self):
         count = len(self.inputs)
 
@@ -1623,6 +1637,8 @@ def _endpoints(functions: _TrainingFunctions, built: list) -> list:
     for spec, optimizer in built:
         endpoints += [
             (f"train_{spec.key}", functions.train_step(optimizer), x_specs + y_specs),
+            (f"train_at_lr_{spec.key}", functions.train_at_lr(optimizer),
+             x_specs + y_specs + [tf.TensorSpec([], tf.float32, name="lr")]),
             (f"get_lr_{spec.key}", functions.get_lr(optimizer), []),
             (f"set_lr_{spec.key}", functions.set_lr(optimizer),
              [tf.TensorSpec([], tf.float32, name="lr")]),

@@ -124,6 +124,36 @@ def test_sgd_step_at_positive_lr_changes_serving_output(loaded_export, batches):
     assert np.abs(serve(loaded_export, x) - before).max() > 1e-4
 
 
+@pytest.mark.parametrize("key", ["adam", "sgd_momentum"])
+def test_train_at_lr_equals_set_lr_then_train_bit_for_bit(shared_export, batches, key):
+    """The fused signature is the two calls in one: same losses, metrics and weights, exactly, on
+    two fresh copies of one export, with the rate changing every step as in a range test."""
+    fused, split = (tf.saved_model.load(str(shared_export[0])) for _ in range(2))
+    for i, (x, y) in enumerate(batches):
+        lr = np.float32(1e-4 * 3.0 ** i)
+        one = call(fused, f"train_at_lr_{key}", x=x, y=y, lr=lr)
+        call(split, f"set_lr_{key}", lr=lr)
+        two = call(split, f"train_{key}", x=x, y=y)
+        assert one.keys() == two.keys() and "lr" not in one
+        for name in one:
+            assert one[name].tobytes() == two[name].tobytes(), (i, name)
+        assert call(fused, f"get_lr_{key}")["lr"] == lr
+    for got, want in zip(fused.variables, split.variables):
+        assert got.name == want.name
+        assert got.numpy().tobytes() == want.numpy().tobytes(), got.name
+    assert not np.array_equal(fused.trainable_variables[0].numpy(),
+                              shared_export[3][0]), "nothing trained"
+
+
+def test_train_at_lr_takes_the_train_arguments_and_lr(loaded_export, shared_export):
+    for entry in shared_export[1]["optimizers"]:
+        _, train = loaded_export.signatures[f"train_{entry['key']}"].structured_input_signature
+        _, fused = loaded_export.signatures[f"train_at_lr_{entry['key']}"] \
+            .structured_input_signature
+        assert set(fused) == set(train) | {"lr"}
+        assert fused["lr"].shape == [] and fused["lr"].dtype == tf.float32
+
+
 # --- 3. evaluate --------------------------------------------------------------------------------
 
 def test_evaluate_is_repeatable_and_leaves_serving_output_unchanged(loaded_export, batches):
@@ -883,6 +913,12 @@ def test_tf_keras_export_trains_every_optimizer_in_a_graph_mode_loader(tmp_path)
             losses = [session.run(train.outputs["loss"].name, feed) for _ in range(3)]
             assert all(np.isfinite(losses)), entry["key"]
             assert losses[-1] != losses[0], entry["key"]  # the step changed the weights
+            fused = signatures[f"train_at_lr_{entry['key']}"]
+            lr = signatures[f"get_lr_{entry['key']}"]
+            feed = {fused.inputs["x"].name: x, fused.inputs["y"].name: y,
+                    fused.inputs["lr"].name: np.float32(0.0123)}
+            assert np.isfinite(session.run(fused.outputs["loss"].name, feed)), entry["key"]
+            assert session.run(lr.outputs["lr"].name) == np.float32(0.0123), entry["key"]
 
 
 def test_unknown_metric_on_the_command_line_is_refused_naming_it(tmp_path, capsys,

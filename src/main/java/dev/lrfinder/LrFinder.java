@@ -12,6 +12,7 @@ import dev.lrfinder.direct.DirectOptions;
 import dev.lrfinder.direct.KerasLoss;
 import dev.lrfinder.loader.ModelLoader;
 import dev.lrfinder.model.ModelContract;
+import dev.lrfinder.model.TrainingPath;
 import dev.lrfinder.model.OutputSpec;
 import dev.lrfinder.model.TrainableModel;
 import dev.lrfinder.rangetest.CancellationToken;
@@ -176,9 +177,9 @@ public final class LrFinder implements AutoCloseable {
     return model.optimizers();
   }
 
-  /** How the model is trained, in one line ({@code exported: ...} or {@code direct: ...}). */
-  public String trainingPath() {
-    return String.valueOf(model.trainingPath());
+  /** How the model is trained: its kind and, as {@code toString()}, one line of detail. */
+  public TrainingPath trainingPath() {
+    return model.trainingPath();
   }
 
   /**
@@ -325,7 +326,7 @@ public final class LrFinder implements AutoCloseable {
       if (conformedTrain != null) {
         warnings.addAll(dataScale(conformedTrain, result));
       }
-      return new FinderResult(modelDir, model.contract(), trainingPath(), result,
+      return new FinderResult(modelDir, model.contract(), trainingPath().toString(), result,
           RangeTestAnalysis.of(result, AnalysisSettings.defaults()), warnings, started);
     } finally {
       running = null;

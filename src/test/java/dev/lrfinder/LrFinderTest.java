@@ -12,7 +12,7 @@ import dev.lrfinder.data.Batch;
 import dev.lrfinder.data.BatchSource;
 import dev.lrfinder.data.Dataset;
 import dev.lrfinder.data.HostArray;
-import dev.lrfinder.model.ExportedModel;
+import dev.lrfinder.exported.ExportedModel;
 import dev.lrfinder.rangetest.CancellationToken;
 import dev.lrfinder.rangetest.OptimizerCurve;
 import dev.lrfinder.rangetest.RangeTest;

@@ -6,7 +6,7 @@ import dev.lrfinder.data.MemoryBudget;
 import dev.lrfinder.direct.DirectOptions;
 import dev.lrfinder.loader.ModelLoader;
 import dev.lrfinder.model.ModelSnapshot;
-import dev.lrfinder.model.SavedModelDirectory;
+import dev.lrfinder.runtime.SavedModelDirectory;
 import dev.lrfinder.model.TrainableModel;
 import dev.lrfinder.rangetest.OptimizerCurve;
 import dev.lrfinder.rangetest.RangeTest;
@@ -103,7 +103,7 @@ public final class FindPhases {
       RangeTestAnalysis analysis = RangeTestAnalysis.of(result);
       mark("suggestions");
       ReportInput input = new ReportInput(dir, dataFile, model.contract(),
-          String.valueOf(model.trainingPath()), result, analysis, TensorFlow.version(),
+          model.trainingPath().toString(), result, analysis, TensorFlow.version(),
           System.getProperty("java.version"),
           Instant.now(), "FindPhases");
       last = System.nanoTime();

@@ -1,7 +1,7 @@
 package dev.lrfinder.bench;
 
 import dev.lrfinder.data.Dataset;
-import dev.lrfinder.model.ExportedModel;
+import dev.lrfinder.exported.ExportedModel;
 import dev.lrfinder.rangetest.OptimizerCurve;
 import dev.lrfinder.rangetest.RangeTest;
 import dev.lrfinder.rangetest.RangeTestConfig;

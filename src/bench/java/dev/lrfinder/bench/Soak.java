@@ -2,7 +2,7 @@ package dev.lrfinder.bench;
 
 import dev.lrfinder.data.Batches;
 import dev.lrfinder.data.Dataset;
-import dev.lrfinder.model.ExportedModel;
+import dev.lrfinder.exported.ExportedModel;
 import dev.lrfinder.model.ModelSnapshot;
 import java.io.IOException;
 import java.nio.file.Path;

@@ -70,7 +70,7 @@ public final class StepBenchmark {
               + " \"batch_size\": %d, \"steps\": %d, \"load_s\": %.2f, \"first_ms\": %.1f,"
               + " \"ms_mean\": %.4f, \"ms_median\": %.4f, \"ms_min\": %.4f, \"ms_p90\": %.4f,"
               + " \"cpu_ms_mean\": %.1f, \"rss_mib_before\": %.1f, \"rss_mib_after\": %.1f}",
-          model.trainingPath().split(":")[0], model.contract().modelName(), optimizer, batchSize,
+          model.trainingPath().kind().label(), model.contract().modelName(), optimizer, batchSize,
           steps, loadSeconds, firstMillis, Arrays.stream(millis).average().orElse(0),
           sorted[steps / 2], sorted[0], sorted[(int) (steps * 0.9)], cpuMillis,
           rssBefore / 1024.0, rssAfter / 1024.0));

@@ -195,9 +195,8 @@ final class FindCommand implements Command {
 
   private static ReportInput reportInput(CommandLine line, Path modelDir, Path dataFile,
       TrainableModel model, RangeTestAnalysis analysis, RangeTestResult result, Instant started) {
-    // valueOf: the training path's one-line text, whether the model gives a String or a type.
     return new ReportInput(modelDir, dataFile, model.contract(),
-        String.valueOf(model.trainingPath()), result, analysis, TensorFlow.version(),
+        model.trainingPath().toString(), result, analysis, TensorFlow.version(),
         System.getProperty("java.version"), started,
         "lrfinder find " + String.join(" ", line.getArgList()) + " " + optionsText(line));
   }

@@ -6,14 +6,15 @@ import dev.lrfinder.loader.ModelLoader;
 import dev.lrfinder.model.ModelContract;
 import dev.lrfinder.model.OptimizerInfo;
 import dev.lrfinder.model.TrainableModel;
+import dev.lrfinder.model.TrainingPath;
 import dev.lrfinder.safety.Finding;
 import dev.lrfinder.safety.ModelSafety;
 import dev.lrfinder.safety.ModelTrust;
 import dev.lrfinder.safety.ScanReport;
 import dev.lrfinder.safety.UnsafeModelException;
-import java.util.ArrayList;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -76,7 +77,7 @@ final class InspectCommand implements Command {
       if (json) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("directory", dir.toString());
-        out.put("path", choice.path().name().toLowerCase(java.util.Locale.ROOT));
+        out.put("path", choice.kind().label());
         out.put("path_reason", choice.reason());
         out.put("safety", safetyJson(safety, false));
         console.out().println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
@@ -84,7 +85,7 @@ final class InspectCommand implements Command {
       } else {
         console.out().printf("model        %s%n", dir);
         console.out().printf("path         %s, not loaded: the model is unsafe%n",
-            choice.path().name().toLowerCase(java.util.Locale.ROOT));
+            choice.kind().label());
         console.out().printf("why          %s%n", choice.reason());
         printSafety(console.out(), safety, false);
       }
@@ -98,8 +99,8 @@ final class InspectCommand implements Command {
       if (json) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("directory", dir.toString());
-        out.put("path", choice.path().name().toLowerCase(java.util.Locale.ROOT));
-        out.put("path_description", model.trainingPath());
+        out.put("path", choice.kind().label());
+        out.put("path_description", model.trainingPath().toString());
         out.put("path_reason", choice.reason());
         out.put("safety", safetyJson(safety, trusted));
         out.put("contract", contractJson(model.contract()));
@@ -182,7 +183,7 @@ final class InspectCommand implements Command {
   private static void print(PrintStream out, Path dir, TrainableModel model,
       ModelLoader.Choice choice, Map<String, Double> rates, ScanReport safety, boolean trusted) {
     ModelContract c = model.contract();
-    boolean exported = choice.path() == ModelLoader.TrainingPath.EXPORTED;
+    boolean exported = model.trainingPath().kind() == TrainingPath.Kind.EXPORTED;
     out.printf("model        %s (%s)%n", c.modelName(), dir);
     out.printf("path         %s%n", model.trainingPath());
     out.printf("why          %s%n", choice.reason());

@@ -79,8 +79,7 @@ final class TrainCommand implements Command {
     try (TrainableModel model = ModelOptions.open(line, modelDir, wanted, console)) {
       String optimizer = line.getOptionValue("optimizer", model.optimizers().get(0));
       if (!model.optimizers().contains(optimizer)) {
-        throw new UsageException("the model has no optimizer '" + optimizer + "'; it has "
-            + String.join(", ", model.optimizers()));
+        throw new UsageException(model.contract().noSuchOptimizer(optimizer));
       }
       TrainingData data = TrainingData.load(dataFile, line, model, console);
       Dataset train = data.train();

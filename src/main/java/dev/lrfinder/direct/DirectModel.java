@@ -5,25 +5,25 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.NullNode;
 import dev.lrfinder.data.Batch;
 import dev.lrfinder.data.DType;
-import dev.lrfinder.model.LoadFailure;
 import dev.lrfinder.model.ModelContract;
 import dev.lrfinder.model.ModelException;
-import dev.lrfinder.model.ModelSnapshot;
 import dev.lrfinder.model.OptimizerInfo;
 import dev.lrfinder.model.OutputSpec;
-import dev.lrfinder.model.SavedModelDirectory;
-import dev.lrfinder.model.StepFailure;
 import dev.lrfinder.model.StepResult;
 import dev.lrfinder.model.TensorSpec;
-import dev.lrfinder.model.Tensors;
-import dev.lrfinder.model.TrainableModel;
-import dev.lrfinder.model.VariableStore;
+import dev.lrfinder.model.TrainingPath;
 import dev.lrfinder.optim.ExactSessionConfig;
 import dev.lrfinder.optim.GraphOptimizer;
 import dev.lrfinder.optim.KerasOptimizerConfigs;
 import dev.lrfinder.optim.OptimizerCatalog;
 import dev.lrfinder.optim.OptimizerConfig;
 import dev.lrfinder.optim.TrainableVariable;
+import dev.lrfinder.runtime.LoadFailure;
+import dev.lrfinder.runtime.SavedModelDirectory;
+import dev.lrfinder.runtime.SessionModel;
+import dev.lrfinder.runtime.StepFailure;
+import dev.lrfinder.runtime.Tensors;
+import dev.lrfinder.runtime.VariableStore;
 import dev.lrfinder.safety.ModelSafety;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -45,7 +45,6 @@ import org.tensorflow.proto.DataType;
 import org.tensorflow.proto.SavedModel;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.family.TNumber;
-import org.tensorflow.types.family.TType;
 
 /**
  * A plain Keras 2 SavedModel (as {@code model.save(dir)} writes it) trained by a graph lrfinder
@@ -58,20 +57,19 @@ import org.tensorflow.types.family.TType;
  * the {@code training=False} call, the function behind {@code serving_default}.
  *
  * <p>The session runs under {@link ExactSessionConfig}, so the optimizer math equals tf_keras
- * bit for bit. Like {@link dev.lrfinder.model.ExportedModel}, an instance is for one thread.
+ * bit for bit. A step at a new rate is one session run: it feeds the rate to the optimizer's read
+ * of its learning-rate variable and assigns the variable in the same run.
  */
-public final class DirectModel implements TrainableModel {
+public final class DirectModel extends SessionModel {
   private final Graph graph;
   private final Session session;
-  private final ModelContract contract;
-  private final String pathDescription;
+  private final TrainingPath path;
   private final List<Output<?>> inputs;
   private final List<Placeholder<?>> labels;
   private final Fetches training;
   private final Fetches evaluation;
   private final Map<String, GraphOptimizer> optimizers;
   private final Map<String, Op> steps;
-  private final VariableStore variables;
   private final List<String> warnings;
 
   /**
@@ -85,21 +83,20 @@ public final class DirectModel implements TrainableModel {
   private record CompiledOutput(String key, KerasLoss loss, double weight,
       List<KerasMetric> metrics, TensorSpec label) {}
 
-  private DirectModel(Graph graph, Session session, ModelContract contract, String pathDescription,
+  private DirectModel(Graph graph, Session session, ModelContract contract, TrainingPath path,
       List<Output<?>> inputs, List<Placeholder<?>> labels, Fetches training, Fetches evaluation,
       Map<String, GraphOptimizer> optimizers, Map<String, Op> steps, VariableStore variables,
       List<String> warnings) {
+    super(contract, variables);
     this.graph = graph;
     this.session = session;
-    this.contract = contract;
-    this.pathDescription = pathDescription;
+    this.path = path;
     this.inputs = List.copyOf(inputs);
     this.labels = List.copyOf(labels);
     this.training = training;
     this.evaluation = evaluation;
     this.optimizers = optimizers;
     this.steps = steps;
-    this.variables = variables;
     this.warnings = List.copyOf(warnings);
   }
 
@@ -207,11 +204,11 @@ public final class DirectModel implements TrainableModel {
           configs);
       long trainable = model.variables().stream().filter(TrainingGraph.ModelVariable::trainable)
           .count();
-      String description = "direct: trainable, " + model.variables().size() + " variables ("
-          + trainable + " trainable), loss " + (outputs.size() == 1
+      TrainingPath description = TrainingPath.direct("trainable, " + model.variables().size()
+          + " variables (" + trainable + " trainable), loss " + (outputs.size() == 1
               ? outputs.get(0).loss().describe() : contract.loss())
           + (penalty == null ? "" : " + " + metadata.weightRegularizers().size()
-              + " weight regularizers");
+              + " weight regularizers"));
       List<String> warnings = new ArrayList<>();
       metadata.trainingConfig().ifPresent(c -> KerasMetric.unsupported(c.path("metrics"))
           .forEach(m -> warnings.add("metric '" + m + "' is not supported by direct training;"
@@ -509,7 +506,7 @@ public final class DirectModel implements TrainableModel {
     String tensorflowVersion = file.metaGraph().getMetaInfoDef().getTensorflowVersion();
     if (outputs.size() == 1 && inputs.size() == 1) {
       CompiledOutput o = outputs.get(0);
-      return new ModelContract(0, name, null, parameters, trainable,
+      return new ModelContract(ModelContract.NO_CONTRACT, name, null, parameters, trainable,
           inputs.get(0), o.label(), o.loss().name(),
           o.metrics().stream().map(KerasMetric::name).toList(), optimizers, tensorflowVersion,
           metadata.kerasVersion());
@@ -524,18 +521,14 @@ public final class DirectModel implements TrainableModel {
           model.trainingOutputs().get(j).shape().asArray(), o.label(), o.loss().name(),
           Map.of(), o.weight(), names));
     }
-    return new ModelContract(0, name, null, parameters, trainable, inputs, specs, allMetrics,
+    return new ModelContract(ModelContract.NO_CONTRACT, name, null, parameters, trainable, inputs,
+        specs, allMetrics,
         List.of(), optimizers, "", tensorflowVersion, metadata.kerasVersion());
   }
 
   @Override
-  public ModelContract contract() {
-    return contract;
-  }
-
-  @Override
-  public String trainingPath() {
-    return pathDescription;
+  public TrainingPath trainingPath() {
+    return path;
   }
 
   /** What was left out or replaced while building the training graph, one sentence each. */
@@ -543,60 +536,45 @@ public final class DirectModel implements TrainableModel {
     return warnings;
   }
 
-  /** Names of every variable that snapshots cover (the model's and the optimizers'). */
   @Override
-  public List<String> variableNames() {
-    return variables.names();
+  protected StepResult train(String optimizer, Batch batch) {
+    return run(training, steps.get(optimizer), batch, null);
   }
 
+  /**
+   * One session run: the rate is fed to the update's read of the learning-rate variable (so the
+   * update uses it without waiting for the assign) and assigned to the variable in the same run,
+   * so it stays set; the two values are the same float32, so the step equals
+   * {@link #writeLearningRate} then {@link #train} bit for bit.
+   */
   @Override
-  public StepResult trainStep(String optimizer, Batch batch) {
-    return run(training, step(optimizer), batch);
-  }
-
-  @Override
-  public StepResult evaluate(Batch batch) {
-    return run(evaluation, null, batch);
-  }
-
-  @Override
-  public double learningRate(String optimizer) {
-    return optimizer(optimizer).learningRate(session);
-  }
-
-  @Override
-  public void setLearningRate(String optimizer, double learningRate) {
-    if (!Double.isFinite(learningRate) || learningRate < 0) {
-      throw new IllegalArgumentException("learning rate must be finite and >= 0, got "
-          + learningRate);
-    }
-    optimizer(optimizer).setLearningRate(session, learningRate);
-  }
-
-  @Override
-  public ModelSnapshot snapshot() {
-    return variables.read();
-  }
-
-  @Override
-  public ModelSnapshot snapshotToDisk(Path prefix) {
-    variables.save(prefix);
-    return new ModelSnapshot.OnDisk(prefix);
-  }
-
-  @Override
-  public void restore(ModelSnapshot snapshot) {
-    if (snapshot instanceof ModelSnapshot.InMemory inMemory) {
-      variables.write(inMemory);
-    } else if (snapshot instanceof ModelSnapshot.OnDisk onDisk) {
-      variables.load(onDisk.prefix());
-    } else {
-      throw new IllegalArgumentException("unknown snapshot type " + snapshot.getClass());
+  protected StepResult trainAtRate(String optimizer, double learningRate, Batch batch) {
+    GraphOptimizer graphOptimizer = optimizers.get(optimizer);
+    try (TFloat32 rate = TFloat32.scalarOf((float) learningRate)) {
+      return run(training, steps.get(optimizer), batch, runner -> runner
+          .feed(graphOptimizer.learningRate(), rate)
+          .feed(graphOptimizer.learningRateFeed(), rate)
+          .addTarget(graphOptimizer.assignLearningRate()));
     }
   }
 
   @Override
-  public void close() {
+  protected StepResult evaluateBatch(Batch batch) {
+    return run(evaluation, null, batch, null);
+  }
+
+  @Override
+  protected double readLearningRate(String optimizer) {
+    return optimizers.get(optimizer).learningRate(session);
+  }
+
+  @Override
+  protected void writeLearningRate(String optimizer, double learningRate) {
+    optimizers.get(optimizer).setLearningRate(session, learningRate);
+  }
+
+  @Override
+  protected void closeSession() {
     session.close();
     graph.close();
   }
@@ -606,22 +584,9 @@ public final class DirectModel implements TrainableModel {
     return graph;
   }
 
-  private GraphOptimizer optimizer(String key) {
-    GraphOptimizer optimizer = optimizers.get(key);
-    if (optimizer == null) {
-      throw new IllegalArgumentException("unknown optimizer '" + key + "'; this model has "
-          + String.join(", ", optimizers.keySet()));
-    }
-    return optimizer;
-  }
-
-  private Op step(String key) {
-    optimizer(key);
-    return steps.get(key);
-  }
-
-  private StepResult run(Fetches fetches, Op target, Batch batch) {
-    contract.requireFits(batch);
+  /** Runs {@code fetches} on {@code batch}, with {@code target} and {@code more} feeds if any. */
+  private StepResult run(Fetches fetches, Op target, Batch batch,
+      java.util.function.Consumer<Session.Runner> more) {
     List<Tensor> fed = new ArrayList<>();
     try {
       Session.Runner runner = session.runner();
@@ -634,6 +599,9 @@ public final class DirectModel implements TrainableModel {
         Tensor y = Tensors.toTensor(batch.labels().get(j));
         fed.add(y);
         runner.feed(labels.get(j), y);
+      }
+      if (more != null) {
+        more.accept(runner);
       }
       runner.fetch(fetches.loss());
       fetches.outputLosses().values().forEach(runner::fetch);

@@ -1,6 +1,6 @@
 package dev.lrfinder.direct;
 
-import dev.lrfinder.model.SavedModelDirectory;
+import dev.lrfinder.runtime.SavedModelDirectory;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -1,8 +1,8 @@
 package dev.lrfinder.direct;
 
-import dev.lrfinder.model.LoadFailure;
 import dev.lrfinder.model.ModelException;
-import dev.lrfinder.model.SavedModelDirectory;
+import dev.lrfinder.runtime.LoadFailure;
+import dev.lrfinder.runtime.SavedModelDirectory;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -4,11 +4,12 @@ import dev.lrfinder.direct.DirectModel;
 import dev.lrfinder.direct.DirectOptions;
 import dev.lrfinder.direct.KerasMetadata;
 import dev.lrfinder.direct.UnsupportedModelException;
-import dev.lrfinder.model.ExportedModel;
+import dev.lrfinder.exported.ExportedModel;
 import dev.lrfinder.model.ModelContract;
 import dev.lrfinder.model.ModelException;
-import dev.lrfinder.model.SavedModelDirectory;
 import dev.lrfinder.model.TrainableModel;
+import dev.lrfinder.model.TrainingPath;
+import dev.lrfinder.runtime.SavedModelDirectory;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -22,10 +23,11 @@ import java.nio.file.Path;
 public final class ModelLoader {
   private ModelLoader() {}
 
-  /** Which path a directory takes, and why, in words for {@code inspect}. */
-  public record Choice(TrainingPath path, String reason) {}
-
-  public enum TrainingPath { EXPORTED, DIRECT }
+  /**
+   * Which path a directory takes, and why, in words for {@code inspect}; the model it loads
+   * describes itself further ({@link TrainableModel#trainingPath()}).
+   */
+  public record Choice(TrainingPath.Kind kind, String reason) {}
 
   /**
    * Decides the path without loading anything.
@@ -36,15 +38,15 @@ public final class ModelLoader {
     SavedModelDirectory.require(directory);
     // Present at all decides the path; the path's reader then says what is wrong with the file.
     if (Files.exists(directory.resolve(ModelContract.METADATA_PATH), LinkOption.NOFOLLOW_LINKS)) {
-      return new Choice(TrainingPath.EXPORTED, "it carries lrfinder's training contract ("
+      return new Choice(TrainingPath.Kind.EXPORTED, "it carries lrfinder's training contract ("
           + ModelContract.METADATA_PATH + ")");
     }
     if (Files.exists(directory.resolve("keras_metadata.pb"), LinkOption.NOFOLLOW_LINKS)) {
-      return new Choice(TrainingPath.DIRECT, "a Keras 2 SavedModel (keras_metadata.pb) without"
+      return new Choice(TrainingPath.Kind.DIRECT, "a Keras 2 SavedModel (keras_metadata.pb) without"
           + " lrfinder's training contract");
     }
     if (KerasMetadata.inObjectGraph(SavedModelDirectory.savedModel(directory)).isPresent()) {
-      return new Choice(TrainingPath.DIRECT, "a Keras 2 SavedModel from before TensorFlow 2.5"
+      return new Choice(TrainingPath.Kind.DIRECT, "a Keras 2 SavedModel from before TensorFlow 2.5"
           + " (its Keras metadata is in saved_model.pb's object graph) without lrfinder's"
           + " training contract");
     }
@@ -62,7 +64,7 @@ public final class ModelLoader {
    */
   public static TrainableModel load(Path directory, DirectOptions options) {
     Choice choice = choose(directory);
-    if (choice.path() == TrainingPath.EXPORTED) {
+    if (choice.kind() == TrainingPath.Kind.EXPORTED) {
       if (options.loss().isPresent()) {
         throw new ModelException("--loss only applies to Keras 2 SavedModels trained directly; '"
             + directory + "' was exported with its loss");

@@ -6,11 +6,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lrfinder.data.Batch;
 import dev.lrfinder.data.DType;
+import dev.lrfinder.data.Numbers;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import dev.lrfinder.data.Numbers;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -23,7 +23,8 @@ import java.util.regex.Pattern;
  * What a trainable model offers, as written by {@code scripts/export.py} to
  * {@code assets/lrfinder.json} (see docs/contract.md): version 1 (one input {@code x}, one label
  * {@code y}) or version 2 (named inputs and outputs, each output with its own loss, weight and
- * metrics). The direct path describes its models with version 0.
+ * metrics). The direct path, which has no contract, describes its models with
+ * {@link #NO_CONTRACT}; how a model is trained is its {@link TrainableModel#trainingPath()}.
  *
  * @param inputs the model's inputs, in signature order (one at least)
  * @param outputs the model's outputs, in signature order (one at least)
@@ -47,6 +48,8 @@ public record ModelContract(
     String tensorflowVersion,
     String kerasVersion) {
 
+  /** The version of a contract the direct path describes a Keras 2 SavedModel with. */
+  public static final int NO_CONTRACT = 0;
   /** The newest contract version this lrfinder reads (it reads every one from 1). */
   public static final int SUPPORTED_VERSION = 2;
   public static final String METADATA_PATH = "assets/lrfinder.json";
@@ -64,7 +67,7 @@ public record ModelContract(
   }
 
   /**
-   * A contract of one input and one output (version 1, or the direct path's 0): the output is
+   * A contract of one input and one output (version 1, or {@link #NO_CONTRACT}): the output is
    * keyed by its label's name and has weight 1 and every metric.
    */
   public ModelContract(int contractVersion, String modelName, String source,
@@ -157,6 +160,22 @@ public record ModelContract(
 
   public List<String> optimizerKeys() {
     return optimizers.stream().map(OptimizerInfo::key).toList();
+  }
+
+  /**
+   * Throws IllegalArgumentException, naming the optimizers this model has, unless it has
+   * {@code key}.
+   */
+  public void requireOptimizer(String key) {
+    if (!optimizerKeys().contains(key)) {
+      throw new IllegalArgumentException(noSuchOptimizer(key));
+    }
+  }
+
+  /** The one sentence for an optimizer key this model lacks, listing those it has. */
+  public String noSuchOptimizer(String key) {
+    return "the model has no optimizer '" + key + "'; it has "
+        + String.join(", ", optimizerKeys());
   }
 
   /** Reads and checks {@code assets/lrfinder.json} of a SavedModel directory. */

@@ -25,7 +25,7 @@ public interface ModelSnapshot {
 
   /**
    * A checkpoint under {@code prefix} of exactly the variables an in-memory snapshot holds,
-   * written by the model's {@link VariableStore}.
+   * written by the model itself (its {@code dev.lrfinder.runtime.VariableStore}).
    */
   record OnDisk(Path prefix) implements ModelSnapshot {}
 }

@@ -12,8 +12,11 @@ import java.util.Locale;
  * A model that Java trains batch by batch, with a settable learning rate per optimizer and exact
  * snapshots of all its variables.
  *
- * <p>An instance is not safe for concurrent use: give each thread its own (instances share no
- * variables, even when loaded from the same directory). Close it to free native memory.
+ * <p>Both training paths make each call atomic: one instance's steps, rate changes, snapshots and
+ * restores never interleave across threads. A range test still wants one thread per instance
+ * (steps from two threads would mix two runs' updates); give each its own instance (instances
+ * share no variables, even when loaded from the same directory). Close it to free native
+ * memory.
  */
 public interface TrainableModel extends AutoCloseable {
 
@@ -21,10 +24,11 @@ public interface TrainableModel extends AutoCloseable {
   ModelContract contract();
 
   /**
-   * How the model is trained, in one line: {@code exported: ...} (signatures written by
-   * scripts/export.py) or {@code direct: ...} (a graph lrfinder builds from a Keras 2 SavedModel).
+   * How the model is trained: the signatures written by scripts/export.py or a graph lrfinder
+   * builds from a Keras 2 SavedModel; its {@code toString()} is the one line shown to the user
+   * ({@code exported: ...}, {@code direct: ...}).
    */
-  String trainingPath();
+  TrainingPath trainingPath();
 
   /** Names of every variable that snapshots cover. */
   List<String> variableNames();

@@ -69,12 +69,7 @@ public final class RangeTest {
   public RangeTestResult run(TrainableModel model, BatchSource train, Dataset validation,
       CancellationToken token) {
     List<String> optimizers = config.optimizers().isEmpty() ? model.optimizers() : config.optimizers();
-    for (String optimizer : optimizers) {
-      if (!model.optimizers().contains(optimizer)) {
-        throw new IllegalArgumentException("the model has no optimizer '" + optimizer + "'; it has "
-            + String.join(", ", model.optimizers()));
-      }
-    }
+    optimizers.forEach(model.contract()::requireOptimizer);
     if (train.stepsPerEpoch() <= 0) {
       throw new IllegalArgumentException("the batch source has no batches per epoch");
     }

@@ -1,7 +1,7 @@
 package dev.lrfinder.safety;
 
 import dev.lrfinder.model.ModelException;
-import dev.lrfinder.model.SavedModelDirectory;
+import dev.lrfinder.runtime.SavedModelDirectory;
 import java.nio.file.Path;
 import org.tensorflow.proto.SavedModel;
 

@@ -13,7 +13,7 @@ import dev.lrfinder.data.DType;
 import dev.lrfinder.data.DataFile;
 import dev.lrfinder.data.Dataset;
 import dev.lrfinder.data.MemoryBudget;
-import dev.lrfinder.model.ExportedModel;
+import dev.lrfinder.exported.ExportedModel;
 import dev.lrfinder.model.ModelSnapshot;
 import dev.lrfinder.model.StepResult;
 import dev.lrfinder.report.CurvesCsv;

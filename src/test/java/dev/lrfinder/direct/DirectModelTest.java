@@ -13,8 +13,9 @@ import dev.lrfinder.data.Dataset;
 import dev.lrfinder.loader.ModelLoader;
 import dev.lrfinder.model.ModelException;
 import dev.lrfinder.model.ModelSnapshot;
-import dev.lrfinder.model.Tensors;
 import dev.lrfinder.model.TrainableModel;
+import dev.lrfinder.model.TrainingPath;
+import dev.lrfinder.runtime.Tensors;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -160,9 +161,10 @@ class DirectModelTest {
   void compiledOptimizerComesFirstThenSgdAndAdam() {
     try (DirectModel model = DirectModel.load(fixture("regression"), DirectOptions.defaults())) {
       assertEquals(List.of("sgd", "adam"), model.optimizers()); // compiled with SGD()
-      assertTrue(model.trainingPath().startsWith("direct: trainable"), model.trainingPath());
-      assertTrue(model.trainingPath().endsWith("loss mean_squared_error from training_config"),
-          model.trainingPath());
+      String path = model.trainingPath().toString();
+      assertEquals(TrainingPath.Kind.DIRECT, model.trainingPath().kind());
+      assertTrue(path.startsWith("direct: trainable"), path);
+      assertTrue(path.endsWith("loss mean_squared_error from training_config"), path);
       assertEquals(List.of("mae"), model.contract().metrics());
     }
   }
@@ -208,10 +210,10 @@ class DirectModelTest {
 
   @Test
   void loaderChoosesThePathByWhatTheDirectoryHolds() {
-    assertEquals(ModelLoader.TrainingPath.EXPORTED,
-        ModelLoader.choose(TestPaths.model("blobs_mlp")).path());
-    assertEquals(ModelLoader.TrainingPath.DIRECT,
-        ModelLoader.choose(TestPaths.model("keras2/blobs_mlp")).path());
+    assertEquals(TrainingPath.Kind.EXPORTED,
+        ModelLoader.choose(TestPaths.model("blobs_mlp")).kind());
+    assertEquals(TrainingPath.Kind.DIRECT,
+        ModelLoader.choose(TestPaths.model("keras2/blobs_mlp")).kind());
     assertThrows(ModelException.class,
         () -> ModelLoader.choose(TestPaths.fixture("inference_only")));
     ModelException loss = assertThrows(ModelException.class, () -> ModelLoader.load(

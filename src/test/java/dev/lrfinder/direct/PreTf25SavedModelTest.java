@@ -13,6 +13,7 @@ import dev.lrfinder.data.Dataset;
 import dev.lrfinder.loader.ModelLoader;
 import dev.lrfinder.model.ModelException;
 import dev.lrfinder.model.StepResult;
+import dev.lrfinder.model.TrainingPath;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,7 +42,7 @@ class PreTf25SavedModelTest {
   void trainsExactlyAsTheSameModelWithItsMetadataFile() throws IOException {
     Path old = olderLayout(tmp.resolve("blobs_mlp_tf24"));
     ModelLoader.Choice choice = ModelLoader.choose(old);
-    assertEquals(ModelLoader.TrainingPath.DIRECT, choice.path());
+    assertEquals(TrainingPath.Kind.DIRECT, choice.kind());
     assertTrue(choice.reason().contains("before TensorFlow 2.5"), choice.reason());
 
     Dataset data = Dataset.load(TestPaths.model("keras2/blobs_mlp.npz"), "train", "label");

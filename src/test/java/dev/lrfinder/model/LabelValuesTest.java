@@ -153,8 +153,8 @@ class LabelValuesTest {
     }
 
     @Override
-    public String trainingPath() {
-      return "specs only";
+    public TrainingPath trainingPath() {
+      return TrainingPath.exported("specs only");
     }
 
     @Override

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lrfinder.TestPaths;
 import dev.lrfinder.data.Dataset;
-import dev.lrfinder.model.ExportedModel;
+import dev.lrfinder.exported.ExportedModel;
 import dev.lrfinder.model.ModelSnapshot;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;

@@ -49,8 +49,8 @@ final class ScriptedModel implements TrainableModel {
   }
 
   @Override
-  public String trainingPath() {
-    return "scripted: a test double";
+  public dev.lrfinder.model.TrainingPath trainingPath() {
+    return dev.lrfinder.model.TrainingPath.exported("scripted, a test double");
   }
 
   @Override

@@ -1,12 +1,22 @@
-package dev.lrfinder.model;
+package dev.lrfinder.exported;
 
 import dev.lrfinder.data.Batch;
-import dev.lrfinder.data.HostArray;
+import dev.lrfinder.model.ModelContract;
+import dev.lrfinder.model.ModelException;
+import dev.lrfinder.model.OutputSpec;
+import dev.lrfinder.model.StepResult;
+import dev.lrfinder.model.TrainingPath;
 import dev.lrfinder.optim.ExactSessionConfig;
+import dev.lrfinder.runtime.LoadFailure;
+import dev.lrfinder.runtime.SavedModelDirectory;
+import dev.lrfinder.runtime.SessionModel;
+import dev.lrfinder.runtime.SignatureCall;
+import dev.lrfinder.runtime.StepFailure;
+import dev.lrfinder.runtime.Tensors;
+import dev.lrfinder.runtime.VariableStore;
 import dev.lrfinder.safety.ModelSafety;
 import dev.lrfinder.safety.ModelTrust;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,44 +33,52 @@ import org.tensorflow.proto.SavedModel;
  * {@link ExactSessionConfig}, as the direct path's does, and snapshots on disk are the
  * {@link VariableStore}'s checkpoints, as on the direct path.
  */
-public final class ExportedModel implements TrainableModel {
+public final class ExportedModel extends SessionModel {
   private final Path directory;
-  private final ModelContract contract;
   private final SavedModelBundle bundle;
   private final SignatureCall evaluate;
   private final Map<String, SignatureCall> trainSteps;
+  /**
+   * The step at a rate in one run, by key: {@code train_at_lr_K} (newer exports) or
+   * {@code set_lr_K} chained before {@code train_K} in the graph (older ones).
+   */
+  private final Map<String, SignatureCall> trainStepsAtRate;
   private final Map<String, SignatureCall> getLearningRates;
   private final Map<String, SignatureCall> setLearningRates;
-  private final VariableStore variables;
 
-  private ExportedModel(Path directory, ModelContract contract, SavedModelBundle bundle) {
+  private ExportedModel(Path directory, ModelContract contract, SavedModelBundle bundle,
+      Map<String, Signature> signatures) {
+    super(completed(contract, signatures), VariableStore.create(bundle.graph(), bundle.session()));
     this.directory = directory;
     this.bundle = bundle;
-    Map<String, Signature> signatures = new HashMap<>();
-    bundle.signatures().forEach(s -> signatures.put(s.key(), s));
-    // v1 records no output shape: the class count comes from serving_default's one output.
-    this.contract = contract.contractVersion() == 1
-        ? contract.withOutputs(List.of(contract.output().withOutputShape(
-            servingOutputShape(signatures))))
-        : contract;
     List<String> xy = new java.util.ArrayList<>();
     contract.inputs().forEach(i -> xy.add(i.name()));
     contract.outputs().forEach(o -> xy.add(o.label().name()));
+    List<String> xyLr = new java.util.ArrayList<>(xy);
+    xyLr.add("lr");
     this.evaluate = resolve(signatures, "evaluate", xy, "loss");
     this.trainSteps = new LinkedHashMap<>();
+    this.trainStepsAtRate = new LinkedHashMap<>();
     this.getLearningRates = new LinkedHashMap<>();
     this.setLearningRates = new LinkedHashMap<>();
     for (String key : contract.optimizerKeys()) {
       trainSteps.put(key, resolve(signatures, "train_" + key, xy, "loss"));
       getLearningRates.put(key, resolve(signatures, "get_lr_" + key, List.of(), "lr"));
       setLearningRates.put(key, resolve(signatures, "set_lr_" + key, List.of("lr"), "lr"));
+      if (signatures.containsKey("train_at_lr_" + key)) {
+        trainStepsAtRate.put(key, resolve(signatures, "train_at_lr_" + key, xyLr, "loss"));
+      } else {
+        // An export from before train_at_lr_K: set_lr_K then train_K, chained in the graph.
+        SignatureCall.sequence("set_lr_" + key + " then train_" + key,
+            setLearningRates.get(key), trainSteps.get(key))
+            .ifPresent(call -> trainStepsAtRate.put(key, call));
+      }
     }
-    this.variables = VariableStore.create(bundle.graph(), bundle.session());
-    if (variables.names().isEmpty()) {
+    if (variableNames().isEmpty()) {
       throw new ModelException("no variable of '" + directory + "' holds a value after loading:"
           + " its checkpoint (" + SavedModelDirectory.VARIABLES_PREFIX + ") restored none");
     }
-    variables.shapeMismatch().ifPresent(m -> {
+    variables().shapeMismatch().ifPresent(m -> {
       throw SavedModelDirectory.checkpointMismatch(directory, m);
     });
   }
@@ -88,7 +106,9 @@ public final class ExportedModel implements TrainableModel {
     ModelContract contract = ModelContract.read(directory);
     SavedModelBundle bundle = openBundle(directory, graph);
     try {
-      return new ExportedModel(directory, contract, bundle);
+      Map<String, Signature> signatures = new HashMap<>();
+      bundle.signatures().forEach(s -> signatures.put(s.key(), s));
+      return new ExportedModel(directory, contract, bundle, signatures);
     } catch (RuntimeException e) {
       bundle.close();
       if (e instanceof ModelException) {
@@ -121,87 +141,89 @@ public final class ExportedModel implements TrainableModel {
     return directory;
   }
 
-  @Override
-  public ModelContract contract() {
-    return contract;
+  /** The contract, with v1's class count read from serving_default's one output. */
+  private static ModelContract completed(ModelContract contract,
+      Map<String, Signature> signatures) {
+    return contract.contractVersion() == 1
+        ? contract.withOutputs(List.of(contract.output().withOutputShape(
+            servingOutputShape(signatures))))
+        : contract;
   }
 
   @Override
-  public String trainingPath() {
-    return "exported: training contract v" + contract.contractVersion() + " from scripts/export.py";
+  public TrainingPath trainingPath() {
+    return TrainingPath.exported("training contract v" + contract().contractVersion()
+        + " from scripts/export.py");
+  }
+
+  /**
+   * Whether optimizer {@code key} trains at a rate in one session run ({@code train_at_lr_K}, or
+   * its two signatures chained in the graph).
+   */
+  public boolean hasFusedStep(String key) {
+    return trainStepsAtRate.containsKey(key);
   }
 
   @Override
-  public List<String> variableNames() {
-    return variables.names();
+  protected StepResult train(String optimizer, Batch batch) {
+    return run(trainSteps.get(optimizer), batch);
+  }
+
+  /**
+   * One session run: {@code train_at_lr_K} where the export has it, else {@code set_lr_K}'s call
+   * chained before a copy of {@code train_K}'s in the graph (added at load); two calls only for an
+   * export whose signatures are not plain function calls.
+   */
+  @Override
+  protected StepResult trainAtRate(String optimizer, double learningRate, Batch batch) {
+    SignatureCall fused = trainStepsAtRate.get(optimizer);
+    if (fused == null) {
+      return super.trainAtRate(optimizer, learningRate, batch);
+    }
+    try (Tensor lr = Tensors.scalarFloat(learningRate)) {
+      return run(fused, batch, lr);
+    }
   }
 
   @Override
-  public StepResult trainStep(String optimizer, Batch batch) {
-    return run(signature(trainSteps, optimizer), batch);
-  }
-
-  @Override
-  public StepResult evaluate(Batch batch) {
+  protected StepResult evaluateBatch(Batch batch) {
     return run(evaluate, batch);
   }
 
   @Override
-  public double learningRate(String optimizer) {
-    return signature(getLearningRates, optimizer).callScalars().get("lr");
+  protected double readLearningRate(String optimizer) {
+    return getLearningRates.get(optimizer).callScalars().get("lr");
   }
 
   @Override
-  public void setLearningRate(String optimizer, double learningRate) {
-    if (!Double.isFinite(learningRate) || learningRate < 0) {
-      throw new IllegalArgumentException("learning rate must be finite and >= 0, got " + learningRate);
-    }
+  protected void writeLearningRate(String optimizer, double learningRate) {
     try (Tensor lr = Tensors.scalarFloat(learningRate)) {
-      signature(setLearningRates, optimizer).callScalars(lr);
+      setLearningRates.get(optimizer).callScalars(lr);
     }
   }
 
   @Override
-  public ModelSnapshot snapshot() {
-    return variables.read();
-  }
-
-  @Override
-  public ModelSnapshot snapshotToDisk(Path prefix) {
-    variables.save(prefix);
-    return new ModelSnapshot.OnDisk(prefix);
-  }
-
-  @Override
-  public void restore(ModelSnapshot snapshot) {
-    if (snapshot instanceof ModelSnapshot.InMemory inMemory) {
-      variables.write(inMemory);
-    } else if (snapshot instanceof ModelSnapshot.OnDisk onDisk) {
-      variables.load(onDisk.prefix());
-    } else {
-      throw new IllegalArgumentException("unknown snapshot type " + snapshot.getClass());
-    }
-  }
-
-  @Override
-  public void close() {
+  protected void closeSession() {
     bundle.close();
   }
 
   /**
    * Feeds every input and label by its signature name and splits the outputs into the (total)
-   * loss, each output's own loss (several outputs only) and the metrics.
+   * loss, each output's own loss (several outputs only) and the metrics; {@code more} follow the
+   * labels (the rate of {@code train_at_lr_K}).
    */
-  private StepResult run(SignatureCall call, Batch batch) {
-    contract.requireFits(batch);
+  private StepResult run(SignatureCall call, Batch batch, Tensor... more) {
+    ModelContract contract = contract();
     List<OutputSpec> outputs = contract.outputs();
     List<Tensor> fed = new java.util.ArrayList<>();
     try {
       batch.inputs().forEach(a -> fed.add(Tensors.toTensor(a)));
       batch.labels().forEach(a -> fed.add(Tensors.toTensor(a)));
+      List<Tensor> args = new java.util.ArrayList<>(fed);
+      args.addAll(List.of(more));
       Map<String, Double> values;
       try {
-        values = call.callScalars(fed.toArray(Tensor[]::new));
+        values = call.callScalars(args.toArray(Tensor[]::new));
       } catch (RuntimeException e) {
         throw StepFailure.isTensorFlow(e)
             ? StepFailure.of(call == evaluate ? "evaluation" : "training", e) : e;
@@ -222,15 +244,6 @@ public final class ExportedModel implements TrainableModel {
     } finally {
       fed.forEach(Tensor::close);
     }
-  }
-
-  private SignatureCall signature(Map<String, SignatureCall> calls, String optimizer) {
-    SignatureCall call = calls.get(optimizer);
-    if (call == null) {
-      throw new IllegalArgumentException("unknown optimizer '" + optimizer + "'; this model has "
-          + String.join(", ", calls.keySet()));
-    }
-    return call;
   }
 
   private SignatureCall resolve(Map<String, Signature> signatures, String key,

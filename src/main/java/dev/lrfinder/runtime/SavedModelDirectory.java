@@ -1,6 +1,8 @@
-package dev.lrfinder.model;
+package dev.lrfinder.runtime;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import dev.lrfinder.model.ModelException;
+import dev.lrfinder.model.ModelFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;

@@ -1,7 +1,8 @@
-package dev.lrfinder.model;
+package dev.lrfinder.runtime;
 
 import dev.lrfinder.data.DType;
 import dev.lrfinder.data.HostArray;
+import dev.lrfinder.model.ModelException;
 import java.util.Optional;
 import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;

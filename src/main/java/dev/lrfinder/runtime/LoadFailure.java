@@ -1,5 +1,6 @@
-package dev.lrfinder.model;
+package dev.lrfinder.runtime;
 
+import dev.lrfinder.model.ModelException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Function;

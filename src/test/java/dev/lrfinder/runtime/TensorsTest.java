@@ -1,4 +1,4 @@
-package dev.lrfinder.model;
+package dev.lrfinder.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.lrfinder.data.DType;
 import dev.lrfinder.data.HostArray;
+import dev.lrfinder.model.ModelException;
 import org.junit.jupiter.api.Test;
 import org.tensorflow.Tensor;
 import org.tensorflow.proto.DataType;

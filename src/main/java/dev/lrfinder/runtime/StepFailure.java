@@ -1,4 +1,4 @@
-package dev.lrfinder.model;
+package dev.lrfinder.runtime;
 
 import dev.lrfinder.data.DataException;
 import java.util.regex.Matcher;

@@ -1,6 +1,8 @@
-package dev.lrfinder.model;
+package dev.lrfinder.runtime;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import dev.lrfinder.model.ModelException;
+import dev.lrfinder.model.ModelFiles;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

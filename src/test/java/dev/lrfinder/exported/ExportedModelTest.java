@@ -1,4 +1,4 @@
-package dev.lrfinder.model;
+package dev.lrfinder.exported;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -11,6 +11,10 @@ import dev.lrfinder.data.Batches;
 import dev.lrfinder.data.DType;
 import dev.lrfinder.data.Dataset;
 import dev.lrfinder.data.HostArray;
+import dev.lrfinder.model.ModelSnapshot;
+import dev.lrfinder.model.StepResult;
+import dev.lrfinder.model.TensorSpec;
+import dev.lrfinder.runtime.CheckpointIndex;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;

@@ -1,7 +1,9 @@
-package dev.lrfinder.model;
+package dev.lrfinder.runtime;
 
 import dev.lrfinder.data.DType;
 import dev.lrfinder.data.HostArray;
+import dev.lrfinder.model.ModelException;
+import dev.lrfinder.model.ModelSnapshot;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;

@@ -1,4 +1,4 @@
-package dev.lrfinder.model;
+package dev.lrfinder.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
