@@ -1543,18 +1543,22 @@ class LazySlot:
 
 def build_optimizer(optimizer, variables, lazy_slots: bool = True) -> list:
     """Builds ``optimizer`` (Keras 3 or tf_keras) on ``variables``. With ``lazy_slots`` every slot
-    made by ``add_variable_from_reference`` whose initial value is one constant is stored with no
-    elements, and ``apply_gradients`` first fills the slots that are empty: a fresh export then
-    saves the weights alone, not each optimizer's momentum and moments too, and a snapshot of the
+    that ``build`` makes whose initial value is one constant is stored with no elements, and
+    ``apply_gradients`` first fills the slots that are empty: a fresh export then saves the weights
+    alone, not each optimizer's momentum and moments too, and a snapshot of the
     exported state holds empty slots, which a restore puts back and the next step fills again.
     Returns the lazy slots."""
     if not lazy_slots:
         optimizer.build(variables)
         return []
     lazy = []
-    make_slot = optimizer.add_variable_from_reference
+    # Keras 3 makes every slot with add_variable (Adagrad and Ftrl directly); tf_keras with
+    # add_variable_from_reference.
+    maker = "add_variable" if isinstance(optimizer, keras.Optimizer) \
+        else "add_variable_from_reference"
+    make_slot = getattr(optimizer, maker)
 
-    def add_variable_from_reference(*args, **kwargs):
+    def make_lazy_slot(*args, **kwargs):
         slot = make_slot(*args, **kwargs)
         shrunk = _shrink(optimizer, slot)
         if shrunk is None:
@@ -1562,11 +1566,11 @@ def build_optimizer(optimizer, variables, lazy_slots: bool = True) -> list:
         lazy.append(shrunk)
         return slot if isinstance(slot, keras.Variable) else shrunk.variable
 
-    optimizer.add_variable_from_reference = add_variable_from_reference  # for build() only
+    setattr(optimizer, maker, make_lazy_slot)  # for build() only
     try:
         optimizer.build(variables)
     finally:
-        del optimizer.add_variable_from_reference
+        delattr(optimizer, maker)
     if not isinstance(optimizer, keras.Optimizer):
         # tf_keras lists the variables it made: the empty slots take the full ones' places (a
         # new list: a tracked list whose items were replaced cannot be saved).
@@ -1601,11 +1605,12 @@ class _EmptySlot(resource_variable_ops.ResourceVariable):
 
 
 def _shrink(optimizer, slot) -> LazySlot | None:
-    """``slot`` replaced by an empty variable of unknown shape, or None when its initial value is
-    not one constant (or it has no elements) and it stays as it is."""
+    """``slot`` replaced by an empty variable of unknown shape, or None when it stays as it is: a
+    scalar (Nadam's running product: nothing to save), or an initial value that is not one
+    constant."""
     full = slot._value if isinstance(slot, keras.Variable) else slot
     values = full.numpy()
-    if values.size == 0 or not (values == values.flat[0]).all():
+    if values.size <= 1 or not (values == values.flat[0]).all():
         return None
     empty = _EmptySlot(full.shape, full.dtype, full.name.split(":")[0])
     if isinstance(slot, keras.Variable):
@@ -1738,6 +1743,11 @@ def _endpoints(functions: _TrainingFunctions, built: list) -> list:
 def _write_keras3(model, built, endpoints, target: Path) -> None:
     archive = keras.export.ExportArchive()
     archive.track(model)
+    # track() lists the model's Keras variables for the revived archive's `variables`; the
+    # checkpoint would hold each weight twice, under those and the endpoints' own tf.Variables.
+    # lrfinder never reads the lists: the endpoints' variables are saved once.
+    for listed in ("variables", "trainable_variables", "non_trainable_variables"):
+        setattr(archive._tf_trackable, listed, [])
     for _, optimizer in built:
         archive.track(optimizer)
     for name, fn, signature in endpoints:

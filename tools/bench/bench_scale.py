@@ -1,0 +1,260 @@
+#!/usr/bin/env python3
+"""Scale benchmark: keras.applications models (weights=None, 64x64x3 inputs, 10 classes, batch 16,
+synthetic data) exported with SGD momentum and Adam, then trained by ``scripts/lrfinder find`` and
+by Keras ``fit``. Per model it measures:
+
+* the export: wall time, peak RSS, size on disk against the size of the weights;
+* ``scripts/lrfinder find`` (2 optimizers x ``--steps`` steps, no early stop): wall time and peak
+  RSS of the process (``/usr/bin/time -v``, the largest process of the tree: the JVM);
+* the Java side's load and first step (``dev.lrfinder.bench.StepBenchmark``: the model load with
+  its safety scan, and the first ``train_sgd_momentum`` call) and its time per step;
+* the Keras side, with ``fit``: load + compile + first step, time per step and peak RSS, once per
+  optimizer in its own process and once with both optimizers in one process (the comparable one:
+  ``find`` holds both optimizers in one process too).
+
+Models and exports are built under ``--work`` (outside the repository; never committed) and reused
+when present. ``--full-slots`` exports with the optimizers' slots saved full (as before lazy
+slots) into their own folders, and ``--exporter OLD/export.py --tag before`` exports with an older
+exporter, for a before/after comparison. Usage::
+
+    .venv/bin/python tools/bench/bench_scale.py --work /work/scale-tmp/bench \\
+        --models mobilenetv2,resnet50,resnet101 [--steps 20] [--full-slots]
+
+Each model's row is appended to ``WORK/results.jsonl``; the table is printed at the end.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PYTHON = ROOT / ".venv" / "bin" / "python"
+OPTIMIZERS = ["sgd:momentum=0.9", "adam"]
+KEYS = ["sgd_momentum", "adam"]
+MODELS = {  # name -> keras.applications constructor
+    "mobilenetv2": "MobileNetV2",
+    "resnet50": "ResNet50",
+    "resnet101": "ResNet101",
+}
+INPUT_SHAPE = (64, 64, 3)
+CLASSES = 10
+BATCH = 16
+
+
+# --- subprocess modes (run in their own interpreter, so each peak RSS is its own) ----------------
+
+def build_model(name: str, path: Path) -> None:
+    import keras
+    keras.utils.set_random_seed(0)
+    model = getattr(keras.applications, MODELS[name])(weights=None, input_shape=INPUT_SHAPE,
+                                                      classes=CLASSES)
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+    model.save(path)
+
+
+def write_data(path: Path, rows: int) -> None:
+    import numpy as np
+    rng = np.random.default_rng(0)
+    np.savez(path, x_train=rng.random((rows,) + INPUT_SHAPE, dtype=np.float32),
+             y_train=rng.integers(0, CLASSES, rows).astype(np.int32))
+
+
+def export_model(source: Path, out: Path, exporter: Path, full_slots: bool) -> None:
+    import functools
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("export", exporter)
+    export = importlib.util.module_from_spec(spec)
+    sys.modules["export"] = export
+    spec.loader.exec_module(export)
+    if full_slots:
+        export.export_trainable = functools.partial(export.export_trainable, lazy_slots=False)
+    args = [str(source), "--out", str(out)]
+    for spec in OPTIMIZERS:
+        args += ["--optimizer", spec]
+    sys.exit(export.main(args))
+
+
+def keras_fit(source: Path, data: Path, specs: list, steps: int) -> None:
+    """Load + compile + first step, then ``steps - 1`` more steps with fit, per optimizer in
+    ``specs`` (one process); prints one JSON line."""
+    start = time.perf_counter()
+    import numpy as np
+    import keras
+    imported = time.perf_counter() - start
+    with np.load(data) as arrays:
+        x, y = arrays["x_train"][:steps * BATCH], arrays["y_train"][:steps * BATCH]
+    t = time.perf_counter()
+    model = keras.models.load_model(source, compile=False)
+    load_s = time.perf_counter() - t
+    runs = []
+    for spec in specs:
+        name, _, params = spec.partition(":")
+        config = {k: float(v) for k, v in (p.split("=") for p in params.split(",") if p)}
+        t = time.perf_counter()
+        model.compile(optimizer=keras.optimizers.get({"class_name": name, "config": config}),
+                      loss="sparse_categorical_crossentropy")
+        compile_s = time.perf_counter() - t
+        t = time.perf_counter()
+        model.fit(x[:BATCH], y[:BATCH], batch_size=BATCH, epochs=1, verbose=0, shuffle=False)
+        first_s = time.perf_counter() - t
+        t = time.perf_counter()
+        model.fit(x[BATCH:], y[BATCH:], batch_size=BATCH, epochs=1, verbose=0, shuffle=False)
+        rest = time.perf_counter() - t
+        runs.append({"optimizer": spec, "compile_s": compile_s, "first_step_s": first_s,
+                     "step_s": rest / max(1, steps - 1)})
+    print(json.dumps({"import_s": imported, "load_s": load_s, "runs": runs}))
+
+
+# --- measuring -----------------------------------------------------------------------------------
+
+def timed(command: list, env: dict | None = None, log: Path | None = None) -> dict:
+    """Runs ``command`` under /usr/bin/time -v: wall seconds, peak RSS (MiB) and stdout."""
+    start = time.perf_counter()
+    process = subprocess.run(["/usr/bin/time", "-v"] + [str(c) for c in command],
+                             capture_output=True, text=True, env={**os.environ, **(env or {})})
+    wall = time.perf_counter() - start
+    if log:
+        log.write_text(process.stdout + "\n--- stderr ---\n" + process.stderr)
+    if process.returncode != 0:
+        raise SystemExit(f"bench_scale: failed ({process.returncode}): {' '.join(map(str, command))}"
+                         f"\n{process.stderr[-3000:]}")
+    rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", process.stderr)
+    return {"wall_s": wall, "peak_rss_mib": int(rss.group(1)) / 1024 if rss else None,
+            "stdout": process.stdout}
+
+
+def tree_bytes(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+
+
+def self_command(*args) -> list:
+    return [PYTHON, Path(__file__).resolve(), *args]
+
+
+def bench_model(name: str, work: Path, steps: int, exporter: Path, tag: str, full_slots: bool,
+                keras_runs: bool) -> dict:
+    env = {"TF_CPP_MIN_LOG_LEVEL": "2"}
+    source = work / f"{name}.keras"
+    if not source.exists():
+        timed(self_command("_build", name, source), env)
+    data = work / f"data_{steps}.npz"
+    if not data.exists():
+        timed(self_command("_data", data, str(steps * BATCH)), env)
+    export_dir = work / f"{name}-{tag}"
+    row = {"model": name, "slots": tag, "steps": steps, "keras_runs": keras_runs}
+    if not export_dir.exists():
+        exported = timed(self_command("_export", source, export_dir, exporter,
+                                      "full" if full_slots else "lazy"), env,
+                         work / f"{name}-{tag}-export.log")
+        row.update(export_s=exported["wall_s"], export_rss_mib=exported["peak_rss_mib"])
+    meta = json.loads((export_dir / "assets" / "lrfinder.json").read_text())
+    row["parameters"] = meta["parameter_count"]
+    row["weights_mb"] = meta["parameter_count"] * 4 / 1e6
+    row["export_mb"] = tree_bytes(export_dir) / 1e6
+    row["checkpoint_mb"] = tree_bytes(export_dir / "variables") / 1e6
+    row["graph_mb"] = (export_dir / "saved_model.pb").stat().st_size / 1e6
+
+    report = work / f"{name}-{tag}-report-{time.strftime('%H%M%S')}"
+    found = timed([ROOT / "scripts" / "lrfinder", "find", export_dir, "--data", data,
+                   "--batch-size", BATCH, "--steps", steps, "--stop-factor", "off",
+                   "--out", report], env, work / f"{name}-{tag}-find.log")
+    row.update(find_s=found["wall_s"], find_rss_mib=found["peak_rss_mib"])
+
+    jar = ROOT / "target" / "lrfinder.jar"
+    stepped = timed(["java", "-cp", jar, "dev.lrfinder.bench.StepBenchmark", export_dir,
+                     KEYS[0], BATCH, 3, 1, data], env, work / f"{name}-{tag}-step.log")
+    line = json.loads(stepped["stdout"].strip().splitlines()[-1])
+    row.update(java_load_s=line["load_s"], java_first_step_s=line["first_ms"] / 1000,
+               java_step_s=line["ms_mean"] / 1000, java_step_rss_mib=stepped["peak_rss_mib"],
+               java_process_s=stepped["wall_s"])
+
+    if keras_runs:
+        for label, specs in [("sgd_momentum", OPTIMIZERS[:1]), ("adam", OPTIMIZERS[1:]),
+                             ("both", OPTIMIZERS)]:
+            fitted = timed(self_command("_keras", source, data, str(steps), *specs), env,
+                           work / f"{name}-keras-{label}.log")
+            result = json.loads(fitted["stdout"].strip().splitlines()[-1])
+            first = result["runs"][0]
+            row[f"keras_{label}"] = {
+                "rss_mib": fitted["peak_rss_mib"], "process_s": fitted["wall_s"],
+                "load_s": result["load_s"], "compile_s": first["compile_s"],
+                "first_step_s": first["first_step_s"],
+                "load_first_step_s": result["load_s"] + first["compile_s"] + first["first_step_s"],
+                "step_s": [r["step_s"] for r in result["runs"]]}
+    with (work / "results.jsonl").open("a") as out:
+        out.write(json.dumps(row) + "\n")
+    return row
+
+
+def table(rows: list) -> str:
+    head = ("| model | params | slots | weights MB | export MB (x weights) | export s | find s "
+            "| find peak RSS MiB | Keras fit both RSS MiB (ratio) | Java load+1st s | Keras "
+            "load+compile+1st s | Java s/step | Keras s/step |")
+    lines = [head, "|" + "---|" * (head.count("|") - 1)]
+    keras_of = {r["model"]: r for r in rows if "keras_both" in r}  # Keras runs once per model
+    for r in rows:
+        keras_both = keras_of.get(r["model"], {}).get("keras_both", {})
+        keras_sgd = keras_of.get(r["model"], {}).get("keras_sgd_momentum", {})
+        ratio = (f" ({r['find_rss_mib'] / keras_both['rss_mib']:.2f}x)"
+                 if keras_both.get("rss_mib") else "")
+        lines.append(
+            f"| {r['model']} | {r['parameters'] / 1e6:.1f}M | {r['slots']} | {r['weights_mb']:.0f} "
+            f"| {r['export_mb']:.0f} ({r['export_mb'] / r['weights_mb']:.2f}x) "
+            f"| {r.get('export_s', float('nan')):.0f} | {r['find_s']:.0f} | {r['find_rss_mib']:.0f} "
+            f"| {keras_both.get('rss_mib', float('nan')):.0f}{ratio} "
+            f"| {r['java_load_s'] + r['java_first_step_s']:.1f} "
+            f"| {keras_sgd.get('load_first_step_s', float('nan')):.1f} "
+            f"| {r['java_step_s']:.2f} | {', '.join(f'{s:.2f}' for s in keras_sgd.get('step_s', []))} |")
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0].startswith("_"):  # a subprocess mode
+        mode, rest = argv[0], argv[1:]
+        if mode == "_build":
+            build_model(rest[0], Path(rest[1]))
+        elif mode == "_data":
+            write_data(Path(rest[0]), int(rest[1]))
+        elif mode == "_export":
+            export_model(Path(rest[0]), Path(rest[1]), Path(rest[2]), rest[3] == "full")
+        elif mode == "_keras":
+            keras_fit(Path(rest[0]), Path(rest[1]), rest[3:], int(rest[2]))
+        return 0
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--work", type=Path, required=True, help="folder outside the repository")
+    parser.add_argument("--models", default="mobilenetv2,resnet50,resnet101")
+    parser.add_argument("--steps", type=int, default=20, help="steps per optimizer")
+    parser.add_argument("--full-slots", action="store_true",
+                        help="export with full slots (export_trainable(lazy_slots=False))")
+    parser.add_argument("--exporter", type=Path, default=ROOT / "scripts" / "export.py",
+                        help="the export.py to export with (e.g. an older one, for 'before')")
+    parser.add_argument("--tag", help="names this configuration's exports and rows (default: "
+                                      "lazy, or full with --full-slots)")
+    parser.add_argument("--no-keras", action="store_true", help="skip the Keras fit runs")
+    parser.add_argument("--table", action="store_true", help="only print WORK/results.jsonl")
+    args = parser.parse_args(argv)
+    work = args.work.resolve()
+    if ROOT in work.parents or work == ROOT:
+        parser.error("--work must be outside the repository (models are never committed)")
+    work.mkdir(parents=True, exist_ok=True)
+    if not args.table:
+        for name in args.models.split(","):
+            row = bench_model(name, work, args.steps, args.exporter.resolve(),
+                              args.tag or ("full" if args.full_slots else "lazy"),
+                              args.full_slots, not args.no_keras)
+            print(json.dumps(row), flush=True)
+    rows = [json.loads(l) for l in (work / "results.jsonl").read_text().splitlines() if l.strip()]
+    print(f"machine: {os.cpu_count()} CPUs, {os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB")
+    print(table(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
