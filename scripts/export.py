@@ -1743,11 +1743,13 @@ def _endpoints(functions: _TrainingFunctions, built: list) -> list:
 def _write_keras3(model, built, endpoints, target: Path) -> None:
     archive = keras.export.ExportArchive()
     archive.track(model)
-    # track() lists the model's Keras variables for the revived archive's `variables`; the
-    # checkpoint would hold each weight twice, under those and the endpoints' own tf.Variables.
-    # lrfinder never reads the lists: the endpoints' variables are saved once.
+    # track() lists the model's Keras variables for the revived archive's `variables`, and the
+    # checkpoint would hold each weight twice: under those and under the endpoints' tf.Variables
+    # (the same storage). Listing the tf.Variables themselves saves each weight once.
     for listed in ("variables", "trainable_variables", "non_trainable_variables"):
-        setattr(archive._tf_trackable, listed, [])
+        setattr(archive._tf_trackable, listed,
+                [v.value if isinstance(v, keras.Variable) else v
+                 for v in getattr(archive._tf_trackable, listed)])
     for _, optimizer in built:
         archive.track(optimizer)
     for name, fn, signature in endpoints:

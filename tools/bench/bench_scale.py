@@ -55,14 +55,18 @@ def build_model(name: str, path: Path) -> None:
     model = getattr(keras.applications, MODELS[name])(weights=None, input_shape=INPUT_SHAPE,
                                                       classes=CLASSES)
     model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
-    model.save(path)
+    partial = path.with_name(f"{path.stem}.{os.getpid()}.keras")  # two runs may build at once
+    model.save(partial)
+    os.replace(partial, path)
 
 
 def write_data(path: Path, rows: int) -> None:
     import numpy as np
     rng = np.random.default_rng(0)
-    np.savez(path, x_train=rng.random((rows,) + INPUT_SHAPE, dtype=np.float32),
+    partial = path.with_name(f"{path.stem}.{os.getpid()}.npz")
+    np.savez(partial, x_train=rng.random((rows,) + INPUT_SHAPE, dtype=np.float32),
              y_train=rng.integers(0, CLASSES, rows).astype(np.int32))
+    os.replace(partial, path)
 
 
 def export_model(source: Path, out: Path, exporter: Path, full_slots: bool) -> None:
@@ -89,9 +93,9 @@ def keras_fit(source: Path, data: Path, specs: list, steps: int) -> None:
     imported = time.perf_counter() - start
     with np.load(data) as arrays:
         x, y = arrays["x_train"][:steps * BATCH], arrays["y_train"][:steps * BATCH]
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     model = keras.models.load_model(source, compile=False)
-    load_s = time.perf_counter() - t
+    load_s, load_cpu_s = time.perf_counter() - t, time.process_time() - c
     runs = []
     for spec in specs:
         name, _, params = spec.partition(":")
@@ -100,15 +104,17 @@ def keras_fit(source: Path, data: Path, specs: list, steps: int) -> None:
         model.compile(optimizer=keras.optimizers.get({"class_name": name, "config": config}),
                       loss="sparse_categorical_crossentropy")
         compile_s = time.perf_counter() - t
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         model.fit(x[:BATCH], y[:BATCH], batch_size=BATCH, epochs=1, verbose=0, shuffle=False)
-        first_s = time.perf_counter() - t
+        first_s, first_cpu_s = time.perf_counter() - t, time.process_time() - c
         t = time.perf_counter()
         model.fit(x[BATCH:], y[BATCH:], batch_size=BATCH, epochs=1, verbose=0, shuffle=False)
         rest = time.perf_counter() - t
         runs.append({"optimizer": spec, "compile_s": compile_s, "first_step_s": first_s,
+                     "first_step_cpu_s": first_cpu_s,
                      "step_s": rest / max(1, steps - 1)})
-    print(json.dumps({"import_s": imported, "load_s": load_s, "runs": runs}))
+    print(json.dumps({"import_s": imported, "load_s": load_s, "load_cpu_s": load_cpu_s,
+                      "runs": runs}))
 
 
 # --- measuring -----------------------------------------------------------------------------------
@@ -125,8 +131,10 @@ def timed(command: list, env: dict | None = None, log: Path | None = None) -> di
         raise SystemExit(f"bench_scale: failed ({process.returncode}): {' '.join(map(str, command))}"
                          f"\n{process.stderr[-3000:]}")
     rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", process.stderr)
-    return {"wall_s": wall, "peak_rss_mib": int(rss.group(1)) / 1024 if rss else None,
-            "stdout": process.stdout}
+    cpu = sum(float(m) for m in re.findall(r"(?:User|System) time \(seconds\): ([0-9.]+)",
+                                           process.stderr))
+    return {"wall_s": wall, "cpu_s": cpu,
+            "peak_rss_mib": int(rss.group(1)) / 1024 if rss else None, "stdout": process.stdout}
 
 
 def tree_bytes(path: Path) -> int:
@@ -152,7 +160,8 @@ def bench_model(name: str, work: Path, steps: int, exporter: Path, tag: str, ful
         exported = timed(self_command("_export", source, export_dir, exporter,
                                       "full" if full_slots else "lazy"), env,
                          work / f"{name}-{tag}-export.log")
-        row.update(export_s=exported["wall_s"], export_rss_mib=exported["peak_rss_mib"])
+        row.update(export_s=exported["wall_s"], export_cpu_s=exported["cpu_s"],
+                   export_rss_mib=exported["peak_rss_mib"])
     meta = json.loads((export_dir / "assets" / "lrfinder.json").read_text())
     row["parameters"] = meta["parameter_count"]
     row["weights_mb"] = meta["parameter_count"] * 4 / 1e6
@@ -164,7 +173,7 @@ def bench_model(name: str, work: Path, steps: int, exporter: Path, tag: str, ful
     found = timed([ROOT / "scripts" / "lrfinder", "find", export_dir, "--data", data,
                    "--batch-size", BATCH, "--steps", steps, "--stop-factor", "off",
                    "--out", report], env, work / f"{name}-{tag}-find.log")
-    row.update(find_s=found["wall_s"], find_rss_mib=found["peak_rss_mib"])
+    row.update(find_s=found["wall_s"], find_cpu_s=found["cpu_s"], find_rss_mib=found["peak_rss_mib"])
 
     jar = ROOT / "target" / "lrfinder.jar"
     stepped = timed(["java", "-cp", jar, "dev.lrfinder.bench.StepBenchmark", export_dir,
@@ -172,11 +181,11 @@ def bench_model(name: str, work: Path, steps: int, exporter: Path, tag: str, ful
     line = json.loads(stepped["stdout"].strip().splitlines()[-1])
     row.update(java_load_s=line["load_s"], java_first_step_s=line["first_ms"] / 1000,
                java_step_s=line["ms_mean"] / 1000, java_step_rss_mib=stepped["peak_rss_mib"],
-               java_process_s=stepped["wall_s"])
+               java_process_s=stepped["wall_s"], java_load_cpu_s=line.get("load_cpu_s"),
+               java_first_step_cpu_s=line.get("first_cpu_ms", 0) / 1000)
 
     if keras_runs:
-        for label, specs in [("sgd_momentum", OPTIMIZERS[:1]), ("adam", OPTIMIZERS[1:]),
-                             ("both", OPTIMIZERS)]:
+        for label, specs in [("sgd_momentum", OPTIMIZERS[:1]), ("both", OPTIMIZERS)]:
             fitted = timed(self_command("_keras", source, data, str(steps), *specs), env,
                            work / f"{name}-keras-{label}.log")
             result = json.loads(fitted["stdout"].strip().splitlines()[-1])
@@ -186,6 +195,8 @@ def bench_model(name: str, work: Path, steps: int, exporter: Path, tag: str, ful
                 "load_s": result["load_s"], "compile_s": first["compile_s"],
                 "first_step_s": first["first_step_s"],
                 "load_first_step_s": result["load_s"] + first["compile_s"] + first["first_step_s"],
+                "load_first_step_cpu_s": result["load_cpu_s"] + first["first_step_cpu_s"],
+                "process_cpu_s": fitted["cpu_s"],
                 "step_s": [r["step_s"] for r in result["runs"]]}
     with (work / "results.jsonl").open("a") as out:
         out.write(json.dumps(row) + "\n")
@@ -193,24 +204,34 @@ def bench_model(name: str, work: Path, steps: int, exporter: Path, tag: str, ful
 
 
 def table(rows: list) -> str:
-    head = ("| model | params | slots | weights MB | export MB (x weights) | export s | find s "
-            "| find peak RSS MiB | Keras fit both RSS MiB (ratio) | Java load+1st s | Keras "
-            "load+compile+1st s | Java s/step | Keras s/step |")
+    """One line per model and exporter; times are wall (CPU) seconds: on a shared machine the
+    CPU seconds compare better."""
+    head = ("| model | params | exporter | export MB (x weights) | export s | find s "
+            "| find peak RSS MiB | Keras fit peak RSS MiB: 1 opt, both (find / both) "
+            "| load + 1st step s: Java | Keras | s/step: Java | Keras |")
     lines = [head, "|" + "---|" * (head.count("|") - 1)]
     keras_of = {r["model"]: r for r in rows if "keras_both" in r}  # Keras runs once per model
+
+    def both(wall, cpu):
+        return "-" if wall is None else f"{wall:.0f} ({cpu:.0f})" if cpu is not None \
+            else f"{wall:.0f}"
+
     for r in rows:
-        keras_both = keras_of.get(r["model"], {}).get("keras_both", {})
-        keras_sgd = keras_of.get(r["model"], {}).get("keras_sgd_momentum", {})
-        ratio = (f" ({r['find_rss_mib'] / keras_both['rss_mib']:.2f}x)"
-                 if keras_both.get("rss_mib") else "")
+        k = keras_of.get(r["model"], {})
+        k1, k2 = k.get("keras_sgd_momentum", {}), k.get("keras_both", {})
+        ratio = f" ({r['find_rss_mib'] / k2['rss_mib']:.2f}x)" if k2.get("rss_mib") else ""
+        java_first = r["java_load_s"] + r["java_first_step_s"]
+        java_first_cpu = (r["java_load_cpu_s"] + r["java_first_step_cpu_s"]
+                          if r.get("java_load_cpu_s") is not None else None)
         lines.append(
-            f"| {r['model']} | {r['parameters'] / 1e6:.1f}M | {r['slots']} | {r['weights_mb']:.0f} "
-            f"| {r['export_mb']:.0f} ({r['export_mb'] / r['weights_mb']:.2f}x) "
-            f"| {r.get('export_s', float('nan')):.0f} | {r['find_s']:.0f} | {r['find_rss_mib']:.0f} "
-            f"| {keras_both.get('rss_mib', float('nan')):.0f}{ratio} "
-            f"| {r['java_load_s'] + r['java_first_step_s']:.1f} "
-            f"| {keras_sgd.get('load_first_step_s', float('nan')):.1f} "
-            f"| {r['java_step_s']:.2f} | {', '.join(f'{s:.2f}' for s in keras_sgd.get('step_s', []))} |")
+            f"| {r['model']} | {r['parameters'] / 1e6:.1f}M | {r['slots']} "
+            f"| {r['export_mb']:.0f} for {r['weights_mb']:.0f} ({r['export_mb'] / r['weights_mb']:.2f}x) "
+            f"| {both(r.get('export_s'), r.get('export_cpu_s'))} "
+            f"| {both(r['find_s'], r.get('find_cpu_s'))} | {r['find_rss_mib']:.0f} "
+            f"| {k1.get('rss_mib', float('nan')):.0f}, {k2.get('rss_mib', float('nan')):.0f}{ratio} "
+            f"| {both(java_first, java_first_cpu)} "
+            f"| {both(k1.get('load_first_step_s'), k1.get('load_first_step_cpu_s'))} "
+            f"| {r['java_step_s']:.2f} | {', '.join(f'{x:.2f}' for x in k1.get('step_s', []))} |")
     return "\n".join(lines)
 
 
