@@ -1531,7 +1531,7 @@ def _read(variable):
 @dataclass(frozen=True)
 class LazySlot:
     """An optimizer slot saved with no elements: ``variable`` (a tf.Variable of unknown shape,
-    holding ``[0]`` until the optimizer's first step) is then set to ``shape`` filled with
+    holding ``[0]`` until the optimizer's first iteration) is then set to ``shape`` filled with
     ``fill``, the value Keras initializes the slot to (0, or Adagrad's and Ftrl's
     ``initial_accumulator_value``)."""
 
@@ -1544,10 +1544,10 @@ class LazySlot:
 def build_optimizer(optimizer, variables, lazy_slots: bool = True) -> list:
     """Builds ``optimizer`` (Keras 3 or tf_keras) on ``variables``. With ``lazy_slots`` every slot
     that ``build`` makes whose initial value is one constant is stored with no elements, and
-    ``apply_gradients`` first fills the slots that are empty: a fresh export then saves the weights
-    alone, not each optimizer's momentum and moments too, and a snapshot of the
-    exported state holds empty slots, which a restore puts back and the next step fills again.
-    Returns the lazy slots."""
+    ``apply_gradients`` first fills them at the optimizer's first iteration (when Keras's slots
+    hold their initial values by definition): a fresh export then saves the weights alone, not
+    each optimizer's momentum and moments too, and a snapshot of the exported state holds empty
+    slots, which a restore puts back and the next step fills again. Returns the lazy slots."""
     if not lazy_slots:
         optimizer.build(variables)
         return []
@@ -1580,7 +1580,7 @@ def build_optimizer(optimizer, variables, lazy_slots: bool = True) -> list:
         apply_gradients = optimizer.apply_gradients
 
         def fill_then_apply(*args, **kwargs):
-            _fill_empty(lazy)
+            _fill_at_first_iteration(optimizer, lazy)
             return apply_gradients(*args, **kwargs)
 
         optimizer.apply_gradients = fill_then_apply
@@ -1590,7 +1590,8 @@ def build_optimizer(optimizer, variables, lazy_slots: bool = True) -> list:
 class _EmptySlot(resource_variable_ops.ResourceVariable):
     """A slot variable of unknown shape, saved with no elements. Reads in a traced function carry
     the slot's full static shape (Keras's update code needs the rank), which holds after
-    ``_fill_empty``; the variable's own shape, the one the export declares, stays unknown."""
+    ``_fill_at_first_iteration``; the variable's own shape, the one the export declares, stays
+    unknown."""
 
     def __init__(self, full_shape, dtype, name):
         super().__init__(initial_value=tf.zeros([0], dtype), shape=tf.TensorShape(None),
@@ -1618,21 +1619,16 @@ def _shrink(optimizer, slot) -> LazySlot | None:
     return LazySlot(empty, tuple(full.shape), float(values.flat[0]), slot)
 
 
-def _fill_empty(slots: list) -> None:
-    """In a training function: sets every empty slot of ``slots`` to its full shape and initial
-    value (only the first step after an export or a restore of the exported state does work)."""
-    sizes = [tf.reduce_prod(tf.raw_ops.VariableShape(input=s.variable.handle, out_type=tf.int64))
-             for s in slots]
-
-    def fill_one(slot):
-        slot.variable.assign(tf.fill(slot.shape, tf.constant(slot.fill, slot.variable.dtype)))
-
+def _fill_at_first_iteration(optimizer, slots: list) -> None:
+    """In a training function: at the optimizer's first iteration (a fresh export, or the
+    exported state restored) sets every slot of ``slots`` to its full shape and initial value,
+    as a fresh Keras optimizer holds them; a read of the iteration counter on every other step."""
     def fill():
-        for slot, size in zip(slots, sizes):
-            tf.cond(tf.equal(size, 0), lambda slot=slot: fill_one(slot), lambda: None)
+        for slot in slots:
+            slot.variable.assign(tf.fill(slot.shape, tf.constant(slot.fill, slot.variable.dtype)))
 
-    # One test per step in the common case; the per-slot tests run only when one is empty.
-    tf.cond(tf.reduce_any(tf.equal(tf.stack(sizes), 0)), fill, lambda: None)
+    first = tf.equal(tf.convert_to_tensor(optimizer.iterations), 0)
+    tf.cond(first, fill, lambda: None)
 
 
 # --- The contract's functions ---------------------------------------------------------------------
