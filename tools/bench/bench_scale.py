@@ -148,11 +148,21 @@ def timed(command: list, env: dict | None = None, log: Path | None = None) -> di
     if process.returncode != 0:
         raise SystemExit(f"bench_scale: failed ({process.returncode}): {' '.join(map(str, command))}"
                          f"\n{process.stderr[-3000:]}")
-    rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", process.stderr)
-    cpu = sum(float(m) for m in re.findall(r"(?:User|System) time \(seconds\): ([0-9.]+)",
-                                           process.stderr))
-    return {"wall_s": wall, "cpu_s": cpu,
-            "peak_rss_mib": int(rss.group(1)) / 1024 if rss else None, "stdout": process.stdout}
+    return {**_time_v(process.stderr), "wall_s": wall, "stdout": process.stdout}
+
+
+def _time_v(text: str) -> dict:
+    """Peak RSS (MiB), CPU and wall seconds from /usr/bin/time -v's report in ``text``."""
+    rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", text)
+    cpu = sum(float(m) for m in re.findall(r"(?:User|System) time \(seconds\): ([0-9.]+)", text))
+    wall = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): ([0-9:.]+)", text)
+    seconds = None
+    if wall:
+        seconds = 0.0
+        for part in wall.group(1).split(":"):
+            seconds = seconds * 60 + float(part)
+    return {"wall_s": seconds, "cpu_s": cpu,
+            "peak_rss_mib": int(rss.group(1)) / 1024 if rss else None}
 
 
 def tree_bytes(path: Path) -> int:
@@ -164,7 +174,7 @@ def self_command(*args) -> list:
 
 
 def bench_model(name: str, work: Path, steps: int, exporter: Path, tag: str, full_slots: bool,
-                keras_runs: bool) -> dict:
+                keras_runs: bool, lrfinder_runs: bool = True) -> dict:
     env = {"TF_CPP_MIN_LOG_LEVEL": "2"}
     source = work / f"{name}.keras"
     if not source.exists():
@@ -172,8 +182,25 @@ def bench_model(name: str, work: Path, steps: int, exporter: Path, tag: str, ful
     data = work / f"data_{steps}.npz"
     if not data.exists():
         timed(self_command("_data", data, str(steps * BATCH)), env)
-    export_dir = work / f"{name}-{tag}"
     row = {"model": name, "slots": tag, "steps": steps, "keras_runs": keras_runs}
+    if lrfinder_runs:
+        row.update(_bench_lrfinder(name, work, steps, exporter, tag, full_slots, source, data, env))
+    if keras_runs:
+        row.update(_bench_keras(name, work, steps, source, data, env))
+    with (work / "results.jsonl").open("a") as out:
+        out.write(json.dumps(row) + "\n")
+    return row
+
+
+def _bench_lrfinder(name, work, steps, exporter, tag, full_slots, source, data, env) -> dict:
+    """Export (unless done), scripts/lrfinder find, and StepBenchmark's load and first step."""
+    export_dir = work / f"{name}-{tag}"
+    row = {}
+    log = work / f"{name}-{tag}-export.log"
+    if export_dir.exists() and log.exists():  # exported by an earlier run: its measurements
+        exported = _time_v(log.read_text())
+        row.update(export_s=exported["wall_s"], export_cpu_s=exported["cpu_s"],
+                   export_rss_mib=exported["peak_rss_mib"])
     if not export_dir.exists():
         exported = timed(self_command("_export", source, export_dir, exporter,
                                       "full" if full_slots else "lazy"), env,
@@ -201,23 +228,25 @@ def bench_model(name: str, work: Path, steps: int, exporter: Path, tag: str, ful
                java_step_s=line["ms_mean"] / 1000, java_step_rss_mib=stepped["peak_rss_mib"],
                java_process_s=stepped["wall_s"], java_load_cpu_s=line.get("load_cpu_s"),
                java_first_step_cpu_s=line.get("first_cpu_ms", 0) / 1000)
+    return row
 
-    if keras_runs:
-        for label, specs in [("sgd_momentum", OPTIMIZERS[:1]), ("both", OPTIMIZERS)]:
-            fitted = timed(self_command("_keras", source, data, str(steps), *specs), env,
-                           work / f"{name}-keras-{label}.log")
-            result = json.loads(fitted["stdout"].strip().splitlines()[-1])
-            first = result["runs"][0]
-            row[f"keras_{label}"] = {
-                "rss_mib": fitted["peak_rss_mib"], "process_s": fitted["wall_s"],
-                "load_s": result["load_s"], "compile_s": first["compile_s"],
-                "first_step_s": first["first_step_s"],
-                "load_first_step_s": result["load_s"] + first["compile_s"] + first["first_step_s"],
-                "load_first_step_cpu_s": result["load_cpu_s"] + first["first_step_cpu_s"],
-                "process_cpu_s": fitted["cpu_s"],
-                "step_s": [r["step_s"] for r in result["runs"]]}
-    with (work / "results.jsonl").open("a") as out:
-        out.write(json.dumps(row) + "\n")
+
+def _bench_keras(name, work, steps, source, data, env) -> dict:
+    """Keras fit: SGD momentum alone, then both optimizers in one process."""
+    row = {}
+    for label, specs in [("sgd_momentum", OPTIMIZERS[:1]), ("both", OPTIMIZERS)]:
+        fitted = timed(self_command("_keras", source, data, str(steps), *specs), env,
+                       work / f"{name}-keras-{label}.log")
+        result = json.loads(fitted["stdout"].strip().splitlines()[-1])
+        first = result["runs"][0]
+        row[f"keras_{label}"] = {
+            "rss_mib": fitted["peak_rss_mib"], "process_s": fitted["wall_s"],
+            "load_s": result["load_s"], "compile_s": first["compile_s"],
+            "first_step_s": first["first_step_s"],
+            "load_first_step_s": result["load_s"] + first["compile_s"] + first["first_step_s"],
+            "load_first_step_cpu_s": result["load_cpu_s"] + first["first_step_cpu_s"],
+            "process_cpu_s": fitted["cpu_s"],
+            "step_s": [r["step_s"] for r in result["runs"]]}
     return row
 
 
@@ -226,9 +255,10 @@ def table(rows: list) -> str:
     CPU seconds compare better."""
     head = ("| model | params | exporter | export MB (x weights) | export s | find s "
             "| find peak RSS MiB | Keras fit peak RSS MiB: 1 opt, both (find / both) "
-            "| load + 1st step s: Java | Keras | s/step: Java | Keras |")
+            "| load + 1st step s: Java | Keras (1 opt) | s/step: Java (SGD-m) | Keras (both) |")
     lines = [head, "|" + "---|" * (head.count("|") - 1)]
-    keras_of = {r["model"]: r for r in rows if "keras_both" in r}  # Keras runs once per model
+    keras_of = {r["model"]: r for r in rows if "keras_both" in r}  # the latest Keras runs
+    rows = [r for r in rows if "find_s" in r]
 
     def both(wall, cpu):
         return "-" if wall is None else f"{wall:.0f} ({cpu:.0f})" if cpu is not None \
@@ -249,7 +279,7 @@ def table(rows: list) -> str:
             f"| {k1.get('rss_mib', float('nan')):.0f}, {k2.get('rss_mib', float('nan')):.0f}{ratio} "
             f"| {both(java_first, java_first_cpu)} "
             f"| {both(k1.get('load_first_step_s'), k1.get('load_first_step_cpu_s'))} "
-            f"| {r['java_step_s']:.2f} | {', '.join(f'{x:.2f}' for x in k1.get('step_s', []))} |")
+            f"| {r['java_step_s']:.2f} | {', '.join(f'{x:.2f}' for x in k2.get('step_s', []))} |")
     return "\n".join(lines)
 
 
@@ -277,6 +307,7 @@ def main(argv=None) -> int:
     parser.add_argument("--tag", help="names this configuration's exports and rows (default: "
                                       "lazy, or full with --full-slots)")
     parser.add_argument("--no-keras", action="store_true", help="skip the Keras fit runs")
+    parser.add_argument("--keras-only", action="store_true", help="only the Keras fit runs")
     parser.add_argument("--table", action="store_true", help="only print WORK/results.jsonl")
     args = parser.parse_args(argv)
     work = args.work.resolve()
@@ -287,7 +318,7 @@ def main(argv=None) -> int:
         for name in args.models.split(","):
             row = bench_model(name, work, args.steps, args.exporter.resolve(),
                               args.tag or ("full" if args.full_slots else "lazy"),
-                              args.full_slots, not args.no_keras)
+                              args.full_slots, not args.no_keras, not args.keras_only)
             print(json.dumps(row), flush=True)
     rows = [json.loads(l) for l in (work / "results.jsonl").read_text().splitlines() if l.strip()]
     print(f"machine: {os.cpu_count()} CPUs, {os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB")
