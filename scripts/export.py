@@ -1577,13 +1577,15 @@ def build_optimizer(optimizer, variables, lazy_slots: bool = True) -> list:
         empty = {id(s.replaced): s.variable for s in lazy}
         optimizer._variables = [empty.get(id(v), v) for v in optimizer._variables]
     if lazy:
-        apply_gradients = optimizer.apply_gradients
+        # Keras 3's apply_gradients calls apply, which training code may also call directly.
+        applier = "apply" if isinstance(optimizer, keras.Optimizer) else "apply_gradients"
+        apply = getattr(optimizer, applier)
 
         def fill_then_apply(*args, **kwargs):
             _fill_at_first_iteration(optimizer, lazy)
-            return apply_gradients(*args, **kwargs)
+            return apply(*args, **kwargs)
 
-        optimizer.apply_gradients = fill_then_apply
+        setattr(optimizer, applier, fill_then_apply)
     return lazy
 
 
