@@ -48,6 +48,7 @@ import numpy as np  # noqa: E402
 from absl import logging as absl_logging  # noqa: E402
 import tensorflow as tf  # noqa: E402
 import keras  # noqa: E402
+from tensorflow.python.ops import resource_variable_ops  # noqa: E402  (_EmptySlot)
 
 CONTRACT_VERSION = 2
 METADATA_FILE = "lrfinder.json"
@@ -1526,6 +1527,113 @@ def _read(variable):
                        else variable.read_value())
 
 
+# --- Optimizer slots, saved empty ---------------------------------------------------------------
+
+@dataclass(frozen=True)
+class LazySlot:
+    """An optimizer slot saved with no elements: ``variable`` (a tf.Variable of unknown shape,
+    holding ``[0]`` until the optimizer's first iteration) is then set to ``shape`` filled with
+    ``fill``, the value Keras initializes the slot to (0, or Adagrad's and Ftrl's
+    ``initial_accumulator_value``)."""
+
+    variable: tf.Variable
+    shape: tuple
+    fill: float
+    replaced: object  # the full variable Keras made, dropped once the optimizer is built
+
+
+def build_optimizer(optimizer, variables, lazy_slots: bool = True) -> list:
+    """Builds ``optimizer`` (Keras 3 or tf_keras) on ``variables``. With ``lazy_slots`` every slot
+    that ``build`` makes whose initial value is one constant is stored with no elements, and
+    ``apply_gradients`` first fills them at the optimizer's first iteration (when Keras's slots
+    hold their initial values by definition): a fresh export then saves the weights alone, not
+    each optimizer's momentum and moments too, and a snapshot of the exported state holds empty
+    slots, which a restore puts back and the next step fills again. Returns the lazy slots."""
+    if not lazy_slots:
+        optimizer.build(variables)
+        return []
+    lazy = []
+    # Keras 3 makes every slot with add_variable (Adagrad and Ftrl directly); tf_keras with
+    # add_variable_from_reference.
+    maker = "add_variable" if isinstance(optimizer, keras.Optimizer) \
+        else "add_variable_from_reference"
+    make_slot = getattr(optimizer, maker)
+
+    def make_lazy_slot(*args, **kwargs):
+        slot = make_slot(*args, **kwargs)
+        shrunk = _shrink(optimizer, slot)
+        if shrunk is None:
+            return slot
+        lazy.append(shrunk)
+        return slot if isinstance(slot, keras.Variable) else shrunk.variable
+
+    setattr(optimizer, maker, make_lazy_slot)  # for build() only
+    try:
+        optimizer.build(variables)
+    finally:
+        delattr(optimizer, maker)
+    if not isinstance(optimizer, keras.Optimizer):
+        # tf_keras lists the variables it made: the empty slots take the full ones' places (a
+        # new list: a tracked list whose items were replaced cannot be saved).
+        empty = {id(s.replaced): s.variable for s in lazy}
+        optimizer._variables = [empty.get(id(v), v) for v in optimizer._variables]
+    if lazy:
+        # Keras 3's apply_gradients calls apply, which training code may also call directly.
+        applier = "apply" if isinstance(optimizer, keras.Optimizer) else "apply_gradients"
+        apply = getattr(optimizer, applier)
+
+        def fill_then_apply(*args, **kwargs):
+            _fill_at_first_iteration(optimizer, lazy)
+            return apply(*args, **kwargs)
+
+        setattr(optimizer, applier, fill_then_apply)
+    return lazy
+
+
+class _EmptySlot(resource_variable_ops.ResourceVariable):
+    """A slot variable of unknown shape, saved with no elements. Reads in a traced function carry
+    the slot's full static shape (Keras's update code needs the rank), which holds after
+    ``_fill_at_first_iteration``; the variable's own shape, the one the export declares, stays
+    unknown."""
+
+    def __init__(self, full_shape, dtype, name):
+        super().__init__(initial_value=tf.zeros([0], dtype), shape=tf.TensorShape(None),
+                         trainable=False, name=name)
+        self._full_shape = tf.TensorShape(full_shape)
+
+    def _read_variable_op(self, no_copy=False):
+        result = super()._read_variable_op(no_copy)
+        if not tf.executing_eagerly():
+            result.set_shape(self._full_shape)
+        return result
+
+
+def _shrink(optimizer, slot) -> LazySlot | None:
+    """``slot`` replaced by an empty variable of unknown shape, or None when it stays as it is: a
+    scalar (Nadam's running product: nothing to save), or an initial value that is not one
+    constant."""
+    full = slot._value if isinstance(slot, keras.Variable) else slot
+    values = full.numpy()
+    if values.size <= 1 or not (values == values.flat[0]).all():
+        return None
+    empty = _EmptySlot(full.shape, full.dtype, full.name.split(":")[0])
+    if isinstance(slot, keras.Variable):
+        slot._value = empty  # Keras 3 keeps a slot's storage here; its declared shape stays full
+    return LazySlot(empty, tuple(full.shape), float(values.flat[0]), slot)
+
+
+def _fill_at_first_iteration(optimizer, slots: list) -> None:
+    """In a training function: at the optimizer's first iteration (a fresh export, or the
+    exported state restored) sets every slot of ``slots`` to its full shape and initial value,
+    as a fresh Keras optimizer holds them; a read of the iteration counter on every other step."""
+    def fill():
+        for slot in slots:
+            slot.variable.assign(tf.fill(slot.shape, tf.constant(slot.fill, slot.variable.dtype)))
+
+    first = tf.equal(tf.convert_to_tensor(optimizer.iterations), 0)
+    tf.cond(first, fill, lambda: None)
+
+
 # --- The contract's functions ---------------------------------------------------------------------
 
 class _TrainingFunctions:
@@ -1649,6 +1757,13 @@ def _endpoints(functions: _TrainingFunctions, built: list) -> list:
 def _write_keras3(model, built, endpoints, target: Path) -> None:
     archive = keras.export.ExportArchive()
     archive.track(model)
+    # track() lists the model's Keras variables for the revived archive's `variables`, and the
+    # checkpoint would hold each weight twice: under those and under the endpoints' tf.Variables
+    # (the same storage). Listing the tf.Variables themselves saves each weight once.
+    for listed in ("variables", "trainable_variables", "non_trainable_variables"):
+        setattr(archive._tf_trackable, listed,
+                [v.value if isinstance(v, keras.Variable) else v
+                 for v in getattr(archive._tf_trackable, listed)])
     for _, optimizer in built:
         archive.track(optimizer)
     for name, fn, signature in endpoints:
@@ -1694,11 +1809,12 @@ def export_trainable(model, out_dir: Path, optimizers, loss=None, metrics=None,
                      label_spec: TensorSpecJson | None = None,
                      model_name: str | None = None, source: str | None = None,
                      notes: list | None = None, input_shape: tuple | None = None,
-                     compile_error: str | None = None) -> dict:
+                     compile_error: str | None = None, lazy_slots: bool = True) -> dict:
     """Write ``model`` (Keras 3 or tf_keras) with the training contract v2 to ``out_dir`` (which
     must not exist). ``loss``: a name for every output, or a list of ``KEY=NAME``; ``metrics``:
-    names for every output (default: the compiled ones). Returns the metadata written to
-    ``assets/lrfinder.json``."""
+    names for every output (default: the compiled ones). ``lazy_slots``: save the optimizers'
+    slots empty, to be filled by their first step (``build_optimizer``); False saves them full, as
+    exports before lazy slots did. Returns the metadata written to ``assets/lrfinder.json``."""
     out_dir = Path(out_dir)
     if out_dir.exists():
         raise ExportError(f"output '{out_dir}' already exists; choose a new directory")
@@ -1732,7 +1848,7 @@ def export_trainable(model, out_dir: Path, optimizers, loss=None, metrics=None,
     for spec in specs:
         optimizer = spec.build(lib)
         _learning_rate_variable(optimizer)
-        optimizer.build(model.trainable_variables)
+        build_optimizer(optimizer, model.trainable_variables, lazy_slots)
         built.append((spec, optimizer))
 
     optimizer_meta = [{

@@ -20,7 +20,8 @@ import java.util.Locale;
  * the data defaults to {@code <model-dir>.npz}. Besides the timed steps it reports the load
  * ({@code load_s}), the first step ({@code first_ms}, which builds the session's executors) and
  * the process's CPU time per timed step ({@code cpu_ms_mean}; less sensitive than wall time to
- * other processes on a shared machine). Warmup counts the first step.
+ * other processes on a shared machine), and of the load and the first step ({@code load_cpu_s},
+ * {@code first_cpu_ms}). Warmup counts the first step.
  */
 public final class StepBenchmark {
   private StepBenchmark() {}
@@ -39,8 +40,10 @@ public final class StepBenchmark {
 
     DirectOptions options = new DirectOptions(java.util.Optional.empty(), List.of(optimizer));
     long loadStart = System.nanoTime();
+    long loadCpuStart = cpuNanos();
     try (TrainableModel model = ModelLoader.load(dir, options)) {
       double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
+      double loadCpuSeconds = (cpuNanos() - loadCpuStart) / 1e9;
       Dataset data = args.length > 5
           ? model.conform(Dataset.load(Path.of(args[5]), "train", "label"))
           : BundledData.train(model, dir);
@@ -48,8 +51,10 @@ public final class StepBenchmark {
       model.setLearningRate(optimizer, 1e-4);
       // The first step also builds the session's executors (Grappler, kernels): a one-off cost.
       long firstStart = System.nanoTime();
+      long firstCpuStart = cpuNanos();
       model.trainStep(optimizer, batches.get(0));
       double firstMillis = (System.nanoTime() - firstStart) / 1e6;
+      double firstCpuMillis = (cpuNanos() - firstCpuStart) / 1e6;
       for (int i = 1; i < warmup; i++) {
         model.trainStep(optimizer, batches.get(i));
       }
@@ -68,10 +73,12 @@ public final class StepBenchmark {
       System.out.println(String.format(Locale.ROOT,
           "{\"side\": \"java\", \"path\": \"%s\", \"model\": \"%s\", \"optimizer\": \"%s\","
               + " \"batch_size\": %d, \"steps\": %d, \"load_s\": %.2f, \"first_ms\": %.1f,"
+              + " \"load_cpu_s\": %.2f, \"first_cpu_ms\": %.1f,"
               + " \"ms_mean\": %.4f, \"ms_median\": %.4f, \"ms_min\": %.4f, \"ms_p90\": %.4f,"
               + " \"cpu_ms_mean\": %.1f, \"rss_mib_before\": %.1f, \"rss_mib_after\": %.1f}",
           model.trainingPath().kind().label(), model.contract().modelName(), optimizer, batchSize,
-          steps, loadSeconds, firstMillis, Arrays.stream(millis).average().orElse(0),
+          steps, loadSeconds, firstMillis, loadCpuSeconds, firstCpuMillis,
+          Arrays.stream(millis).average().orElse(0),
           sorted[steps / 2], sorted[0], sorted[(int) (steps * 0.9)], cpuMillis,
           rssBefore / 1024.0, rssAfter / 1024.0));
     }

@@ -22,7 +22,6 @@ import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.ReadVariableOp;
 import org.tensorflow.op.train.Restore;
 import org.tensorflow.types.TBool;
-import org.tensorflow.types.TInt64;
 import org.tensorflow.types.TString;
 import org.tensorflow.types.family.TType;
 
@@ -43,9 +42,8 @@ public final class VariableStore {
   private final Op saveAll;
   private final Op restoreAll;
 
-  /** A variable's read, the type and shape its handle declares, and the shape of its value. */
-  private record Output(ReadVariableOp<?> read, DType dtype, Shape declared,
-      Operand<TInt64> heldShape) {}
+  /** A variable's read, and the type and shape its handle declares. */
+  private record Output(ReadVariableOp<?> read, DType dtype, Shape declared) {}
 
   private VariableStore(Session session, List<String> names, List<Output> reads,
       List<Placeholder<?>> feeds, Op assignAll, Placeholder<TString> checkpointPrefix,
@@ -92,8 +90,7 @@ public final class VariableStore {
       Operand<? extends TType> resource = (Operand<? extends TType>) handle.output(0);
       names.add(entry.getKey());
       ReadVariableOp<?> read = tf.readVariableOp(resource, type);
-      reads.add(new Output(read, dtype, handle.attributes().getAttrShape("shape"),
-          tf.shape(read, TInt64.class)));
+      reads.add(new Output(read, dtype, handle.attributes().getAttrShape("shape")));
       Placeholder<?> feed = tf.placeholder(type);
       feeds.add(feed);
       assigns.add(tf.assignVariableOp(resource, feed));
@@ -164,15 +161,12 @@ public final class VariableStore {
     if (reads.isEmpty()) {
       return java.util.Optional.empty();
     }
-    Session.Runner runner = session.runner();
-    reads.forEach(r -> runner.fetch(r.heldShape())); // shapes only: no copy of the values
-    try (Result result = runner.run()) {
+    // The fetches of read(), so that both share one executor (TensorFlow builds one per fetch
+    // set, at a cost in time and memory that grows with the graph); a fetched read aliases the
+    // variable's buffer, so only the shapes are looked at and nothing is copied.
+    try (Result result = runReads()) {
       for (int i = 0; i < reads.size(); i++) {
-        TInt64 dims = (TInt64) result.get(i);
-        long[] held = new long[(int) dims.shape().size(0)];
-        for (int d = 0; d < held.length; d++) {
-          held[d] = dims.getLong(d);
-        }
+        long[] held = result.get(i).shape().asArray();
         Shape declared = reads.get(i).declared();
         if (!fits(declared, held)) {
           return java.util.Optional.of("variable '" + names.get(i) + "' holds "
@@ -220,15 +214,19 @@ public final class VariableStore {
 
   /** Copies every variable into Java memory, in one session call. */
   public ModelSnapshot.InMemory read() {
-    Session.Runner runner = session.runner();
-    reads.forEach(r -> runner.fetch(r.read()));
     List<HostArray> values = new ArrayList<>(reads.size());
-    try (Result result = runner.run()) {
+    try (Result result = runReads()) {
       for (int i = 0; i < reads.size(); i++) {
         values.add(Tensors.toHost(result.get(i)));
       }
     }
     return new ModelSnapshot.InMemory(names, values);
+  }
+
+  private Result runReads() {
+    Session.Runner runner = session.runner();
+    reads.forEach(r -> runner.fetch(r.read()));
+    return runner.run();
   }
 
   /** Sets every variable to its value in {@code snapshot}, bit for bit, in one session call. */
