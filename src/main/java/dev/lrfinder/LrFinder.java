@@ -13,7 +13,6 @@ import dev.lrfinder.direct.KerasLoss;
 import dev.lrfinder.loader.ModelLoader;
 import dev.lrfinder.model.ModelContract;
 import dev.lrfinder.model.TrainingPath;
-import dev.lrfinder.model.OutputSpec;
 import dev.lrfinder.model.TrainableModel;
 import dev.lrfinder.rangetest.CancellationToken;
 import dev.lrfinder.rangetest.RangeTest;
@@ -27,9 +26,7 @@ import dev.lrfinder.suggest.RangeTestAnalysis;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -324,7 +321,7 @@ public final class LrFinder implements AutoCloseable {
       List<String> warnings = new ArrayList<>(modelNotes);
       warnings.addAll(dataNotes);
       if (conformedTrain != null) {
-        warnings.addAll(dataScale(conformedTrain, result));
+        warnings.addAll(DataScale.warnings(conformedTrain, model.contract(), result));
       }
       return new FinderResult(modelDir, model.contract(), trainingPath().toString(), result,
           RangeTestAnalysis.of(result, AnalysisSettings.defaults()), warnings, started);
@@ -332,19 +329,6 @@ public final class LrFinder implements AutoCloseable {
       running = null;
       inUse.unlock();
     }
-  }
-
-  private List<String> dataScale(Dataset train, RangeTestResult result) {
-    double startLoss = result.curves().isEmpty() ? Double.NaN
-        : result.curves().get(0).losses().stream().findFirst().orElse(Double.NaN);
-    return DataScale.warnings(byName(train.inputs()), byName(train.labels()),
-        model.contract().outputs().stream().map(OutputSpec::loss).toList(), startLoss);
-  }
-
-  private static Map<String, HostArray> byName(List<NamedArray> arrays) {
-    Map<String, HostArray> named = new LinkedHashMap<>();
-    arrays.forEach(a -> named.put(a.name().whole(), a.array()));
-    return named;
   }
 
   private void requireOpen() {

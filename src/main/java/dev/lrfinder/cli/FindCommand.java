@@ -2,9 +2,7 @@ package dev.lrfinder.cli;
 
 import dev.lrfinder.data.Batches;
 import dev.lrfinder.data.HostArray;
-import dev.lrfinder.data.NamedArray;
 import dev.lrfinder.data.Npy;
-import dev.lrfinder.model.OutputSpec;
 import dev.lrfinder.model.TrainableModel;
 import dev.lrfinder.rangetest.LrSchedule;
 import dev.lrfinder.rangetest.RangeTest;
@@ -25,9 +23,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.OptionGroup;
@@ -158,11 +154,7 @@ final class FindCommand implements Command {
           throw new CommandInterrupted(NOTHING_KEPT);
         }
         List<String> warnings = new ArrayList<>(model.contract().notes());
-        List<String> scale = DataScale.warnings(byName(data.train().inputs()),
-            byName(data.train().labels()),
-            model.contract().outputs().stream().map(OutputSpec::loss).toList(),
-            result.curves().isEmpty() ? Double.NaN
-                : result.curves().get(0).losses().stream().findFirst().orElse(Double.NaN));
+        List<String> scale = DataScale.warnings(data.train(), model.contract(), result);
         scale.forEach(w -> console.err().println("lrfinder: note: " + w));
         warnings.addAll(scale);
         ReportInput input = reportInput(line, modelDir, dataFile, model,
@@ -267,12 +259,5 @@ final class FindCommand implements Command {
       text.append(' ');
     }
     return text.toString().trim();
-  }
-
-  /** The arrays of a dataset by the names messages give them. */
-  private static Map<String, HostArray> byName(List<NamedArray> arrays) {
-    Map<String, HostArray> named = new LinkedHashMap<>();
-    arrays.forEach(a -> named.put(a.name().whole(), a.array()));
-    return named;
   }
 }

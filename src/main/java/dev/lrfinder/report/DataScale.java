@@ -1,8 +1,14 @@
 package dev.lrfinder.report;
 
 import dev.lrfinder.data.DType;
+import dev.lrfinder.data.Dataset;
 import dev.lrfinder.data.HostArray;
+import dev.lrfinder.data.NamedArray;
+import dev.lrfinder.model.ModelContract;
+import dev.lrfinder.model.OutputSpec;
+import dev.lrfinder.rangetest.RangeTestResult;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -42,6 +48,25 @@ public final class DataScale {
     boolean large(double limit) {
       return Math.abs(mean) > limit || std > limit;
     }
+  }
+
+  /**
+   * The warnings for the training data of a range test, one sentence each: {@code train}'s
+   * inputs and labels by the names messages give them, the losses of {@code contract}'s
+   * outputs, and the first loss of {@code result}'s first curve.
+   */
+  public static List<String> warnings(Dataset train, ModelContract contract,
+      RangeTestResult result) {
+    double startLoss = result.curves().isEmpty() ? Double.NaN
+        : result.curves().get(0).losses().stream().findFirst().orElse(Double.NaN);
+    return warnings(byName(train.inputs()), byName(train.labels()),
+        contract.outputs().stream().map(OutputSpec::loss).toList(), startLoss);
+  }
+
+  private static Map<String, HostArray> byName(List<NamedArray> arrays) {
+    Map<String, HostArray> named = new LinkedHashMap<>();
+    arrays.forEach(a -> named.put(a.name().whole(), a.array()));
+    return named;
   }
 
   /**
