@@ -1,0 +1,251 @@
+package dev.lrfinder.lab;
+
+import dev.lrfinder.data.Batch;
+import dev.lrfinder.data.BatchSource;
+import dev.lrfinder.data.Batches;
+import dev.lrfinder.data.Dataset;
+import dev.lrfinder.model.StepResult;
+import dev.lrfinder.model.TrainableModel;
+import dev.lrfinder.rangetest.CancellationToken;
+import dev.lrfinder.schedule.EpochDecision;
+import dev.lrfinder.schedule.EpochRule;
+import dev.lrfinder.schedule.Schedule;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+
+/**
+ * Trains a model epoch by epoch as Keras's {@code fit} does, and records its learning curves.
+ *
+ * <p>Before every step the rate comes from the config's {@link Schedule} (0-based step over the
+ * whole run, 0-based epoch) and is set in the same call as the step
+ * ({@link TrainableModel#trainStep(String, double, Batch)}). After each epoch the validation data
+ * is evaluated ({@link Evaluation}), then each {@link EpochRule} sees the epoch's logs (keyed as
+ * Keras names them) and the optimizer's rate as its variable holds it; a rule's new rate is the
+ * rate of every following step, which only makes sense on a constant schedule: a rule that changes
+ * the rate of a schedule that varies is refused ({@link IllegalArgumentException}). Training stops
+ * after the last epoch, when a rule says so, when a step's loss is NaN or infinite, when the token
+ * is cancelled or the thread interrupted (each checked before every step).
+ *
+ * <p>The model is left trained: a run does not restore it. To train several configurations from
+ * one start state (a sweep), snapshot once and restore before each run; every variable, optimizer
+ * slots, iteration counters and Dropout's RNG state included, comes back bit for bit, and the same
+ * config gives the same batches, so two runs of one config give the same curves bit for bit:
+ *
+ * <pre>{@code
+ * ModelSnapshot start = model.snapshot();
+ * for (TrainingConfig config : configs) {
+ *   model.restore(start);
+ *   results.add(new EpochTrainer(config).run(model, train, test));
+ * }
+ * model.restore(start);
+ * }</pre>
+ */
+public final class EpochTrainer {
+  private final TrainingConfig config;
+  private final List<EpochListener> listeners;
+
+  /** A trainer that reports each epoch to {@code listeners}. */
+  public EpochTrainer(TrainingConfig config, List<EpochListener> listeners) {
+    this.config = java.util.Objects.requireNonNull(config, "config");
+    this.listeners = List.copyOf(listeners);
+  }
+
+  /** A trainer without listeners. */
+  public EpochTrainer(TrainingConfig config) {
+    this(config, List.of());
+  }
+
+  public TrainingConfig config() {
+    return config;
+  }
+
+  /** The training rows and the held-out rows of a validation split. */
+  public record Split(Dataset train, Dataset validation) {}
+
+  /**
+   * Splits {@code data} as Keras's {@code validation_split} does
+   * ({@code keras.src.trainers.data_adapters.array_slicing.train_validation_split}): the first
+   * {@code floor(rows * (1 - fraction))} rows train, the rest validate, in file order.
+   *
+   * @throws IllegalArgumentException when either part would be empty
+   */
+  public static Split split(Dataset data, double fraction) {
+    long rows = data.rows();
+    int at = (int) Math.floor(rows * (1.0 - fraction));
+    if (at <= 0 || at >= rows) {
+      throw new IllegalArgumentException("the training data has " + rows + " rows, too few to"
+          + " hold out a validation split of " + fraction);
+    }
+    return new Split(rows(data, 0, at), rows(data, at, (int) rows));
+  }
+
+  private static Dataset rows(Dataset data, int from, int to) {
+    int[] indices = IntStream.range(from, to).toArray();
+    return new Dataset(
+        data.inputs().stream().map(a -> a.with(a.array().gatherRows(indices))).toList(),
+        data.labels().stream().map(a -> a.with(a.array().gatherRows(indices))).toList());
+  }
+
+  /** {@link #run(TrainableModel, Dataset, Dataset, CancellationToken)} with a fresh token. */
+  public TrainingResult run(TrainableModel model, Dataset train, Dataset validation) {
+    return run(model, train, validation, new CancellationToken());
+  }
+
+  /**
+   * Trains on the config's seeded batches of {@code train} (less its validation split, if the
+   * config has one) and validates on the split or on {@code validation}.
+   *
+   * @param train data conformed to the model ({@link TrainableModel#conform})
+   * @param validation held-out data conformed to the model, or {@code null}; must be null when
+   *     the config has a validation split
+   * @throws IllegalArgumentException for an optimizer the model lacks, both a split and
+   *     validation data, too few rows, or a rule that changes the rate of a varying schedule
+   */
+  public TrainingResult run(TrainableModel model, Dataset train, Dataset validation,
+      CancellationToken token) {
+    Dataset training = train;
+    Dataset held = validation;
+    if (config.validationSplit() > 0) {
+      if (validation != null) {
+        throw new IllegalArgumentException("give validation data or a validation split, not"
+            + " both");
+      }
+      Split split = split(train, config.validationSplit());
+      training = split.train();
+      held = split.validation();
+    }
+    if (training.rows() < config.batchSize()) {
+      throw new IllegalArgumentException("the training data has " + training.rows()
+          + " rows, fewer than the batch size " + config.batchSize());
+    }
+    return run(model, new Batches(training, config.batchSize(), config.shuffle(), config.seed()),
+        held, token);
+  }
+
+  /**
+   * Trains on the batches of {@code source} (its order, not the config's shuffle and seed; the
+   * config's validation split does not apply) and validates on {@code validation}, if given.
+   *
+   * @throws IllegalArgumentException for an optimizer the model lacks, a source without batches
+   *     or with another batch size than the config's, or a rule that changes the rate of a
+   *     varying schedule
+   */
+  public TrainingResult run(TrainableModel model, BatchSource source, Dataset validation,
+      CancellationToken token) {
+    String optimizer = config.optimizer();
+    model.contract().requireOptimizer(optimizer);
+    long stepsPerEpoch = source.stepsPerEpoch();
+    if (stepsPerEpoch <= 0) {
+      throw new IllegalArgumentException("the training data gives no batch of "
+          + config.batchSize() + " rows");
+    }
+    if (source.batchSize() != config.batchSize()) {
+      throw new IllegalArgumentException("the batch source gives batches of "
+          + source.batchSize() + " rows, the config asks for " + config.batchSize());
+    }
+    Schedule schedule = config.schedule()
+        .orElseGet(() -> Schedule.constant(model.learningRate(optimizer)));
+    List<String> notes = new ArrayList<>();
+    if (schedule.momentum(0, 0).isPresent()) {
+      notes.add("the schedule's momentum is not applied: the training paths set only the"
+          + " learning rate");
+    }
+    List<EpochRule.Tracker> trackers = config.rules().stream().map(EpochRule::start).toList();
+    listeners.forEach(l -> l.onStart(optimizer, config.epochs(), stepsPerEpoch));
+
+    List<EpochRecord> epochs = new ArrayList<>();
+    List<Double> rates = new ArrayList<>();
+    List<Double> losses = new ArrayList<>();
+    double ruleRate = Double.NaN; // a rule's rate, once one changed it
+    StopReason stop = StopReason.EPOCHS_DONE;
+    String detail = "";
+    long started = System.nanoTime();
+    long step = 0;
+    epochLoop:
+    for (int epoch = 0; epoch < config.epochs(); epoch++) {
+      long epochStart = System.nanoTime();
+      Evaluation.Accumulator trainMeans = new Evaluation.Accumulator();
+      double rate = Double.NaN;
+      for (long inEpoch = 0; inEpoch < stepsPerEpoch; inEpoch++, step++) {
+        if (token.isCancelled() || Thread.currentThread().isInterrupted()) {
+          stop = token.isCancelled() ? StopReason.CANCELLED : StopReason.INTERRUPTED;
+          if (inEpoch > 0) {
+            epochs.add(new EpochRecord(epoch, inEpoch, trainMeans.result(), Map.of(), rate, "",
+                false, seconds(epochStart)));
+          }
+          break epochLoop;
+        }
+        rate = Double.isNaN(ruleRate) ? schedule.learningRate(step, epoch) : ruleRate;
+        Batch batch = source.batch(step);
+        StepResult result = model.trainStep(optimizer, rate, batch);
+        rates.add(rate);
+        losses.add(result.loss());
+        trainMeans.add(result, batch.size());
+        if (!Double.isFinite(result.loss())) {
+          stop = StopReason.DIVERGED;
+          detail = "the loss of step " + step + " (epoch " + (epoch + 1) + ") is "
+              + result.loss();
+          epochs.add(new EpochRecord(epoch, inEpoch + 1, trainMeans.result(), Map.of(), rate,
+              "", false, seconds(epochStart)));
+          break epochLoop;
+        }
+      }
+      Map<String, Double> validated = validation == null ? Map.of()
+          : Evaluation.of(model, validation, config.batchSize());
+      EpochRecord record = new EpochRecord(epoch, stepsPerEpoch, trainMeans.result(), validated,
+          rate, "", true, 0);
+      Map<String, Double> logs = record.logs();
+      List<String> said = new ArrayList<>();
+      boolean stopNow = false;
+      for (int r = 0; r < trackers.size(); r++) {
+        double current = model.learningRate(optimizer); // as the variable holds it (float32)
+        EpochDecision decision = trackers.get(r).onEpochEnd(epoch, logs, current);
+        if (!decision.reason().isEmpty()) {
+          said.add(decision.reason());
+        }
+        if (decision.learningRate() != current) {
+          requireConstant(schedule, config.epochs() * stepsPerEpoch, stepsPerEpoch,
+              config.rules().get(r));
+          ruleRate = decision.learningRate();
+          model.setLearningRate(optimizer, ruleRate);
+        }
+        stopNow |= decision.stop();
+      }
+      record = new EpochRecord(epoch, stepsPerEpoch, record.train(), validated, rate,
+          String.join("; ", said), true, seconds(epochStart));
+      epochs.add(record);
+      EpochRecord done = record;
+      listeners.forEach(l -> l.onEpochEnd(done));
+      if (stopNow) {
+        stop = StopReason.EARLY_STOPPING;
+        detail = done.decision();
+        break;
+      }
+    }
+    return new TrainingResult(config, schedule.describe(), epochs, rates, losses, stepsPerEpoch,
+        source.rows(), validation == null ? 0 : validation.rows(), stop, detail, notes,
+        seconds(started));
+  }
+
+  /**
+   * Refuses a rule's new rate on a schedule whose rate changes over the run (a schedule holds
+   * no state, so asking it for every step of the run tells).
+   */
+  private static void requireConstant(Schedule schedule, long steps, long stepsPerEpoch,
+      EpochRule rule) {
+    double first = schedule.learningRate(0, 0);
+    for (long s = 1; s < steps; s++) {
+      if (schedule.learningRate(s, (int) (s / stepsPerEpoch)) != first) {
+        throw new IllegalArgumentException("'" + rule.describe() + "' changes the learning rate,"
+            + " which needs a constant schedule, but the schedule is '" + schedule.describe()
+            + "'");
+      }
+    }
+  }
+
+  private static double seconds(long since) {
+    return (System.nanoTime() - since) / 1e9;
+  }
+}

@@ -1,0 +1,54 @@
+package dev.lrfinder.lab;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What a training run did: its learning curves per epoch and the rate and loss of every step.
+ *
+ * @param config what was asked for
+ * @param schedule the schedule the steps followed, in words (e.g. {@code constant 0.01})
+ * @param epochs every epoch that started, in order (an incomplete last one when the run stopped
+ *     inside it)
+ * @param stepRates the learning rate of every step, in order
+ * @param stepLosses the training loss of every step (the loss the gradient was taken of)
+ * @param stepsPerEpoch training steps of a whole epoch
+ * @param trainRows the rows the batches are drawn from
+ * @param validationRows rows of the validation data; 0 without validation
+ * @param stopReason why the run ended
+ * @param stopDetail the rule's or the failure's words, or ""
+ * @param notes what the caller should know about the run (e.g. a schedule's momentum not applied)
+ * @param seconds wall time of the run
+ */
+public record TrainingResult(TrainingConfig config, String schedule, List<EpochRecord> epochs,
+    List<Double> stepRates, List<Double> stepLosses, long stepsPerEpoch, long trainRows,
+    long validationRows, StopReason stopReason, String stopDetail, List<String> notes,
+    double seconds) {
+  public TrainingResult {
+    epochs = List.copyOf(epochs);
+    stepRates = List.copyOf(stepRates);
+    stepLosses = List.copyOf(stepLosses);
+    notes = List.copyOf(notes);
+    stopDetail = stopDetail == null ? "" : stopDetail;
+  }
+
+  /** The last epoch that completed, if any. */
+  public Optional<EpochRecord> lastComplete() {
+    for (int i = epochs.size() - 1; i >= 0; i--) {
+      if (epochs.get(i).complete()) {
+        return Optional.of(epochs.get(i));
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** The training steps that ran. */
+  public long steps() {
+    return stepRates.size();
+  }
+
+  /** Whether the run validated after each epoch. */
+  public boolean validated() {
+    return validationRows > 0;
+  }
+}
