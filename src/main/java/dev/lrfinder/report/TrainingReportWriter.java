@@ -1,0 +1,192 @@
+package dev.lrfinder.report;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.stream.Stream;
+import org.knowm.xchart.XYChart;
+
+/**
+ * Writes a training run's report directory ({@code index.html}, {@code training.json},
+ * {@code epochs.csv}, {@code steps.csv}, the chart PNGs) as {@link ReportWriter} writes the find
+ * report: into a hidden staging directory made before the training (so a place that takes no
+ * files shows first), renamed into place at the end; an existing report is never overwritten and a
+ * failure or interruption leaves nothing behind.
+ */
+public final class TrainingReportWriter {
+  private final FileOpener opener;
+  private final ShutdownCleanup cleanup;
+
+  /** A writer on the disk that registers nothing for a JVM shutdown (a library's). */
+  public TrainingReportWriter() {
+    this(FileOpener.DISK, ShutdownCleanup.none());
+  }
+
+  /** A writer creating files through {@code opener}, registering its staging with {@code cleanup}. */
+  public TrainingReportWriter(FileOpener opener, ShutdownCleanup cleanup) {
+    this.opener = Objects.requireNonNull(opener, "opener");
+    this.cleanup = Objects.requireNonNull(cleanup, "cleanup");
+  }
+
+  /**
+   * Reserves the report's place: {@code explicitOut} (which must not exist or be an empty
+   * directory) or {@code reportsRoot/<model>-train-<yyyyMMdd-HHmmss>} (numbered when taken).
+   *
+   * @throws IllegalArgumentException if {@code explicitOut} exists and is not an empty directory
+   * @throws OutputException if the place takes no files
+   */
+  public Staged prepare(String modelName, Instant createdAt, Path reportsRoot, Path explicitOut) {
+    if (explicitOut != null) {
+      Path target = explicitOut.toAbsolutePath().normalize();
+      checkUnused(target);
+      if (target.getParent() == null) {
+        throw StagedReport.taken(target);
+      }
+      return new Staged(Staging.create(target.getParent(), target.getFileName().toString(),
+          "the report to", target, cleanup), target, true);
+    }
+    Path root = reportsRoot.toAbsolutePath().normalize();
+    String name = ReportWriter.directoryName(modelName, createdAt).replaceFirst("-(\\d{8}-)",
+        "-train-$1");
+    Path target = root.resolve(name);
+    return new Staged(Staging.create(root, name, "the report to", target, cleanup), target,
+        false);
+  }
+
+  private static void checkUnused(Path target) {
+    if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    if (!Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+      throw StagedReport.taken(target);
+    }
+    try (Stream<Path> entries = Files.list(target)) {
+      if (entries.findAny().isPresent()) {
+        throw StagedReport.taken(target);
+      }
+    } catch (IOException e) {
+      throw OutputException.creating("the report to", target, e);
+    }
+  }
+
+  /** A reserved report: {@link #write}, then {@link #publish}; close gives up what is unpublished. */
+  public final class Staged implements AutoCloseable {
+    private final Staging staging;
+    private final Path target;
+    private final boolean explicit;
+    private boolean written;
+
+    private Staged(Staging staging, Path target, boolean explicit) {
+      this.staging = staging;
+      this.target = target;
+      this.explicit = explicit;
+    }
+
+    /** Where the report goes (a numbered sibling when the default name is taken). */
+    public Path target() {
+      return target;
+    }
+
+    /**
+     * Writes every file of the report into the staging directory.
+     *
+     * @throws OutputException naming the file and the cause
+     * @throws InterruptedIOException if the thread is interrupted or the JVM shuts down
+     */
+    public void write(TrainingReportInput input) throws InterruptedIOException {
+      Map<String, StagedFile.Content> files = new LinkedHashMap<>();
+      files.put(TrainingCsv.EPOCHS_FILE, out -> out.write(utf8(TrainingCsv.epochs(input.result()))));
+      files.put(TrainingCsv.STEPS_FILE, out -> out.write(utf8(TrainingCsv.steps(input.result()))));
+      Map<String, XYChart> charts = new LinkedHashMap<>();
+      TrainingCharts.drawers(input.result()).forEach((name, draw) -> {
+        XYChart chart = draw.apply(input);
+        charts.put(name, chart);
+        files.put(name, out -> ChartStyle.save(chart, out));
+      });
+      files.put(TrainingHtml.FILE_NAME,
+          out -> out.write(utf8(TrainingHtml.render(input, charts))));
+      files.put(TrainingJson.FILE_NAME, out -> out.write(utf8(TrainingJson.toJson(input) + "\n")));
+      for (Map.Entry<String, StagedFile.Content> file : files.entrySet()) {
+        StagedFile.write(opener, staging, staging.directory().resolve(file.getKey()),
+            target.resolve(file.getKey()), file.getValue());
+      }
+      written = true;
+    }
+
+    /**
+     * Renames the written report into place and returns its directory.
+     *
+     * @throws IllegalArgumentException if the explicit directory got files since it was checked
+     * @throws InterruptedIOException if the thread is interrupted or the JVM shuts down
+     */
+    public Path publish() throws InterruptedIOException {
+      if (!written) {
+        throw new IllegalStateException("write the report before publishing it");
+      }
+      staging.checkNotStopped();
+      Path published = explicit ? publishExplicit() : publishNumbered();
+      staging.published();
+      return published;
+    }
+
+    private Path publishExplicit() {
+      try {
+        if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+          Files.delete(target); // empty, as checked; fails if something appeared in it since
+        }
+        move(staging.directory(), target);
+        return target;
+      } catch (FileAlreadyExistsException | DirectoryNotEmptyException e) {
+        throw StagedReport.taken(target);
+      } catch (IOException e) {
+        throw OutputException.writing(target, e);
+      }
+    }
+
+    private Path publishNumbered() {
+      String base = target.getFileName().toString();
+      for (int n = 1; ; n++) {
+        Path numbered = target.resolveSibling(n == 1 ? base : base + "-" + n);
+        if (Files.exists(numbered, LinkOption.NOFOLLOW_LINKS)) {
+          continue;
+        }
+        try {
+          move(staging.directory(), numbered);
+          return numbered;
+        } catch (FileAlreadyExistsException | DirectoryNotEmptyException e) {
+          // Taken since we looked: try the next number.
+        } catch (IOException e) {
+          throw OutputException.writing(numbered, e);
+        }
+      }
+    }
+
+    @Override
+    public void close() {
+      staging.close();
+    }
+  }
+
+  private static void move(Path staged, Path target) throws IOException {
+    try {
+      Files.move(staged, target, StandardCopyOption.ATOMIC_MOVE);
+    } catch (AtomicMoveNotSupportedException e) {
+      Files.move(staged, target);
+    }
+  }
+
+  private static byte[] utf8(String text) {
+    return text.getBytes(StandardCharsets.UTF_8);
+  }
+}
