@@ -63,7 +63,7 @@ public final class SavedModelSaver {
    * Copies {@code source} to {@code target} with {@code model}'s current variables.
    *
    * @param model the model loaded from {@code source}, trained
-   * @return the number of checkpoint entries that took the model's values
+   * @return the number of checkpoint entries whose values training changed
    * @throws IllegalArgumentException when {@code target} exists and is not an empty directory, or
    *     lies inside {@code source}
    * @throws ModelException when the source's saver cannot be read
@@ -98,7 +98,7 @@ public final class SavedModelSaver {
     try {
       copyTree(from, staging);
       Files.createDirectories(staging.resolve("variables"));
-      int trained = writeCheckpoint(index, variableOfKey, values, prefix,
+      int trained = writeCheckpoint(index, variableOfKey, twinGroupOfKey(meta), values, prefix,
           staging.resolve(SavedModelDirectory.VARIABLES_PREFIX));
       if (Files.isDirectory(to, LinkOption.NOFOLLOW_LINKS)) {
         Files.delete(to); // empty, as checked
@@ -239,58 +239,136 @@ public final class SavedModelSaver {
   }
 
   /**
-   * Writes the checkpoint at {@code target}: every key of {@code index}, the model's value where
-   * the key belongs to one of its variables, else the source's; returns how many took the
-   * model's.
+   * The checkpoint keys of the object graph's variables, grouped by the variable they save: a
+   * SavedVariable's name, dtype and shape. Keras 3 exports save each weight twice (the Keras
+   * variable and the {@code tf.Variable} inside it, e.g. {@code variables/0} and
+   * {@code _all_variables/0}); the graph the Java session loads trains one of the twins while
+   * Python's {@code tf.saved_model.load} binds its functions to the other, so both must take the
+   * trained value. A key's path is the object graph's breadth-first path to it, as TensorFlow's
+   * checkpoint names keys ({@code /} in a name escaped as {@code .S}, {@code .} as {@code ..}).
+   */
+  static Map<String, String> twinGroupOfKey(MetaGraphDef meta) {
+    var graph = meta.getObjectGraphDef();
+    Map<String, String> group = new HashMap<>();
+    if (graph.getNodesCount() == 0) {
+      return group;
+    }
+    Map<Integer, String> path = new HashMap<>();
+    java.util.ArrayDeque<Integer> queue = new java.util.ArrayDeque<>();
+    path.put(0, "");
+    queue.add(0);
+    while (!queue.isEmpty()) {
+      int id = queue.poll();
+      for (var child : graph.getNodes(id).getChildrenList()) {
+        if (!path.containsKey(child.getNodeId())) {
+          String name = child.getLocalName().replace(".", "..").replace("/", ".S");
+          path.put(child.getNodeId(), path.get(id).isEmpty() ? name : path.get(id) + "/" + name);
+          queue.add(child.getNodeId());
+        }
+      }
+    }
+    path.forEach((id, p) -> {
+      var node = graph.getNodes(id);
+      if (node.hasVariable()) {
+        var variable = node.getVariable();
+        group.put(p + "/.ATTRIBUTES/VARIABLE_VALUE", variable.getName() + "|"
+            + variable.getDtype() + "|" + variable.getShape().getDimList().stream()
+            .map(d -> Long.toString(d.getSize())).toList());
+      }
+    });
+    return group;
+  }
+
+  /**
+   * Writes the checkpoint at {@code target}: every key of {@code index}, each with the value of
+   * the model's variable it restores, or, for twins (see {@link #twinGroupOfKey}), the value of
+   * the twin that training changed; keys of no variable keep the source's value. Returns how
+   * many keys took values that differ from the source's.
    */
   @SuppressWarnings("unchecked")
   private static int writeCheckpoint(CheckpointIndex index, Map<String, String> variableOfKey,
-      Map<String, HostArray> values, Path sourcePrefix, Path target) {
+      Map<String, String> twinGroup, Map<String, HostArray> values, Path sourcePrefix,
+      Path target) {
     List<String> keys = index.entries().keySet().stream().filter(k -> !k.isEmpty()).toList();
-    List<String> kept = new ArrayList<>();
-    List<Class<? extends TType>> keptTypes = new ArrayList<>();
+    List<Class<? extends TType>> types = new ArrayList<>();
     for (String key : keys) {
-      if (!values.containsKey(variableOfKey.getOrDefault(key, ""))) {
-        BundleEntryProto entry = index.entries().get(key);
-        DType dtype = Tensors.dtypeOf(entry.getDtype()).orElseThrow(() -> new ModelException(
-            "checkpoint entry '" + key + "' has unsupported type " + entry.getDtype()));
-        kept.add(key);
-        keptTypes.add(Tensors.typeClass(dtype));
-      }
+      BundleEntryProto entry = index.entries().get(key);
+      types.add(Tensors.typeClass(Tensors.dtypeOf(entry.getDtype()).orElseThrow(
+          () -> new ModelException("checkpoint entry '" + key + "' has unsupported type "
+              + entry.getDtype()))));
     }
     List<Tensor> fed = new ArrayList<>();
     try (Graph graph = new Graph(); Session session = new Session(graph)) {
       Ops tf = Ops.create(graph);
       Placeholder<TString> from = tf.placeholder(TString.class);
       Placeholder<TString> to = tf.placeholder(TString.class);
-      Map<String, Operand<?>> tensors = new HashMap<>();
-      if (!kept.isEmpty()) {
-        Restore restored = tf.train.restore(from, strings(tf, kept), empty(tf, kept.size()),
-            keptTypes);
-        for (int i = 0; i < kept.size(); i++) {
-          tensors.put(kept.get(i), restored.tensors().get(i));
+      Restore restored = tf.train.restore(from, strings(tf, keys), empty(tf, keys.size()), types);
+      // The source's values, to tell which twin training changed.
+      Map<String, HostArray> source = new HashMap<>();
+      try (TString fromName = TString.scalarOf(sourcePrefix.toString())) {
+        Session.Runner runner = session.runner().feed(from, fromName);
+        List<Integer> fetched = new ArrayList<>();
+        for (int i = 0; i < keys.size(); i++) {
+          if (types.get(i) != TString.class) {
+            runner.fetch(restored.tensors().get(i));
+            fetched.add(i);
+          }
+        }
+        try (org.tensorflow.Result result = runner.run()) {
+          for (int j = 0; j < fetched.size(); j++) {
+            source.put(keys.get(fetched.get(j)), Tensors.toHost(result.get(j)));
+          }
+        }
+      }
+      Map<String, HostArray> chosen = new HashMap<>();
+      for (String key : keys) {
+        HostArray value = values.get(variableOfKey.getOrDefault(key, ""));
+        if (value != null && source.containsKey(key)) {
+          chosen.put(key, value);
+        }
+      }
+      Map<String, HostArray> changedOfGroup = new HashMap<>();
+      for (String key : keys) {
+        String group = twinGroup.get(key);
+        HostArray value = chosen.get(key);
+        if (group != null && value != null && !value.equals(source.get(key))) {
+          HostArray other = changedOfGroup.putIfAbsent(group, value);
+          if (other != null && !other.equals(value)) {
+            throw new ModelException("checkpoint entries of variable '" + group.split("\\|")[0]
+                + "' took different values in training; lrfinder cannot tell which to save");
+          }
+        }
+      }
+      for (String key : keys) {
+        String group = twinGroup.get(key);
+        if (group != null && changedOfGroup.containsKey(group)) {
+          chosen.put(key, changedOfGroup.get(group));
         }
       }
       Session.Runner runner = session.runner();
-      int trained = 0;
-      for (String key : keys) {
-        if (!tensors.containsKey(key)) {
-          HostArray value = values.get(variableOfKey.get(key));
-          Placeholder<?> feed = tf.placeholder(Tensors.typeClass(value.dtype()));
-          Tensor tensor = Tensors.toTensor(value);
-          fed.add(tensor);
-          runner.feed(feed, tensor);
-          tensors.put(key, feed);
-          trained++;
+      List<Operand<?>> ordered = new ArrayList<>();
+      int changed = 0;
+      for (int i = 0; i < keys.size(); i++) {
+        HostArray value = chosen.get(keys.get(i));
+        if (value == null) {
+          ordered.add(restored.tensors().get(i));
+          continue;
+        }
+        Placeholder<?> feed = tf.placeholder(Tensors.typeClass(value.dtype()));
+        Tensor tensor = Tensors.toTensor(value);
+        fed.add(tensor);
+        runner.feed(feed, tensor);
+        ordered.add(feed);
+        if (!value.equals(source.get(keys.get(i)))) {
+          changed++;
         }
       }
-      List<Operand<?>> ordered = keys.stream().<Operand<?>>map(tensors::get).toList();
       Op save = tf.train.save(to, strings(tf, keys), empty(tf, keys.size()), ordered);
       try (TString fromName = TString.scalarOf(sourcePrefix.toString());
           TString toName = TString.scalarOf(target.toString())) {
         runner.feed(from, fromName).feed(to, toName).addTarget(save).run().close();
       }
-      return trained;
+      return changed;
     } finally {
       fed.forEach(Tensor::close);
     }
