@@ -5,6 +5,7 @@ import dev.lrfinder.model.ModelException;
 import dev.lrfinder.report.FileOpener;
 import dev.lrfinder.report.OutputException;
 import dev.lrfinder.report.ReportWriter;
+import dev.lrfinder.report.TrainingReportWriter;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -40,7 +41,7 @@ public final class Main {
   Main(FileOpener opener) {
     for (Command command : new Command[] {
         new FindCommand(new ReportWriter(opener, ShutdownGuard.CLEANUP)), new InspectCommand(),
-        new TrainCommand()}) {
+        new TrainCommand(new TrainingReportWriter(opener, ShutdownGuard.CLEANUP))}) {
       commands.put(command.name(), command);
     }
   }

@@ -5,10 +5,12 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.lrfinder.data.Batch;
 import dev.lrfinder.data.Batches;
 import dev.lrfinder.data.Dataset;
+import dev.lrfinder.lab.SavedModelSaver;
 import dev.lrfinder.model.ModelContract;
 import dev.lrfinder.model.StepResult;
 import dev.lrfinder.model.TrainableModel;
 import dev.lrfinder.rangetest.RangeTestConfig;
+import dev.lrfinder.report.TrainingReportWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -20,10 +22,27 @@ import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 
 /**
- * {@code lrfinder train}: a few training steps at a fixed learning rate, printing the loss. The
- * model is trained in memory only; nothing on disk changes.
+ * {@code lrfinder train}: a few training steps at a fixed learning rate, printing the loss, or
+ * with {@code --epochs} whole epochs with a schedule, learning curves and a report
+ * ({@link TrainEpochs}). The model is trained in memory; nothing on disk changes, except a new
+ * directory that {@code --save} names.
  */
 final class TrainCommand implements Command {
+  /** What an interrupted epoch run keeps. */
+  static final String NOTHING_KEPT = "the model on disk is unchanged, no report or model written";
+
+  private final TrainingReportWriter reportWriter;
+
+  /** A command writing reports with {@code reportWriter}. */
+  TrainCommand(TrainingReportWriter reportWriter) {
+    this.reportWriter = reportWriter;
+  }
+
+  /** A command writing reports on the disk, registering nothing for a shutdown. */
+  TrainCommand() {
+    this(new TrainingReportWriter());
+  }
+
   @Override
   public String name() {
     return "train";
@@ -39,8 +58,8 @@ final class TrainCommand implements Command {
 
   @Override
   public String description() {
-    return "train in memory for some steps at a fixed learning rate and print the loss"
-        + " (the model on disk is not changed)";
+    return "train for some steps at a fixed rate, or --epochs with a schedule, learning curves"
+        + " and a report (the model on disk is not changed; --save writes a new one)";
   }
 
   @Override
@@ -49,6 +68,23 @@ final class TrainCommand implements Command {
         .addOption(valued("optimizer", "KEY", "optimizer key (default: the model's first)"))
         .addOption(valued("lr", "RATE", "learning rate (default: the optimizer's own)"))
         .addOption(valued("steps", "N", "training steps (default: " + DEFAULT_STEPS + ")"))
+        .addOption(valued("epochs", "N", "train N whole epochs instead: learning curves per"
+            + " epoch, a report (--out) and the model (--save)"))
+        .addOption(valued("schedule", "SPEC", "with --epochs: the rate of every step, e.g."
+            + " constant:lr=0.01, step:lr=0.1,drop=0.5,every=10, triangular:min=1e-4,max=1e-2,"
+            + "step=2000 (see docs/schedules.md; default: --lr or the optimizer's own, constant)"))
+        .addOption(valued("plateau", "SPEC", "with --epochs: reduce the rate on a plateau, e.g."
+            + " plateau:monitor=val_loss,factor=0.1,patience=10 (needs a constant schedule)"))
+        .addOption(valued("early-stopping", "SPEC", "with --epochs: stop early, e.g."
+            + " early_stopping:monitor=val_loss,patience=5"))
+        .addOption(valued("validation-split", "F", "with --epochs: hold out the last fraction F"
+            + " of the training rows for validation, as Keras's validation_split (default:"
+            + " validate on x_test/y_test when the data has them)"))
+        .addOption(valued("out", "DIR", "with --epochs: report directory (must not exist or be"
+            + " empty, and not be inside the model directory; default:"
+            + " reports/<model>-train-<timestamp>)"))
+        .addOption(valued("save", "DIR", "write the trained model to DIR as a new SavedModel of"
+            + " the same kind (a new directory, never the model's own)"))
         .addOption(valued("batch-size", "N", "rows per batch (default: "
             + RangeTestConfig.DEFAULT_BATCH_SIZE + ")"))
         .addOption(valued("seed", "N", "seed of the batch shuffle and of Dropout masks (default: "
@@ -65,7 +101,23 @@ final class TrainCommand implements Command {
 
   @Override
   public int run(CommandLine line, Console console) throws Exception {
+    if (line.hasOption("epochs")) {
+      try {
+        return new TrainEpochs(reportWriter).run(line, console);
+      } catch (RuntimeException | java.io.IOException e) {
+        if (!(e instanceof CommandInterrupted) && CommandInterrupted.causedBy(e)) {
+          throw new CommandInterrupted(NOTHING_KEPT, e);
+        }
+        throw e;
+      }
+    }
+    for (String option : TrainEpochs.EPOCH_ONLY) {
+      if (line.hasOption(option)) {
+        throw new UsageException("--" + option + " needs --epochs");
+      }
+    }
     Path modelDir = Args.modelDir(line, console);
+    Path save = TrainEpochs.savePath(line, modelDir);
     int steps = Args.positiveInt(line, "steps", DEFAULT_STEPS);
     int batchSize = Args.positiveInt(line, "batch-size", RangeTestConfig.DEFAULT_BATCH_SIZE);
     int every = Args.positiveInt(line, "every", Math.max(1, steps / 10));
@@ -94,7 +146,9 @@ final class TrainCommand implements Command {
         console.out().printf("training %s with %s at learning rate %s: %d steps of %d rows from %s"
                 + " (%d rows, seed %d)%n", model.contract().modelName(), optimizer,
             InspectCommand.format(lr), steps, batchSize, dataFile, train.rows(), seed);
-        console.out().println("the model is trained in memory; nothing on disk changes");
+        console.out().println(save == null
+            ? "the model is trained in memory; nothing on disk changes"
+            : "the model is trained in memory, then written to " + save);
         if (model.contract().hasSeveralOutputs()) {
           console.out().println("loss is the " + model.contract().loss());
         }
@@ -123,6 +177,10 @@ final class TrainCommand implements Command {
       }
       double seconds = (System.nanoTime() - started) / 1e9;
       StepResult after = test == null ? null : evaluate(model, test, batchSize);
+      if (save != null) {
+        SavedModelSaver.save(model, modelDir, save);
+        console.err().println("model: " + save.toAbsolutePath().normalize());
+      }
       if (json) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("model", model.contract().modelName());

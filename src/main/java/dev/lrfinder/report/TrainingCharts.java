@@ -129,7 +129,9 @@ final class TrainingCharts {
     double last = Math.max(1, result.epochs().size());
     chart.getStyler().setXAxisMin(1 - 0.02 * Math.max(1, last - 1));
     chart.getStyler().setXAxisMax(last + 0.02 * Math.max(1, last - 1));
-    chart.getStyler().setxAxisTickLabelsFormattingFunction(Format::tick);
+    // Whole epochs only: a tick at 2.5 names no epoch.
+    chart.getStyler().setxAxisTickLabelsFormattingFunction(
+        v -> v == Math.rint(v) ? Format.tick(v) : "");
     if (logWhenWide && range.min > 0 && range.max / range.min >= 30) {
       chart.getStyler().setYAxisLogarithmic(true);
       chart.setYAxisTitle(chart.getYAxisTitle() + " (log scale)");
