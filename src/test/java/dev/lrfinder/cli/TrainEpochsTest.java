@@ -1,0 +1,95 @@
+package dev.lrfinder.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lrfinder.TestPaths;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code train --epochs}: the per-epoch lines, the report, the saved model and bad input. */
+class TrainEpochsTest {
+  @TempDir
+  Path temp;
+
+  @Test
+  void epochsWriteTheReportAndTheModel() throws IOException {
+    Path out = temp.resolve("report");
+    Path save = temp.resolve("trained");
+    MainTest.Run run = MainTest.run("train", TestPaths.model("blobs_mlp").toString(),
+        "--epochs", "3", "--optimizer", "sgd", "--lr", "0.01", "--batch-size", "32",
+        "--validation-split", "0.2", "--out", out.toString(), "--save", save.toString(),
+        "--json");
+    assertEquals(0, run.exitCode(), run.err());
+    JsonNode json = new ObjectMapper().readTree(run.out());
+    assertEquals(3, json.get("epochs").size());
+    assertEquals(12 * 3, json.get("steps").get("learning_rate").size(), "400 rows / 32 per epoch");
+    assertEquals(100, json.get("validation_rows").asInt(), "the last 20% of 500 rows");
+    assertEquals("epochs_done", json.get("stop_reason").asText());
+    JsonNode last = json.get("epochs").get(2);
+    assertTrue(last.get("validation").get("loss").isNumber(), last.toString());
+    assertTrue(last.get("train").get("accuracy").isNumber(), last.toString());
+    try (Stream<Path> files = Files.list(out)) {
+      assertEquals(List.of("epochs.csv", "index.html", "loss_vs_epoch.png",
+          "lr_vs_step.png", "metrics_vs_epoch.png", "steps.csv", "training.json"),
+          files.map(f -> f.getFileName().toString()).sorted().toList());
+    }
+    assertEquals(new ObjectMapper().readTree(out.resolve("training.json").toFile()), json);
+    List<String> epochLines = Files.readAllLines(out.resolve("epochs.csv"));
+    assertEquals(4, epochLines.size(), "a header and 3 epochs");
+    assertTrue(epochLines.get(0).startsWith("epoch,steps,complete,learning_rate,loss,accuracy,"
+        + "val_loss,val_accuracy"), epochLines.get(0));
+    String html = Files.readString(out.resolve("index.html"));
+    assertTrue(html.contains("<svg") && html.contains("Training: blobs_mlp"), "the page");
+    assertTrue(Files.exists(save.resolve("saved_model.pb"))
+        && Files.exists(save.resolve("variables/variables.index")), "the saved model");
+    try (Stream<Path> left = Files.list(temp)) {
+      assertEquals(2, left.count(), "no staging directory left");
+    }
+
+    // The saved model trains on: the next epoch starts where these ended.
+    MainTest.Run again = MainTest.run("train", save.toString(), "--data",
+        TestPaths.data("blobs_mlp").toString(), "--epochs", "1", "--optimizer", "sgd", "--lr",
+        "0.01", "--batch-size", "32", "--validation-split", "0.2", "--out",
+        temp.resolve("again").toString(), "--json");
+    assertEquals(0, again.exitCode(), again.err());
+    double before = json.get("epochs").get(0).get("train").get("loss").asDouble();
+    double after = new ObjectMapper().readTree(again.out()).get("epochs").get(0).get("train")
+        .get("loss").asDouble();
+    assertTrue(after < before, "the saved model is the trained one: " + after + " vs " + before);
+  }
+
+  @Test
+  void badInputExitsTwoWithOneLine() throws IOException {
+    Path model = TestPaths.model("blobs_mlp");
+    String m = model.toString();
+    assertTrue(MainTest.badInput(model, "train", m, "--epochs", "0").contains("--epochs"));
+    assertTrue(MainTest.badInput(model, "train", m, "--epochs", "2", "--steps", "3")
+        .contains("exclude each other"));
+    assertTrue(MainTest.badInput(model, "train", m, "--out", temp.resolve("r").toString())
+        .contains("--out needs --epochs"));
+    assertTrue(MainTest.badInput(model, "train", m, "--epochs", "1", "--validation-split", "1.5")
+        .contains("--validation-split"));
+    assertTrue(MainTest.badInput(model, "train", m, "--epochs", "1", "--validation-split",
+        "0.999").contains("leaves no rows"));
+    assertTrue(MainTest.badInput(model, "train", m, "--epochs", "1", "--save",
+        model.resolve("copy").toString()).contains("overlaps the model directory"));
+    Path taken = Files.createDirectories(temp.resolve("taken"));
+    Files.writeString(taken.resolve("keep.txt"), "mine");
+    assertTrue(MainTest.badInput(List.of(model, taken), "train", m, "--epochs", "1", "--save",
+        taken.toString()).contains("already exists"));
+    assertTrue(MainTest.badInput(List.of(model, taken), "train", m, "--epochs", "1", "--out",
+        taken.toString()).contains("not empty"));
+    assertTrue(MainTest.badInput(model, "train", m, "--epochs", "1", "--batch-size", "1000")
+        .contains("fewer than the batch size"));
+    assertFalse(Files.exists(model.resolve("copy")));
+  }
+}
