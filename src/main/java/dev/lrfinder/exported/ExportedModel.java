@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.tensorflow.SavedModelBundle;
+import org.tensorflow.Session;
 import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.proto.GraphOptions;
 import org.tensorflow.proto.RewriterConfig;
@@ -60,34 +61,61 @@ public final class ExportedModel extends SessionModel {
   private final Map<String, SignatureCall> getLearningRates;
   private final Map<String, SignatureCall> setLearningRates;
 
+  /** The signatures that training, evaluation and rate access call, resolved once. */
+  private record Calls(SignatureCall evaluate, Map<String, SignatureCall> trainSteps,
+      Map<String, SignatureCall> trainStepsAtRate, Map<String, SignatureCall> getLearningRates,
+      Map<String, SignatureCall> setLearningRates) {
+
+    static Calls resolve(ModelContract contract, Map<String, Signature> signatures,
+        Session session) {
+      List<String> xy = new java.util.ArrayList<>();
+      contract.inputs().forEach(i -> xy.add(i.name()));
+      contract.outputs().forEach(o -> xy.add(o.label().name()));
+      List<String> xyLr = new java.util.ArrayList<>(xy);
+      xyLr.add("lr");
+      Map<String, SignatureCall> trainSteps = new LinkedHashMap<>();
+      Map<String, SignatureCall> trainStepsAtRate = new LinkedHashMap<>();
+      Map<String, SignatureCall> getLearningRates = new LinkedHashMap<>();
+      Map<String, SignatureCall> setLearningRates = new LinkedHashMap<>();
+      for (String key : contract.optimizerKeys()) {
+        trainSteps.put(key, of(signatures, session, "train_" + key, xy, "loss"));
+        getLearningRates.put(key, of(signatures, session, "get_lr_" + key, List.of(), "lr"));
+        setLearningRates.put(key, of(signatures, session, "set_lr_" + key, List.of("lr"), "lr"));
+        if (signatures.containsKey("train_at_lr_" + key)) {
+          trainStepsAtRate.put(key,
+              of(signatures, session, "train_at_lr_" + key, xyLr, "loss"));
+        } else {
+          // An export from before train_at_lr_K: set_lr_K then train_K, chained in the graph.
+          SignatureCall.sequence("set_lr_" + key + " then train_" + key,
+              setLearningRates.get(key), trainSteps.get(key))
+              .ifPresent(call -> trainStepsAtRate.put(key, call));
+        }
+      }
+      return new Calls(of(signatures, session, "evaluate", xy, "loss"), trainSteps,
+          trainStepsAtRate, getLearningRates, setLearningRates);
+    }
+
+    private static SignatureCall of(Map<String, Signature> signatures, Session session,
+        String key, List<String> inputs, String firstOutput) {
+      Signature signature = signatures.get(key);
+      if (signature == null) {
+        throw new ModelException("the SavedModel has no signature '" + key
+            + "', which its training contract requires");
+      }
+      return SignatureCall.of(signature, session, inputs, firstOutput);
+    }
+  }
+
   private ExportedModel(Path directory, ModelContract contract, SavedModelBundle bundle,
-      Map<String, Signature> signatures) {
-    super(completed(contract, signatures), VariableStore.create(bundle.graph(), bundle.session()));
+      Map<String, Signature> signatures, Calls calls, VariableStore variables) {
+    super(completed(contract, signatures), variables);
     this.directory = directory;
     this.bundle = bundle;
-    List<String> xy = new java.util.ArrayList<>();
-    contract.inputs().forEach(i -> xy.add(i.name()));
-    contract.outputs().forEach(o -> xy.add(o.label().name()));
-    List<String> xyLr = new java.util.ArrayList<>(xy);
-    xyLr.add("lr");
-    this.evaluate = resolve(signatures, "evaluate", xy, "loss");
-    this.trainSteps = new LinkedHashMap<>();
-    this.trainStepsAtRate = new LinkedHashMap<>();
-    this.getLearningRates = new LinkedHashMap<>();
-    this.setLearningRates = new LinkedHashMap<>();
-    for (String key : contract.optimizerKeys()) {
-      trainSteps.put(key, resolve(signatures, "train_" + key, xy, "loss"));
-      getLearningRates.put(key, resolve(signatures, "get_lr_" + key, List.of(), "lr"));
-      setLearningRates.put(key, resolve(signatures, "set_lr_" + key, List.of("lr"), "lr"));
-      if (signatures.containsKey("train_at_lr_" + key)) {
-        trainStepsAtRate.put(key, resolve(signatures, "train_at_lr_" + key, xyLr, "loss"));
-      } else {
-        // An export from before train_at_lr_K: set_lr_K then train_K, chained in the graph.
-        SignatureCall.sequence("set_lr_" + key + " then train_" + key,
-            setLearningRates.get(key), trainSteps.get(key))
-            .ifPresent(call -> trainStepsAtRate.put(key, call));
-      }
-    }
+    this.evaluate = calls.evaluate();
+    this.trainSteps = calls.trainSteps();
+    this.trainStepsAtRate = calls.trainStepsAtRate();
+    this.getLearningRates = calls.getLearningRates();
+    this.setLearningRates = calls.setLearningRates();
     if (variableNames().isEmpty()) {
       throw new ModelException("no variable of '" + directory + "' holds a value after loading:"
           + " its checkpoint (" + SavedModelDirectory.VARIABLES_PREFIX + ") restored none");
@@ -122,7 +150,14 @@ public final class ExportedModel extends SessionModel {
     try {
       Map<String, Signature> signatures = new HashMap<>();
       bundle.signatures().forEach(s -> signatures.put(s.key(), s));
-      return new ExportedModel(directory, contract, bundle, signatures);
+      // Every op lrfinder adds (chained calls, the variable store) before its first run, so the
+      // session is extended once (see VariableStore#create).
+      Calls calls = Calls.resolve(contract, signatures, bundle.session());
+      String restoreOp = SavedModelDirectory.metaGraph(directory, graph, SavedModelBundle.DEFAULT_TAG)
+          .getSaverDef().getRestoreOpName();
+      VariableStore variables = VariableStore.create(bundle.graph(), bundle.session(),
+          VariableStore.restoredBy(bundle.graph(), restoreOp));
+      return new ExportedModel(directory, contract, bundle, signatures, calls, variables);
     } catch (RuntimeException e) {
       bundle.close();
       if (e instanceof ModelException) {
@@ -258,16 +293,6 @@ public final class ExportedModel extends SessionModel {
     } finally {
       fed.forEach(Tensor::close);
     }
-  }
-
-  private SignatureCall resolve(Map<String, Signature> signatures, String key,
-      List<String> inputs, String firstOutput) {
-    Signature signature = signatures.get(key);
-    if (signature == null) {
-      throw new ModelException("the SavedModel has no signature '" + key
-          + "', which its training contract requires");
-    }
-    return SignatureCall.of(signature, bundle.session(), inputs, firstOutput);
   }
 
   /** The shape of serving_default's one output (its last axis counts the classes), or []. */
