@@ -26,11 +26,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The epoch loop against Keras's own {@code fit}, live on this machine: the bundled blobs MLP
- * trains 5 epochs with a schedule that changes the rate at every step, a validation split of 0.2
+ * The epoch loop against Keras's own {@code fit}, live on this machine, on both training paths:
+ * the bundled blobs MLP (exported, against Keras 3 from the {@code .keras} file it was exported
+ * from; and its Keras 2 SavedModel trained directly, against tf_keras) trains 5 epochs with a schedule that changes the rate at every step, a validation split of 0.2
  * and shuffled batches; tools/fixtures/keras_fit_epochs.py then runs Keras {@code fit} from the
  * same weights on the same batches (Java's row order of each epoch, {@code shuffle=False}) at the
  * same rate per step (a callback assigns it before each batch), and every per-epoch training and
@@ -38,11 +40,13 @@ import org.junit.jupiter.api.Test;
  *
  * <p>Why 1e-5: both sides run the same float32 kernels on this CPU, so the only differences are
  * the order of float32 operations inside two differently optimized graphs (Keras's
- * {@code tf.function} under Grappler's defaults, the SavedModel's under lrfinder's exact config),
- * a few units in the last place (1.2e-7) per step, KerasFitFidelityTest measures 2e-7 after one
- * step. Over 60 free-running SGD steps of this small MLP (no BatchNorm, no cancellation-prone
- * sums) they cannot grow to 1e-5, while any real difference (one batch out of order, a rate off by
- * one step, an unweighted mean, the wrong split) moves the losses by 1e-3 or more. Skipped only
+ * {@code tf.function} under Grappler's defaults, the SavedModel's under lrfinder's session
+ * config), a few units in the last place (1.2e-7) per step; KerasFitFidelityTest measures 2e-7
+ * after one step. Over 60 free-running steps of this small MLP (no BatchNorm, no sums that
+ * cancel) they stay far below 1e-5 (measured, with TF_ENABLE_ONEDNN_OPTS unset and 0: 0 for SGD
+ * on both paths, bit for bit, 1.4e-7 for Adam on the direct path), while any real difference (one
+ * batch out of order, a rate one step late, an unweighted mean, another split) moves the losses
+ * by 1e-3 or more (a rate one step late: 2.5e-3 in the first epoch). Skipped only
  * without the venv.
  */
 class EpochFidelityTest {
@@ -65,15 +69,17 @@ class EpochFidelityTest {
     }
   };
 
-  @Test
-  void exportedBlobsMlpMatchesKerasFit() throws IOException {
+  @ParameterizedTest(name = "{0} {1}")
+  @CsvSource({"blobs_mlp, sgd_momentum", "keras2/blobs_mlp, sgd", "keras2/blobs_mlp, adam"})
+  void blobsMlpMatchesKerasFit(String name, String optimizer) throws IOException {
     assumeTrue(LiveKeras.python().isPresent(), "no .venv: no live Keras reference");
-    Path modelDir = TestPaths.model("blobs_mlp");
+    Path modelDir = TestPaths.model(name);
+    Path dataFile = TestPaths.root().resolve("savedmodels").resolve(name + ".npz");
+    boolean exported = !name.startsWith("keras2/");
     try (TrainableModel model = ModelLoader.load(modelDir, DirectOptions.defaults())) {
-      String optimizer = "sgd_momentum";
       TrainingConfig config = new TrainingConfig(optimizer, EPOCHS, BATCH, true, 7,
           Optional.of(SCHEDULE), List.of(), SPLIT);
-      Dataset train = model.conform(DataFile.load(TestPaths.data("blobs_mlp"), model.layout(),
+      Dataset train = model.conform(DataFile.load(dataFile, model.layout(),
           "label", MemoryBudget.heap()).train());
       TrainingResult result = new EpochTrainer(config).run(model, train, null);
       assertEquals(StopReason.EPOCHS_DONE, result.stopReason());
@@ -91,11 +97,13 @@ class EpochFidelityTest {
       OptimizerInfo info = model.contract().optimizers().stream()
           .filter(o -> o.key().equals(optimizer)).findFirst().orElseThrow();
       Map<String, Object> request = new LinkedHashMap<>();
-      request.put("kind", "keras3");
-      request.put("model", TestPaths.root().resolve("savedmodels/sources/blobs_mlp.keras")
-          .toString());
-      request.put("weights", modelDir.toString());
-      request.put("data", TestPaths.data("blobs_mlp").toString());
+      // Keras 3 from the .keras file the export was made of, with the export's weights; tf_keras
+      // from the Keras 2 SavedModel the direct path trains.
+      request.put("kind", exported ? "keras3" : "tf_keras");
+      request.put("model", exported ? TestPaths.root()
+          .resolve("savedmodels/sources/blobs_mlp.keras").toString() : modelDir.toString());
+      request.put("weights", exported ? modelDir.toString() : null);
+      request.put("data", dataFile.toString());
       request.put("order", order.toString());
       request.put("rates", result.stepRates());
       request.put("epochs", EPOCHS);
@@ -108,7 +116,8 @@ class EpochFidelityTest {
       Path requestFile = work.resolve("request.json");
       JSON.writeValue(requestFile.toFile(), request);
 
-      Path out = LiveKeras.generate("lab-fit-epochs", "keras_fit_epochs.py",
+      Path out = LiveKeras.generate("lab-fit-" + (exported ? "exported" : "direct") + "-"
+          + optimizer, "keras_fit_epochs.py",
           requestFile.toString()).orElseThrow();
       JsonNode history = JSON.readTree(out.resolve("history.json").toFile()).get("history");
       double worst = 0;
@@ -122,8 +131,8 @@ class EpochFidelityTest {
               + ", Keras fit " + keras + " (relative " + relative + ")");
         }
       }
-      System.out.printf("lab fidelity (exported blobs_mlp, %d epochs, %s): worst relative"
-          + " difference %.3e; Keras epoch losses %s%n", EPOCHS, optimizer, worst,
+      System.out.printf("lab fidelity (%s, %d epochs, %s): worst relative difference %.3e;"
+          + " Keras epoch losses %s%n", name, EPOCHS, optimizer, worst,
           history.get("loss"));
     }
   }
