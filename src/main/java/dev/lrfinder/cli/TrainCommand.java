@@ -83,6 +83,9 @@ final class TrainCommand implements Command {
         .addOption(valued("out", "DIR", "with --epochs: report directory (must not exist or be"
             + " empty, and not be inside the model directory; default:"
             + " reports/<model>-train-<timestamp>)"))
+        .addOption(Option.builder().longOpt("drop-remainder").desc("with --epochs: drop each"
+            + " epoch's last incomplete batch, as find does (default: train it, as Keras's fit"
+            + " does)").build())
         .addOption(valued("save", "DIR", "write the trained model to DIR as a new SavedModel of"
             + " the same kind (a new directory, never the model's own)"))
         .addOption(valued("batch-size", "N", "rows per batch (default: "

@@ -38,7 +38,7 @@ import org.tensorflow.TensorFlow;
 final class TrainEpochs {
   /** Options that only mean something with {@code --epochs}. */
   static final List<String> EPOCH_ONLY = List.of("schedule", "plateau", "early-stopping",
-      "validation-split", "out");
+      "validation-split", "out", "drop-remainder");
 
   private final TrainingReportWriter reportWriter;
 
@@ -104,7 +104,9 @@ final class TrainEpochs {
         throw new UsageException("the training data has " + trainRows + " rows, fewer than the"
             + " batch size " + batchSize);
       }
-      int stepsPerEpoch = Math.toIntExact(trainRows / batchSize);
+      boolean dropRemainder = line.hasOption("drop-remainder");
+      int stepsPerEpoch = Math.toIntExact(dropRemainder ? trainRows / batchSize
+          : (trainRows + batchSize - 1) / batchSize);
       double optimizerRate = Double.isNaN(lr) ? model.learningRate(optimizer) : lr;
       Schedule schedule = line.hasOption("schedule")
           ? LabSpecs.schedule(line.getOptionValue("schedule"), (long) epochs * stepsPerEpoch,
@@ -121,7 +123,7 @@ final class TrainEpochs {
       if (line.hasOption("early-stopping")) {
         rules.add(LabSpecs.earlyStopping(line.getOptionValue("early-stopping")));
       }
-      TrainingConfig config = new TrainingConfig(optimizer, epochs, batchSize,
+      TrainingConfig config = new TrainingConfig(optimizer, epochs, batchSize, dropRemainder,
           !line.hasOption("no-shuffle"), seed, Optional.of(schedule), rules, split);
       String validationSource = split > 0
           ? "the last " + Args.number(100 * split) + "% of the training rows (validation_split)"

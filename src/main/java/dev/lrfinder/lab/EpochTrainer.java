@@ -18,7 +18,9 @@ import java.util.stream.IntStream;
 /**
  * Trains a model epoch by epoch as Keras's {@code fit} does, and records its learning curves.
  *
- * <p>Before every step the rate comes from the config's {@link Schedule} (0-based step over the
+ * <p>Each epoch visits the training rows in the order {@link Batches} draws for it
+ * ({@code new Random(seed + epoch)}, or file order) in batches of the config's size, the last one
+ * smaller unless the config drops it (Keras's {@code fit} trains it). Before every step the rate comes from the config's {@link Schedule} (0-based step over the
  * whole run, 0-based epoch) and is set in the same call as the step
  * ({@link TrainableModel#trainStep(String, double, Batch)}). After each epoch the validation data
  * is evaluated ({@link Evaluation}), then each {@link EpochRule} sees the epoch's logs (keyed as
@@ -120,8 +122,41 @@ public final class EpochTrainer {
       throw new IllegalArgumentException("the training data has " + training.rows()
           + " rows, fewer than the batch size " + config.batchSize());
     }
-    return run(model, new Batches(training, config.batchSize(), config.shuffle(), config.seed()),
-        held, token);
+    Dataset rows = training;
+    // Epoch e's order is the permutation Batches draws for it (seed + e): batches of the whole
+    // data give each epoch's permutation as the rows of one step.
+    Batches orders = new Batches(rows, Math.toIntExact(rows.rows()), config.shuffle(),
+        config.seed());
+    int batch = config.batchSize();
+    long perEpoch = config.dropRemainder() ? rows.rows() / batch
+        : (rows.rows() + batch - 1) / batch;
+    return run(model, new Steps(perEpoch, rows.rows(), (step, epoch, inEpoch) -> {
+      int[] order = orders.rowsOf(epoch);
+      int from = Math.toIntExact(inEpoch * batch);
+      return rows.batch(java.util.Arrays.copyOfRange(order, from,
+          Math.min(from + batch, order.length)));
+    }), held, token);
+  }
+
+  /**
+   * The row order of epoch {@code epoch} of {@code train} (after its validation split): the
+   * permutation the run's batches are cut from, {@code batchSize} rows at a time, so another
+   * program can replay them (Keras {@code fit(x[order], y[order], shuffle=False)}).
+   */
+  public int[] epochOrder(Dataset train, int epoch) {
+    Dataset rows = config.validationSplit() > 0 ? split(train, config.validationSplit()).train()
+        : train;
+    return new Batches(rows, Math.toIntExact(rows.rows()), config.shuffle(), config.seed())
+        .rowsOf(epoch);
+  }
+
+  /** Where the steps' batches come from. */
+  private record Steps(long perEpoch, long rows, StepBatch batches) {}
+
+  /** The batch of a step: its number over the run, its epoch and its number in the epoch. */
+  @FunctionalInterface
+  private interface StepBatch {
+    Batch of(long step, int epoch, long inEpoch);
   }
 
   /**
@@ -134,10 +169,7 @@ public final class EpochTrainer {
    */
   public TrainingResult run(TrainableModel model, BatchSource source, Dataset validation,
       CancellationToken token) {
-    String optimizer = config.optimizer();
-    model.contract().requireOptimizer(optimizer);
-    long stepsPerEpoch = source.stepsPerEpoch();
-    if (stepsPerEpoch <= 0) {
+    if (source.stepsPerEpoch() <= 0) {
       throw new IllegalArgumentException("the training data gives no batch of "
           + config.batchSize() + " rows");
     }
@@ -145,6 +177,15 @@ public final class EpochTrainer {
       throw new IllegalArgumentException("the batch source gives batches of "
           + source.batchSize() + " rows, the config asks for " + config.batchSize());
     }
+    return run(model, new Steps(source.stepsPerEpoch(), source.rows(),
+        (step, epoch, inEpoch) -> source.batch(step)), validation, token);
+  }
+
+  private TrainingResult run(TrainableModel model, Steps steps, Dataset validation,
+      CancellationToken token) {
+    String optimizer = config.optimizer();
+    model.contract().requireOptimizer(optimizer);
+    long stepsPerEpoch = steps.perEpoch();
     Schedule schedule = config.schedule()
         .orElseGet(() -> Schedule.constant(model.learningRate(optimizer)));
     List<String> notes = new ArrayList<>();
@@ -178,7 +219,7 @@ public final class EpochTrainer {
           break epochLoop;
         }
         rate = Double.isNaN(ruleRate) ? schedule.learningRate(step, epoch) : ruleRate;
-        Batch batch = source.batch(step);
+        Batch batch = steps.batches().of(step, epoch, inEpoch);
         StepResult result = model.trainStep(optimizer, rate, batch);
         rates.add(rate);
         losses.add(result.loss());
@@ -225,7 +266,7 @@ public final class EpochTrainer {
       }
     }
     return new TrainingResult(config, schedule.describe(), epochs, rates, losses, stepsPerEpoch,
-        source.rows(), validation == null ? 0 : validation.rows(), stop, detail, notes,
+        steps.rows(), validation == null ? 0 : validation.rows(), stop, detail, notes,
         seconds(started));
   }
 

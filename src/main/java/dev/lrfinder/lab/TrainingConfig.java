@@ -12,8 +12,10 @@ import java.util.Optional;
  *
  * @param optimizer the optimizer key of the model that trains
  * @param epochs how many epochs to train (at most: a rule may stop earlier)
- * @param batchSize rows per training step; each epoch drops its last incomplete batch, as
- *     {@link dev.lrfinder.data.Batches} does, and evaluates validation data in batches of this size
+ * @param batchSize rows per training step, and per batch of the validation data
+ * @param dropRemainder whether each epoch drops its last incomplete batch, as
+ *     {@link dev.lrfinder.data.Batches} (and the range test) do; false trains it too, as Keras's
+ *     {@code fit} does (500 rows in batches of 32: 16 steps, the last of 20 rows)
  * @param shuffle whether each epoch visits the rows in a new seeded order
  * @param seed the seed of epoch {@code e}'s order ({@code new Random(seed + e)}, see Batches)
  * @param schedule the rate of every step; empty: the optimizer's own rate at the start, constant
@@ -23,8 +25,8 @@ import java.util.Optional;
  *     the end of the data before any shuffle, as Keras's {@code validation_split}; 0 for none (the
  *     run then validates on the data given to it, if any)
  */
-public record TrainingConfig(String optimizer, int epochs, int batchSize, boolean shuffle,
-    long seed, Optional<Schedule> schedule, List<EpochRule> rules, double validationSplit) {
+public record TrainingConfig(String optimizer, int epochs, int batchSize,
+    boolean dropRemainder, boolean shuffle, long seed, Optional<Schedule> schedule, List<EpochRule> rules, double validationSplit) {
 
   /** Rows per batch when none is given (Keras's {@code fit} default). */
   public static final int DEFAULT_BATCH_SIZE = 32;
@@ -47,51 +49,65 @@ public record TrainingConfig(String optimizer, int epochs, int batchSize, boolea
 
   /**
    * {@code epochs} epochs of {@code optimizer} at its own rate, batches of
-   * {@value #DEFAULT_BATCH_SIZE} shuffled with seed 0, no rules, no validation split.
+   * {@value #DEFAULT_BATCH_SIZE} shuffled with seed 0 (the last incomplete one trained, as in
+   * Keras), no rules, no validation split.
    */
   public static TrainingConfig of(String optimizer, int epochs) {
-    return new TrainingConfig(optimizer, epochs, DEFAULT_BATCH_SIZE, true, 0, Optional.empty(),
-        List.of(), 0);
+    return new TrainingConfig(optimizer, epochs, DEFAULT_BATCH_SIZE, false, true, 0,
+        Optional.empty(), List.of(), 0);
+  }
+
+  /** This config with the last incomplete batch of each epoch dropped or trained. */
+  public TrainingConfig withDropRemainder(boolean value) {
+    return new TrainingConfig(optimizer, epochs, batchSize, value, shuffle, seed, schedule, rules,
+        validationSplit);
   }
 
   /** This config with another schedule. */
   public TrainingConfig withSchedule(Schedule value) {
-    return new TrainingConfig(optimizer, epochs, batchSize, shuffle, seed, Optional.of(value),
+    return new TrainingConfig(optimizer, epochs, batchSize, dropRemainder, shuffle, seed,
+        Optional.of(value),
         rules, validationSplit);
   }
 
   /** This config with these rules instead of its own. */
   public TrainingConfig withRules(List<EpochRule> value) {
-    return new TrainingConfig(optimizer, epochs, batchSize, shuffle, seed, schedule, value,
+    return new TrainingConfig(optimizer, epochs, batchSize, dropRemainder, shuffle, seed,
+        schedule, value,
         validationSplit);
   }
 
   /** This config with another batch size. */
   public TrainingConfig withBatchSize(int value) {
-    return new TrainingConfig(optimizer, epochs, value, shuffle, seed, schedule, rules,
+    return new TrainingConfig(optimizer, epochs, value, dropRemainder, shuffle, seed, schedule,
+        rules,
         validationSplit);
   }
 
   /** This config with another batch order. */
   public TrainingConfig withOrder(boolean shuffleRows, long orderSeed) {
-    return new TrainingConfig(optimizer, epochs, batchSize, shuffleRows, orderSeed, schedule,
+    return new TrainingConfig(optimizer, epochs, batchSize, dropRemainder, shuffleRows, orderSeed,
+        schedule,
         rules, validationSplit);
   }
 
   /** This config with another validation split. */
   public TrainingConfig withValidationSplit(double value) {
-    return new TrainingConfig(optimizer, epochs, batchSize, shuffle, seed, schedule, rules, value);
+    return new TrainingConfig(optimizer, epochs, batchSize, dropRemainder, shuffle, seed,
+        schedule, rules, value);
   }
 
   /** This config for another optimizer key. */
   public TrainingConfig withOptimizer(String value) {
-    return new TrainingConfig(value, epochs, batchSize, shuffle, seed, schedule, rules,
+    return new TrainingConfig(value, epochs, batchSize, dropRemainder, shuffle, seed, schedule,
+        rules,
         validationSplit);
   }
 
   /** This config for another number of epochs. */
   public TrainingConfig withEpochs(int value) {
-    return new TrainingConfig(optimizer, value, batchSize, shuffle, seed, schedule, rules,
+    return new TrainingConfig(optimizer, value, batchSize, dropRemainder, shuffle, seed, schedule,
+        rules,
         validationSplit);
   }
 }

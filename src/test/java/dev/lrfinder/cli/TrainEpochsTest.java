@@ -31,7 +31,8 @@ class TrainEpochsTest {
     assertEquals(0, run.exitCode(), run.err());
     JsonNode json = new ObjectMapper().readTree(run.out());
     assertEquals(3, json.get("epochs").size());
-    assertEquals(12 * 3, json.get("steps").get("learning_rate").size(), "400 rows / 32 per epoch");
+    assertEquals(13 * 3, json.get("steps").get("learning_rate").size(),
+        "400 rows in batches of 32: 12 and one of 16 per epoch, as Keras's fit");
     assertEquals(100, json.get("validation_rows").asInt(), "the last 20% of 500 rows");
     assertEquals("epochs_done", json.get("stop_reason").asText());
     JsonNode last = json.get("epochs").get(2);

@@ -8,9 +8,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lrfinder.LiveKeras;
 import dev.lrfinder.TestPaths;
-import dev.lrfinder.data.Batches;
 import dev.lrfinder.data.DataFile;
 import dev.lrfinder.data.Dataset;
+import dev.lrfinder.data.HostArray;
 import dev.lrfinder.data.MemoryBudget;
 import dev.lrfinder.data.Npy;
 import dev.lrfinder.direct.DirectOptions;
@@ -34,7 +34,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * the bundled blobs MLP (exported, against Keras 3 from the {@code .keras} file it was exported
  * from; and its Keras 2 SavedModel trained directly, against tf_keras) trains 5 epochs with a schedule that changes the rate at every step, a validation split of 0.2
  * and shuffled batches; tools/fixtures/keras_fit_epochs.py then runs Keras {@code fit} from the
- * same weights on the same batches (Java's row order of each epoch, {@code shuffle=False}) at the
+ * same weights on the same batches (Java's row order of each epoch, {@code shuffle=False}, the
+ * last batch of each epoch smaller, as {@code fit} cuts it) at the
  * same rate per step (a callback assigns it before each batch), and every per-epoch training and
  * validation loss and accuracy must agree to 1e-5 relative.
  *
@@ -77,7 +78,7 @@ class EpochFidelityTest {
     Path dataFile = TestPaths.root().resolve("savedmodels").resolve(name + ".npz");
     boolean exported = !name.startsWith("keras2/");
     try (TrainableModel model = ModelLoader.load(modelDir, DirectOptions.defaults())) {
-      TrainingConfig config = new TrainingConfig(optimizer, EPOCHS, BATCH, true, 7,
+      TrainingConfig config = new TrainingConfig(optimizer, EPOCHS, BATCH, false, true, 7,
           Optional.of(SCHEDULE), List.of(), SPLIT);
       Dataset train = model.conform(DataFile.load(dataFile, model.layout(),
           "label", MemoryBudget.heap()).train());
@@ -86,13 +87,19 @@ class EpochFidelityTest {
       assertEquals(EPOCHS, result.epochs().size());
       assertEquals(100, result.validationRows(), "Keras holds out the last floor(500 * 0.2)");
 
-      // The batches Java trained on, as row indices of the training part of the split.
-      EpochTrainer.Split split = EpochTrainer.split(train, SPLIT);
-      Batches batches = new Batches(split.train(), BATCH, true, 7);
+      // The row order of every epoch Java trained on (Keras cuts the same batches from it, the
+      // last one of 16 rows: 400 = 12 * 32 + 16).
+      assertEquals(13, result.stepsPerEpoch());
+      EpochTrainer trainer = new EpochTrainer(config);
+      int rows = Math.toIntExact(result.trainRows());
+      int[] orders = new int[EPOCHS * rows];
+      for (int e = 0; e < EPOCHS; e++) {
+        System.arraycopy(trainer.epochOrder(train, e), 0, orders, e * rows, rows);
+      }
       Path work = Files.createDirectories(TestPaths.root().resolve("target/lab-fidelity"));
       Path order = work.resolve("order.npy");
       try (OutputStream out = Files.newOutputStream(order)) {
-        Npy.write(batches.order(result.steps()), out);
+        Npy.write(HostArray.ofInts(new long[] {EPOCHS, rows}, orders), out);
       }
       OptimizerInfo info = model.contract().optimizers().stream()
           .filter(o -> o.key().equals(optimizer)).findFirst().orElseThrow();
