@@ -69,6 +69,41 @@ class TrainEpochsTest {
   }
 
   @Test
+  void anInterruptWhileTrainingWritesNothing() throws Exception {
+    Path out = temp.resolve("report");
+    Path save = temp.resolve("trained");
+    String[] args = {"train", TestPaths.model("blobs_mlp").toString(), "--epochs", "1000000",
+        "--optimizer", "sgd", "--lr", "1e-6", "--out", out.toString(), "--save",
+        save.toString()};
+    java.util.concurrent.atomic.AtomicReference<MainTest.Run> result =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    Thread thread = new Thread(() -> result.set(MainTest.run(args)), "train-under-test");
+    thread.start();
+    long deadline = System.nanoTime() + 60_000_000_000L;
+    while (!staged() && thread.isAlive() && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    Thread.sleep(500); // into the epochs
+    thread.interrupt();
+    thread.join(120_000);
+    assertFalse(thread.isAlive(), "train did not end after the interrupt");
+    MainTest.Run run = result.get();
+    assertEquals(130, run.exitCode(), run.err());
+    List<String> lines = run.err().lines().toList();
+    assertEquals("lrfinder: interrupted; " + TrainCommand.NOTHING_KEPT,
+        lines.get(lines.size() - 1), run.err());
+    try (Stream<Path> left = Files.list(temp)) {
+      assertEquals(List.of(), left.toList(), "no report, no model, no staging");
+    }
+  }
+
+  private boolean staged() throws IOException {
+    try (Stream<Path> entries = Files.list(temp)) {
+      return entries.anyMatch(p -> p.getFileName().toString().startsWith(".report.partial-"));
+    }
+  }
+
+  @Test
   void badInputExitsTwoWithOneLine() throws IOException {
     Path model = TestPaths.model("blobs_mlp");
     String m = model.toString();

@@ -44,8 +44,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * {@code tf.function} under Grappler's defaults, the SavedModel's under lrfinder's session
  * config), a few units in the last place (1.2e-7) per step; KerasFitFidelityTest measures 2e-7
  * after one step. Over 60 free-running steps of this small MLP (no BatchNorm, no sums that
- * cancel) they stay far below 1e-5 (measured, with TF_ENABLE_ONEDNN_OPTS unset and 0: 0 for SGD
- * on both paths, bit for bit, 1.4e-7 for Adam on the direct path), while any real difference (one
+ * cancel) they stay far below 1e-5 (measured, with TF_ENABLE_ONEDNN_OPTS unset and 0: 0 in all three
+ * cases, every epoch value bit for bit; 1.4e-7 for Adam when the batches were whole only), while any real difference (one
  * batch out of order, a rate one step late, an unweighted mean, another split) moves the losses
  * by 1e-3 or more (a rate one step late: 2.5e-3 in the first epoch). Skipped only
  * without the venv.
