@@ -59,6 +59,15 @@ final class Checks {
     if (value == Math.rint(value) && Math.abs(value) < 1e15) {
       return Long.toString((long) value);
     }
-    return Double.toString(value).replace("E", "e");
+    String text = Double.toString(value);
+    int e = text.indexOf('E');
+    if (e < 0) {
+      return text;
+    }
+    String mantissa = text.substring(0, e);
+    if (mantissa.endsWith(".0")) {
+      mantissa = mantissa.substring(0, mantissa.length() - 2);
+    }
+    return mantissa + "e" + text.substring(e + 1);
   }
 }
