@@ -8,7 +8,8 @@ import java.util.Map;
  * {@code constant:lr=0.01}, {@code time:lr=0.01,decay=1e-3}, {@code step:lr=0.1,drop=0.5,every=10},
  * {@code exponential:lr=0.1,k=0.1}, {@code linear:lr=0.1,delta=0.001}, {@code
  * triangular:min=1e-4,max=1e-2,step=2000}, {@code triangular2:...}, {@code
- * exp_range:min=..,max=..,step=..,gamma=0.99994}, {@code one_cycle:max=0.01}, {@code
+ * exp_range:min=..,max=..,step=..,gamma=0.99994}, {@code one_cycle:max=0.01} (fast.ai's; {@code
+ * style=pytorch} for PyTorch's OneCycleLR), {@code
  * warmup_cosine:lr=0.01,warmup=100}. A missing {@code lr} (or one-cycle's {@code max}) is the
  * optimizer's own rate. Every error is an {@link IllegalArgumentException} with one plain line.
  */
@@ -78,11 +79,19 @@ public final class Schedules {
       case "triangular", "triangular2", "exp_range" -> cyclical(s, run);
       case "one_cycle" -> {
         s.onlyKeys(List.of("max", "pct_start", "div", "div_final", "mom_max", "mom_min",
-            "cycle_momentum"));
-        yield new OneCycle(s.number("max", rate), run.totalIterations(),
-            s.number("pct_start", 0.25), s.number("div", 25), s.number("div_final", 1e5),
-            s.number("mom_max", 0.95), s.number("mom_min", 0.85),
-            s.flag("cycle_momentum", true));
+            "cycle_momentum", "style"));
+        boolean torch = s.choice("style", "fastai", List.of("fastai", "pytorch"))
+            .equals("pytorch");
+        // fit_one_cycle: pct_start 0.25, div_final 1e5 of max; OneCycleLR: 0.3, 1e4 of max / div
+        yield torch
+            ? new TorchOneCycle(s.number("max", rate), run.totalIterations(),
+                s.number("pct_start", 0.3), s.number("div", 25), s.number("div_final", 1e4),
+                s.number("mom_max", 0.95), s.number("mom_min", 0.85),
+                s.flag("cycle_momentum", true))
+            : new OneCycle(s.number("max", rate), run.totalIterations(),
+                s.number("pct_start", 0.25), s.number("div", 25), s.number("div_final", 1e5),
+                s.number("mom_max", 0.95), s.number("mom_min", 0.85),
+                s.flag("cycle_momentum", true));
       }
       case "warmup_cosine" -> {
         s.onlyKeys(List.of("lr", "warmup", "warmup_epochs", "start", "alpha"));

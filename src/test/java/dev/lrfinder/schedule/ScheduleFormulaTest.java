@@ -135,6 +135,22 @@ class ScheduleFormulaTest {
   }
 
   @Test
+  void torchOneCycleHitsPeakAndFloorOnWholeUpdates() {
+    TorchOneCycle s = TorchOneCycle.pytorch(0.01, 100); // phase 1 ends at 0.3 * 100 - 1 = 29
+    near(0.0004, s.learningRate(0, 0));                     // max / div_factor 25
+    near(0.95, s.momentum(0, 0).getAsDouble());
+    near(0.01, s.learningRate(29, 0));
+    near(0.85, s.momentum(29, 0).getAsDouble());
+    near((0.01 + 4e-8) / 2, s.learningRate(64, 0));          // (64 - 29) / (99 - 29) = 1/2
+    near(0.9, s.momentum(64, 0).getAsDouble());
+    near(4e-8, s.learningRate(99, 0));                       // initial / final_div_factor 1e4
+    near(0.95, s.momentum(99, 0).getAsDouble());
+    near(4e-8, s.learningRate(150, 0));                      // held past the end
+    assertThrows(IllegalArgumentException.class,
+        () -> new TorchOneCycle(0.01, 3, 0.3, 25, 1e4, 0.95, 0.85, true)); // 0.3 * 3 - 1 < 0
+  }
+
+  @Test
   void warmupCosineFollowsKerasCosineDecay() {
     Schedule s = new WarmupCosine(0.01, 10, 110, 0, 0);
     near(0.0, s.learningRate(0, 0));

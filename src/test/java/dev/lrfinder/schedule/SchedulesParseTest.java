@@ -37,6 +37,11 @@ class SchedulesParseTest {
     assertEquals(new OneCycle(0.1, 1000, 0.3, 10, 1e4, 0.9, 0.8, false), Schedules.parse(
         "one_cycle:max=0.1,pct_start=0.3,div=10,div_final=1e4,mom_max=0.9,mom_min=0.8,"
             + "cycle_momentum=false", RUN));
+    assertEquals(TorchOneCycle.pytorch(0.01, 1000),
+        Schedules.parse("one_cycle:style=pytorch", RUN));
+    assertEquals(new TorchOneCycle(0.1, 1000, 0.25, 10, 1e3, 0.9, 0.8, true), Schedules.parse(
+        "one_cycle:style=pytorch,max=0.1,pct_start=0.25,div=10,div_final=1e3,mom_max=0.9,"
+            + "mom_min=0.8", RUN));
     assertEquals(new WarmupCosine(0.01, 100, 1000, 0, 0),
         Schedules.parse("warmup_cosine:warmup=100", RUN));
     assertEquals(new WarmupCosine(0.02, 100, 1000, 1e-4, 0.1),
@@ -63,6 +68,7 @@ class SchedulesParseTest {
     for (String spec : new String[] {"constant", "time:decay=1e-3", "time:decay=1e-3,per=epoch",
         "step", "exponential:k=0.1", "linear:delta=1e-4", "triangular:min=1e-4,max=1e-2",
         "triangular2:min=1e-4,max=1e-2", "exp_range:min=1e-4,max=1e-2,gamma=0.999", "one_cycle",
+        "one_cycle:style=pytorch",
         "warmup_cosine:warmup=10"}) {
       String line = Schedules.parse(spec, RUN).describe();
       assertFalse(line.isBlank() || line.contains("\n"), spec + " -> " + line);
@@ -103,6 +109,7 @@ class SchedulesParseTest {
     assertTrue(error("exp_range:min=0.001,max=0.01").contains("gamma is required"));
     assertTrue(error("one_cycle:pct_start=1.5").contains("pct_start"));
     assertTrue(error("one_cycle:cycle_momentum=maybe").contains("true or false"));
+    assertTrue(error("one_cycle:style=keras").contains("fastai, pytorch"));
     assertTrue(error("warmup_cosine:lr=0.1").contains("warmup"));
     assertTrue(error("warmup_cosine:warmup=1000").contains("shorter than the run"));
     assertTrue(error("step:lr=0.1,lr=0.2").contains("lr is given twice"));
