@@ -17,7 +17,7 @@ public record OneCycle(double max, long totalIterations, double pctStart, double
     double divFinal, double momentumMax, double momentumMin, boolean cycleMomentum)
     implements Schedule {
 
-  /** fast.ai's {@code fit_one_cycle} defaults: pct_start 0.25, div 25, div_final 1e5, moms 0.95/0.85. */
+  /** fast.ai's {@code fit_one_cycle} defaults: pct_start 0.25, div 25, div_final 1e5, moms. */
   public static OneCycle fastai(double max, long totalIterations) {
     return new OneCycle(max, totalIterations, 0.25, 25, 1e5, 0.95, 0.85, true);
   }

@@ -53,7 +53,8 @@ class EpochRulesTest {
     float a = 0.1f;
     float b = (float) ((double) a * 0.5);
     float c = (float) ((double) b * 0.5);
-    assertEquals(List.of((double) a, (double) a, (double) b, (double) b, (double) b, (double) c), r);
+    assertEquals(List.of((double) a, (double) a, (double) b, (double) b, (double) b, (double) c),
+        r);
   }
 
   @Test

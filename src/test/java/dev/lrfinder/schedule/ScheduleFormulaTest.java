@@ -168,7 +168,8 @@ class ScheduleFormulaTest {
     for (Runnable bad : new Runnable[] {
         () -> new Constant(-1), () -> new Constant(Double.NaN),
         () -> new TimeDecay(0.1, -1), () -> new StepDecay(0.1, 0, 10),
-        () -> new StepDecay(0.1, 0.5, 0), () -> new Cyclical(Cyclical.Mode.TRIANGULAR, 0.1, 0.01, 10, 1),
+        () -> new StepDecay(0.1, 0.5, 0),
+        () -> new Cyclical(Cyclical.Mode.TRIANGULAR, 0.1, 0.01, 10, 1),
         () -> new Cyclical(Cyclical.Mode.EXP_RANGE, 0.01, 0.1, 10, 1.5),
         () -> new OneCycle(0.1, 100, 1.0, 25, 1e5, 0.95, 0.85, true),
         () -> new WarmupCosine(0.1, 100, 100, 0, 0)}) {

@@ -21,7 +21,8 @@ class SchedulesParseTest {
     assertEquals(new TimeDecay(0.01, 1e-3), Schedules.parse("time:lr=0.01,decay=1e-3", RUN));
     assertEquals(new EpochTimeDecay(0.001, 1.5e-6),
         Schedules.parse("time:lr=0.001,decay=1.5e-6,per=epoch", RUN));
-    assertEquals(new StepDecay(0.1, 0.5, 10), Schedules.parse("step:lr=0.1,drop=0.5,every=10", RUN));
+    assertEquals(new StepDecay(0.1, 0.5, 10),
+        Schedules.parse("step:lr=0.1,drop=0.5,every=10", RUN));
     assertEquals(new StepDecay(0.01, 0.5, 15), Schedules.parse("step", RUN));
     assertEquals(new ExponentialDecay(0.1, 0.1), Schedules.parse("exponential:lr=0.1,k=0.1", RUN));
     assertEquals(new LinearDecay(0.1, 0.001), Schedules.parse("linear:lr=0.1,delta=0.001", RUN));
