@@ -80,6 +80,24 @@ class EpochRulesTest {
   }
 
   @Test
+  void cooldownOneIsNoCooldown() {
+    // The counter drops before the check (docs/schedules.md): cooldown 1 pauses no epoch.
+    java.util.Random random = new java.util.Random(11);
+    double[] values = new double[60];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = random.nextInt(5) / 4.0;
+    }
+    List<Double> none = rates(new ReduceLROnPlateau("loss", 0.5, 1, 0, 0, 0, MonitorMode.MIN),
+        1.0, "loss", values);
+    List<Double> one = rates(new ReduceLROnPlateau("loss", 0.5, 1, 0, 1, 0, MonitorMode.MIN),
+        1.0, "loss", values);
+    List<Double> two = rates(new ReduceLROnPlateau("loss", 0.5, 1, 0, 2, 0, MonitorMode.MIN),
+        1.0, "loss", values);
+    assertEquals(none, one);
+    assertFalse(none.equals(two), "cooldown 2 does pause");
+  }
+
+  @Test
   void minLrIsAFloorAndStopsTheReductions() {
     ReduceLROnPlateau rule = new ReduceLROnPlateau("val_loss", 0.1, 1, 0, 0, 1e-3, MonitorMode.MIN);
     List<Double> r = rates(rule, 0.1, "val_loss", 1, 1, 1, 1, 1);
