@@ -19,7 +19,31 @@ public final class Schedules {
   public static final List<String> NAMES = List.of("constant", "time", "step", "exponential",
       "linear", "triangular", "triangular2", "exp_range", "one_cycle", "warmup_cosine");
 
+  /** One line of syntax for a command-line option's help. */
+  public static final String SYNTAX = "constant[:lr=R] | time:decay=D[,lr=R,per=iteration|epoch]"
+      + " | step[:lr=R,drop=0.5,every=15] | exponential:k=K[,lr=R] | linear:delta=D[,lr=R]"
+      + " | triangular|triangular2:min=A,max=B[,step=N|step_epochs=E]"
+      + " | exp_range:min=A,max=B,gamma=G[,step=N] | one_cycle[:max=R,pct_start=0.25,div=25,"
+      + "div_final=1e5,style=fastai|pytorch] | warmup_cosine:warmup=N|warmup_epochs=E[,lr=R,"
+      + "start=0,alpha=0]";
+
   private Schedules() {}
+
+  /**
+   * The rate of every update of {@code run} under {@code schedule}, update {@code i} falling in
+   * epoch {@code i / stepsPerEpoch}: the curve a report draws before (or without) training.
+   */
+  public static double[] rates(Schedule schedule, Run run) {
+    if (run.totalIterations() > Integer.MAX_VALUE - 8) {
+      throw new IllegalArgumentException("schedule: " + run.totalIterations()
+          + " iterations are too many to list");
+    }
+    double[] rates = new double[(int) run.totalIterations()];
+    for (int i = 0; i < rates.length; i++) {
+      rates[i] = schedule.learningRate(i, i / run.stepsPerEpoch());
+    }
+    return rates;
+  }
 
   /**
    * What a schedule needs to know of the run it drives: the number of updates in the whole run,

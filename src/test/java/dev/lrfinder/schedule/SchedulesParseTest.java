@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
 import org.junit.jupiter.api.Test;
@@ -118,6 +119,18 @@ class SchedulesParseTest {
     assertTrue(error("step:lr=0.1,").contains("not key=value"));
     assertTrue(error("  ").contains("empty"));
     assertTrue(error("step:drop=-0.5").startsWith("schedule step: drop must be"));
+  }
+
+  @Test
+  void ratesListEveryUpdateWithItsEpoch() {
+    Schedules.Run run = new Schedules.Run(6, 2, 0.1);
+    double[] rates = Schedules.rates(Schedules.parse("step:lr=1,drop=0.5,every=2", run), run);
+    // epochs 0, 0, 1, 1, 2, 2: floor((1 + e) / 2) = 0, 1, 1
+    assertEquals(List.of(1.0, 1.0, 0.5, 0.5, 0.5, 0.5),
+        java.util.Arrays.stream(rates).boxed().toList());
+    for (String name : Schedules.NAMES) {
+      assertTrue(Schedules.SYNTAX.contains(name), name);
+    }
   }
 
   @Test
