@@ -6,7 +6,6 @@ import dev.lrfinder.model.ModelException;
 import dev.lrfinder.model.OutputSpec;
 import dev.lrfinder.model.StepResult;
 import dev.lrfinder.model.TrainingPath;
-import dev.lrfinder.optim.ExactSessionConfig;
 import dev.lrfinder.runtime.LoadFailure;
 import dev.lrfinder.runtime.SavedModelDirectory;
 import dev.lrfinder.runtime.SessionModel;
@@ -22,6 +21,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.tensorflow.SavedModelBundle;
+import org.tensorflow.Session;
+import org.tensorflow.proto.ConfigProto;
+import org.tensorflow.proto.GraphOptions;
+import org.tensorflow.proto.RewriterConfig;
 import org.tensorflow.Signature;
 import org.tensorflow.Tensor;
 import org.tensorflow.exceptions.TensorFlowException;
@@ -29,11 +32,23 @@ import org.tensorflow.proto.SavedModel;
 
 /**
  * A SavedModel exported by {@code scripts/export.py}: training, evaluation and learning-rate access
- * go through the signatures of its training contract (docs/contract.md). The session runs under
- * {@link ExactSessionConfig}, as the direct path's does, and snapshots on disk are the
+ * go through the signatures of its training contract (docs/contract.md). The session runs with
+ * Grappler off for its own graph ({@link #SESSION_CONFIG}), and snapshots on disk are the
  * {@link VariableStore}'s checkpoints, as on the direct path.
  */
 public final class ExportedModel extends SessionModel {
+  /**
+   * Grappler off for the session's own graph. That graph holds only calls of the exported
+   * functions and the variable store's reads, assigns, save and restore: each call op optimizes its
+   * function's body itself, under TensorFlow's defaults, whatever the session's config says (the
+   * steps ran at the same speed either way on mnist_cnn), so a session-level pass only costs time
+   * at every new kind of run: 170 ms of the load and 50 ms of the first restore on mnist_cnn.
+   */
+  static final ConfigProto SESSION_CONFIG = ConfigProto.newBuilder()
+      .setGraphOptions(GraphOptions.newBuilder()
+          .setRewriteOptions(RewriterConfig.newBuilder().setDisableMetaOptimizer(true)))
+      .build();
+
   private final Path directory;
   private final SavedModelBundle bundle;
   private final SignatureCall evaluate;
@@ -46,34 +61,61 @@ public final class ExportedModel extends SessionModel {
   private final Map<String, SignatureCall> getLearningRates;
   private final Map<String, SignatureCall> setLearningRates;
 
+  /** The signatures that training, evaluation and rate access call, resolved once. */
+  private record Calls(SignatureCall evaluate, Map<String, SignatureCall> trainSteps,
+      Map<String, SignatureCall> trainStepsAtRate, Map<String, SignatureCall> getLearningRates,
+      Map<String, SignatureCall> setLearningRates) {
+
+    static Calls resolve(ModelContract contract, Map<String, Signature> signatures,
+        Session session) {
+      List<String> xy = new java.util.ArrayList<>();
+      contract.inputs().forEach(i -> xy.add(i.name()));
+      contract.outputs().forEach(o -> xy.add(o.label().name()));
+      List<String> xyLr = new java.util.ArrayList<>(xy);
+      xyLr.add("lr");
+      Map<String, SignatureCall> trainSteps = new LinkedHashMap<>();
+      Map<String, SignatureCall> trainStepsAtRate = new LinkedHashMap<>();
+      Map<String, SignatureCall> getLearningRates = new LinkedHashMap<>();
+      Map<String, SignatureCall> setLearningRates = new LinkedHashMap<>();
+      for (String key : contract.optimizerKeys()) {
+        trainSteps.put(key, of(signatures, session, "train_" + key, xy, "loss"));
+        getLearningRates.put(key, of(signatures, session, "get_lr_" + key, List.of(), "lr"));
+        setLearningRates.put(key, of(signatures, session, "set_lr_" + key, List.of("lr"), "lr"));
+        if (signatures.containsKey("train_at_lr_" + key)) {
+          trainStepsAtRate.put(key,
+              of(signatures, session, "train_at_lr_" + key, xyLr, "loss"));
+        } else {
+          // An export from before train_at_lr_K: set_lr_K then train_K, chained in the graph.
+          SignatureCall.sequence("set_lr_" + key + " then train_" + key,
+              setLearningRates.get(key), trainSteps.get(key))
+              .ifPresent(call -> trainStepsAtRate.put(key, call));
+        }
+      }
+      return new Calls(of(signatures, session, "evaluate", xy, "loss"), trainSteps,
+          trainStepsAtRate, getLearningRates, setLearningRates);
+    }
+
+    private static SignatureCall of(Map<String, Signature> signatures, Session session,
+        String key, List<String> inputs, String firstOutput) {
+      Signature signature = signatures.get(key);
+      if (signature == null) {
+        throw new ModelException("the SavedModel has no signature '" + key
+            + "', which its training contract requires");
+      }
+      return SignatureCall.of(signature, session, inputs, firstOutput);
+    }
+  }
+
   private ExportedModel(Path directory, ModelContract contract, SavedModelBundle bundle,
-      Map<String, Signature> signatures) {
-    super(completed(contract, signatures), VariableStore.create(bundle.graph(), bundle.session()));
+      Map<String, Signature> signatures, Calls calls, VariableStore variables) {
+    super(completed(contract, signatures), variables);
     this.directory = directory;
     this.bundle = bundle;
-    List<String> xy = new java.util.ArrayList<>();
-    contract.inputs().forEach(i -> xy.add(i.name()));
-    contract.outputs().forEach(o -> xy.add(o.label().name()));
-    List<String> xyLr = new java.util.ArrayList<>(xy);
-    xyLr.add("lr");
-    this.evaluate = resolve(signatures, "evaluate", xy, "loss");
-    this.trainSteps = new LinkedHashMap<>();
-    this.trainStepsAtRate = new LinkedHashMap<>();
-    this.getLearningRates = new LinkedHashMap<>();
-    this.setLearningRates = new LinkedHashMap<>();
-    for (String key : contract.optimizerKeys()) {
-      trainSteps.put(key, resolve(signatures, "train_" + key, xy, "loss"));
-      getLearningRates.put(key, resolve(signatures, "get_lr_" + key, List.of(), "lr"));
-      setLearningRates.put(key, resolve(signatures, "set_lr_" + key, List.of("lr"), "lr"));
-      if (signatures.containsKey("train_at_lr_" + key)) {
-        trainStepsAtRate.put(key, resolve(signatures, "train_at_lr_" + key, xyLr, "loss"));
-      } else {
-        // An export from before train_at_lr_K: set_lr_K then train_K, chained in the graph.
-        SignatureCall.sequence("set_lr_" + key + " then train_" + key,
-            setLearningRates.get(key), trainSteps.get(key))
-            .ifPresent(call -> trainStepsAtRate.put(key, call));
-      }
-    }
+    this.evaluate = calls.evaluate();
+    this.trainSteps = calls.trainSteps();
+    this.trainStepsAtRate = calls.trainStepsAtRate();
+    this.getLearningRates = calls.getLearningRates();
+    this.setLearningRates = calls.setLearningRates();
     if (variableNames().isEmpty()) {
       throw new ModelException("no variable of '" + directory + "' holds a value after loading:"
           + " its checkpoint (" + SavedModelDirectory.VARIABLES_PREFIX + ") restored none");
@@ -108,7 +150,14 @@ public final class ExportedModel extends SessionModel {
     try {
       Map<String, Signature> signatures = new HashMap<>();
       bundle.signatures().forEach(s -> signatures.put(s.key(), s));
-      return new ExportedModel(directory, contract, bundle, signatures);
+      // Every op lrfinder adds (chained calls, the variable store) before its first run, so the
+      // session is extended once (see VariableStore#create).
+      Calls calls = Calls.resolve(contract, signatures, bundle.session());
+      String restoreOp = SavedModelDirectory.metaGraph(directory, graph, SavedModelBundle.DEFAULT_TAG)
+          .getSaverDef().getRestoreOpName();
+      VariableStore variables = VariableStore.create(bundle.graph(), bundle.session(),
+          VariableStore.restoredBy(bundle.graph(), restoreOp));
+      return new ExportedModel(directory, contract, bundle, signatures, calls, variables);
     } catch (RuntimeException e) {
       bundle.close();
       if (e instanceof ModelException) {
@@ -123,15 +172,15 @@ public final class ExportedModel extends SessionModel {
   }
 
   /**
-   * Loads the SavedModel into a session under {@link ExactSessionConfig}, the direct path's
-   * config, after its parsed graph file is checked for the serving tag (so a damaged file is
-   * named in words here rather than by TensorFlow).
+   * Loads the SavedModel into a session under {@link #SESSION_CONFIG}, after its parsed graph file
+   * is checked for the serving tag (so a damaged file is named in words here rather than by
+   * TensorFlow).
    */
   private static SavedModelBundle openBundle(Path directory, SavedModel graph) {
     SavedModelDirectory.metaGraph(directory, graph, SavedModelBundle.DEFAULT_TAG);
     try {
       return SavedModelBundle.loader(directory.toString()).withTags(SavedModelBundle.DEFAULT_TAG)
-          .withConfigProto(ExactSessionConfig.create()).load();
+          .withConfigProto(SESSION_CONFIG).load();
     } catch (RuntimeException e) {
       throw LoadFailure.of("load the SavedModel", directory, e);
     }
@@ -244,16 +293,6 @@ public final class ExportedModel extends SessionModel {
     } finally {
       fed.forEach(Tensor::close);
     }
-  }
-
-  private SignatureCall resolve(Map<String, Signature> signatures, String key,
-      List<String> inputs, String firstOutput) {
-    Signature signature = signatures.get(key);
-    if (signature == null) {
-      throw new ModelException("the SavedModel has no signature '" + key
-          + "', which its training contract requires");
-    }
-    return SignatureCall.of(signature, bundle.session(), inputs, firstOutput);
   }
 
   /** The shape of serving_default's one output (its last axis counts the classes), or []. */
