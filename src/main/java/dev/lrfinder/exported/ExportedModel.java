@@ -8,6 +8,7 @@ import dev.lrfinder.model.StepResult;
 import dev.lrfinder.model.TrainingPath;
 import dev.lrfinder.runtime.LoadFailure;
 import dev.lrfinder.runtime.SavedModelDirectory;
+import dev.lrfinder.runtime.SavedModelSession;
 import dev.lrfinder.runtime.SessionModel;
 import dev.lrfinder.runtime.SignatureCall;
 import dev.lrfinder.runtime.StepFailure;
@@ -16,7 +17,6 @@ import dev.lrfinder.runtime.VariableStore;
 import dev.lrfinder.safety.ModelSafety;
 import dev.lrfinder.safety.ModelTrust;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,10 +25,12 @@ import org.tensorflow.Session;
 import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.proto.GraphOptions;
 import org.tensorflow.proto.RewriterConfig;
-import org.tensorflow.Signature;
 import org.tensorflow.Tensor;
 import org.tensorflow.exceptions.TensorFlowException;
+import org.tensorflow.proto.MetaGraphDef;
 import org.tensorflow.proto.SavedModel;
+import org.tensorflow.proto.SignatureDef;
+import org.tensorflow.proto.TensorShapeProto;
 
 /**
  * A SavedModel exported by {@code scripts/export.py}: training, evaluation and learning-rate access
@@ -50,7 +52,7 @@ public final class ExportedModel extends SessionModel {
       .build();
 
   private final Path directory;
-  private final SavedModelBundle bundle;
+  private final SavedModelSession loaded;
   private final SignatureCall evaluate;
   private final Map<String, SignatureCall> trainSteps;
   /**
@@ -66,7 +68,7 @@ public final class ExportedModel extends SessionModel {
       Map<String, SignatureCall> trainStepsAtRate, Map<String, SignatureCall> getLearningRates,
       Map<String, SignatureCall> setLearningRates) {
 
-    static Calls resolve(ModelContract contract, Map<String, Signature> signatures,
+    static Calls resolve(ModelContract contract, Map<String, SignatureDef> signatures,
         Session session) {
       List<String> xy = new java.util.ArrayList<>();
       contract.inputs().forEach(i -> xy.add(i.name()));
@@ -95,22 +97,22 @@ public final class ExportedModel extends SessionModel {
           trainStepsAtRate, getLearningRates, setLearningRates);
     }
 
-    private static SignatureCall of(Map<String, Signature> signatures, Session session,
+    private static SignatureCall of(Map<String, SignatureDef> signatures, Session session,
         String key, List<String> inputs, String firstOutput) {
-      Signature signature = signatures.get(key);
+      SignatureDef signature = signatures.get(key);
       if (signature == null) {
         throw new ModelException("the SavedModel has no signature '" + key
             + "', which its training contract requires");
       }
-      return SignatureCall.of(signature, session, inputs, firstOutput);
+      return SignatureCall.of(key, signature, session, inputs, firstOutput);
     }
   }
 
-  private ExportedModel(Path directory, ModelContract contract, SavedModelBundle bundle,
-      Map<String, Signature> signatures, Calls calls, VariableStore variables) {
+  private ExportedModel(Path directory, ModelContract contract, SavedModelSession loaded,
+      Map<String, SignatureDef> signatures, Calls calls, VariableStore variables) {
     super(completed(contract, signatures), variables);
     this.directory = directory;
-    this.bundle = bundle;
+    this.loaded = loaded;
     this.evaluate = calls.evaluate();
     this.trainSteps = calls.trainSteps();
     this.trainStepsAtRate = calls.trainStepsAtRate();
@@ -146,20 +148,24 @@ public final class ExportedModel extends SessionModel {
     SavedModel graph = SavedModelDirectory.savedModel(directory);
     ModelSafety.requireSafe(directory, graph, trust);
     ModelContract contract = ModelContract.read(directory);
-    SavedModelBundle bundle = openBundle(directory, graph);
+    MetaGraphDef metaGraph = SavedModelDirectory.metaGraph(directory, graph,
+        SavedModelBundle.DEFAULT_TAG);
+    SavedModelSession loaded = open(directory, metaGraph);
     try {
-      Map<String, Signature> signatures = new HashMap<>();
-      bundle.signatures().forEach(s -> signatures.put(s.key(), s));
-      // Every op lrfinder adds (chained calls, the variable store) before its first run, so the
-      // session is extended once (see VariableStore#create).
-      Calls calls = Calls.resolve(contract, signatures, bundle.session());
-      String restoreOp = SavedModelDirectory.metaGraph(directory, graph, SavedModelBundle.DEFAULT_TAG)
-          .getSaverDef().getRestoreOpName();
-      VariableStore variables = VariableStore.create(bundle.graph(), bundle.session(),
-          VariableStore.restoredBy(bundle.graph(), restoreOp));
-      return new ExportedModel(directory, contract, bundle, signatures, calls, variables);
+      Map<String, SignatureDef> signatures = metaGraph.getSignatureDefMap();
+      // Every op lrfinder adds (chained calls, the variable store) goes in before the session's
+      // first run, the restore: a session is extended at a cost (see SavedModelSession).
+      Calls calls = Calls.resolve(contract, signatures, loaded.session());
+      VariableStore.Prepared variables = VariableStore.prepare(loaded.graph(), loaded.session(),
+          VariableStore.restoredBy(loaded.graph(), loaded.restoreOp()));
+      try {
+        loaded.restore(directory);
+      } catch (RuntimeException e) {
+        throw LoadFailure.of("load the SavedModel", directory, e);
+      }
+      return new ExportedModel(directory, contract, loaded, signatures, calls, variables.check());
     } catch (RuntimeException e) {
-      bundle.close();
+      loaded.close();
       if (e instanceof ModelException) {
         throw e;
       }
@@ -171,16 +177,10 @@ public final class ExportedModel extends SessionModel {
     }
   }
 
-  /**
-   * Loads the SavedModel into a session under {@link #SESSION_CONFIG}, after its parsed graph file
-   * is checked for the serving tag (so a damaged file is named in words here rather than by
-   * TensorFlow).
-   */
-  private static SavedModelBundle openBundle(Path directory, SavedModel graph) {
-    SavedModelDirectory.metaGraph(directory, graph, SavedModelBundle.DEFAULT_TAG);
+  /** The meta graph imported into a session under {@link #SESSION_CONFIG}, nothing run yet. */
+  private static SavedModelSession open(Path directory, MetaGraphDef metaGraph) {
     try {
-      return SavedModelBundle.loader(directory.toString()).withTags(SavedModelBundle.DEFAULT_TAG)
-          .withConfigProto(SESSION_CONFIG).load();
+      return SavedModelSession.open(metaGraph, SESSION_CONFIG);
     } catch (RuntimeException e) {
       throw LoadFailure.of("load the SavedModel", directory, e);
     }
@@ -192,7 +192,7 @@ public final class ExportedModel extends SessionModel {
 
   /** The contract, with v1's class count read from serving_default's one output. */
   private static ModelContract completed(ModelContract contract,
-      Map<String, Signature> signatures) {
+      Map<String, SignatureDef> signatures) {
     return contract.contractVersion() == 1
         ? contract.withOutputs(List.of(contract.output().withOutputShape(
             servingOutputShape(signatures))))
@@ -253,7 +253,7 @@ public final class ExportedModel extends SessionModel {
 
   @Override
   protected void closeSession() {
-    bundle.close();
+    loaded.close();
   }
 
   /**
@@ -296,13 +296,14 @@ public final class ExportedModel extends SessionModel {
   }
 
   /** The shape of serving_default's one output (its last axis counts the classes), or []. */
-  private static long[] servingOutputShape(Map<String, Signature> signatures) {
-    Signature serving = signatures.get("serving_default");
-    if (serving == null || serving.getOutputs().size() != 1) {
+  private static long[] servingOutputShape(Map<String, SignatureDef> signatures) {
+    SignatureDef serving = signatures.get("serving_default");
+    if (serving == null || serving.getOutputsCount() != 1) {
       return new long[0];
     }
-    org.tensorflow.ndarray.Shape shape = serving.getOutputs().values().iterator().next().shape;
-    return shape.isUnknown() ? new long[0] : shape.asArray();
+    TensorShapeProto shape = serving.getOutputsMap().values().iterator().next().getTensorShape();
+    return shape.getUnknownRank() ? new long[0]
+        : shape.getDimList().stream().mapToLong(TensorShapeProto.Dim::getSize).toArray();
   }
 
   private static String firstLine(Throwable e) {

@@ -77,6 +77,16 @@ public final class VariableStore {
    * (correct, one extension more). An empty {@code expected} means unknown.
    */
   public static VariableStore create(Graph graph, Session session, Set<String> expected) {
+    return prepare(graph, session, expected).check();
+  }
+
+  /**
+   * The first half of {@link #create(Graph, Session, Set)}: adds the ops of the check and of the
+   * store for {@code expected} and runs nothing, so that a caller can add these ops before the
+   * session's first run (where the variables are not filled yet); {@link Prepared#check} is the
+   * second half, once every variable is initialized.
+   */
+  public static Prepared prepare(Graph graph, Session session, Set<String> expected) {
     Map<String, GraphOperation> candidates = new LinkedHashMap<>();
     Map<String, String> keyOfOp = new LinkedHashMap<>();
     for (Iterator<GraphOperation> it = graph.operations(); it.hasNext(); ) {
@@ -100,9 +110,38 @@ public final class VariableStore {
     Map<String, GraphOperation> guessed = new LinkedHashMap<>(candidates);
     guessed.keySet().retainAll(expectedKeys);
     VariableStore store = guessed.isEmpty() ? null : build(graph, session, guessed);
-    Map<String, GraphOperation> initialized = initializedOnly(candidates, checks, session);
-    return store != null && initialized.keySet().equals(guessed.keySet())
-        ? store : build(graph, session, initialized);
+    return new Prepared(graph, session, candidates, checks, guessed, store);
+  }
+
+  /** A store whose ops are in the graph, to be confirmed once the variables are filled. */
+  public static final class Prepared {
+    private final Graph graph;
+    private final Session session;
+    private final Map<String, GraphOperation> candidates;
+    private final Map<String, Operand<TBool>> checks;
+    private final Map<String, GraphOperation> guessed;
+    private final VariableStore store;
+
+    private Prepared(Graph graph, Session session, Map<String, GraphOperation> candidates,
+        Map<String, Operand<TBool>> checks, Map<String, GraphOperation> guessed,
+        VariableStore store) {
+      this.graph = graph;
+      this.session = session;
+      this.candidates = candidates;
+      this.checks = checks;
+      this.guessed = guessed;
+      this.store = store;
+    }
+
+    /**
+     * The store of the variables initialized now: the prepared one when the guess was right,
+     * else one built for those (adding ops: the session is extended once more).
+     */
+    public VariableStore check() {
+      Map<String, GraphOperation> initialized = initializedOnly(candidates, checks, session);
+      return store != null && initialized.keySet().equals(guessed.keySet())
+          ? store : build(graph, session, initialized);
+    }
   }
 
   /**

@@ -13,8 +13,7 @@ import org.junit.jupiter.api.Test;
 class ReportWarmupTest {
   @Test
   void warmsUpWithoutWritingAFile() throws IOException {
-    // (the temporary directory is shared with other processes, so only the working directory
-    // and the report writer's own default place are compared)
+    // (only the working directory: the temporary one is shared with other processes)
     Path here = Path.of("").toAbsolutePath();
     List<Path> hereBefore = list(here);
     ReportWarmup.run();
