@@ -11,6 +11,7 @@ import dev.lrfinder.model.StepResult;
 import dev.lrfinder.model.TrainableModel;
 import dev.lrfinder.rangetest.RangeTestConfig;
 import dev.lrfinder.report.TrainingReportWriter;
+import dev.lrfinder.schedule.Schedules;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -70,13 +71,15 @@ final class TrainCommand implements Command {
         .addOption(valued("steps", "N", "training steps (default: " + DEFAULT_STEPS + ")"))
         .addOption(valued("epochs", "N", "train N whole epochs instead: learning curves per"
             + " epoch, a report (--out) and the model (--save)"))
-        .addOption(valued("schedule", "SPEC", "with --epochs: the rate of every step, e.g."
-            + " constant:lr=0.01, step:lr=0.1,drop=0.5,every=10, triangular:min=1e-4,max=1e-2,"
-            + "step=2000 (see docs/schedules.md; default: --lr or the optimizer's own, constant)"))
+        .addOption(valued("schedule", "SPEC", "with --epochs: the rate of every step, "
+            + Schedules.SYNTAX + " (docs/schedules.md; a missing lr is --lr or the optimizer's"
+            + " own; default: constant)"))
         .addOption(valued("plateau", "SPEC", "with --epochs: reduce the rate on a plateau, e.g."
-            + " plateau:monitor=val_loss,factor=0.1,patience=10 (needs a constant schedule)"))
+            + " plateau:monitor=val_loss,factor=0.1,patience=10,min_delta=1e-4,cooldown=0,"
+            + "min_lr=0,mode=auto (Keras's defaults; needs a constant schedule)"))
         .addOption(valued("early-stopping", "SPEC", "with --epochs: stop early, e.g."
-            + " early_stopping:monitor=val_loss,patience=5"))
+            + " early_stopping:monitor=val_loss,patience=0,min_delta=0,mode=auto,"
+            + "restore_best_weights=false (Keras's defaults)"))
         .addOption(valued("validation-split", "F", "with --epochs: hold out the last fraction F"
             + " of the training rows for validation, as Keras's validation_split (default:"
             + " validate on x_test/y_test when the data has them)"))

@@ -13,7 +13,9 @@ import dev.lrfinder.report.ReportInput;
 import dev.lrfinder.report.TrainingJson;
 import dev.lrfinder.report.TrainingReportInput;
 import dev.lrfinder.report.TrainingReportWriter;
+import dev.lrfinder.schedule.EarlyStopping;
 import dev.lrfinder.schedule.EpochRule;
+import dev.lrfinder.schedule.ReduceLROnPlateau;
 import dev.lrfinder.schedule.Schedule;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -128,11 +130,12 @@ final class TrainEpochs {
       String validationSource = split > 0
           ? "the last " + Args.number(100 * split) + "% of the training rows (validation_split)"
           : data.test() != null ? "the test split (x_test/y_test)" : "";
-      for (String rule : List.of("plateau", "early-stopping")) {
-        if (line.hasOption(rule) && validationSource.isEmpty()
-            && line.getOptionValue(rule).contains("val_")) {
-          throw new UsageException("--" + rule + " monitors a validation value, but there is no"
-              + " validation data: give --validation-split or data with x_test/y_test");
+      for (EpochRule rule : rules) {
+        String monitor = rule instanceof ReduceLROnPlateau p ? p.monitor()
+            : rule instanceof EarlyStopping e ? e.monitor() : "";
+        if (monitor.startsWith("val_") && validationSource.isEmpty()) {
+          throw new UsageException("'" + rule.describe() + "' monitors " + monitor + ", but there"
+              + " is no validation data: give --validation-split or data with x_test/y_test");
         }
       }
       Instant started = Instant.now();

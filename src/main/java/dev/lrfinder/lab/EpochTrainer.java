@@ -4,6 +4,7 @@ import dev.lrfinder.data.Batch;
 import dev.lrfinder.data.BatchSource;
 import dev.lrfinder.data.Batches;
 import dev.lrfinder.data.Dataset;
+import dev.lrfinder.model.ModelSnapshot;
 import dev.lrfinder.model.StepResult;
 import dev.lrfinder.model.TrainableModel;
 import dev.lrfinder.rangetest.CancellationToken;
@@ -28,7 +29,9 @@ import java.util.stream.IntStream;
  * rate of every following step, which only makes sense on a constant schedule: a rule that changes
  * the rate of a schedule that varies is refused ({@link IllegalArgumentException}). Training stops
  * after the last epoch, when a rule says so, when a step's loss is NaN or infinite, when the token
- * is cancelled or the thread interrupted (each checked before every step).
+ * is cancelled or the thread interrupted (each checked before every step). A rule whose tracker
+ * names a best epoch ({@code EarlyStopping} with {@code restore_best_weights}) has every variable
+ * copied after that epoch and put back when training ends.
  *
  * <p>The model is left trained: a run does not restore it. To train several configurations from
  * one start state (a sweep), snapshot once and restore before each run; every variable, optimizer
@@ -194,6 +197,8 @@ public final class EpochTrainer {
           + " learning rate");
     }
     List<EpochRule.Tracker> trackers = config.rules().stream().map(EpochRule::start).toList();
+    ModelSnapshot best = null; // the weights a rule asks to keep (restore_best_weights)
+    int bestEpoch = -1;
     listeners.forEach(l -> l.onStart(optimizer, config.epochs(), stepsPerEpoch));
 
     List<EpochRecord> epochs = new ArrayList<>();
@@ -253,6 +258,11 @@ public final class EpochTrainer {
           model.setLearningRate(optimizer, ruleRate);
         }
         stopNow |= decision.stop();
+        java.util.OptionalInt keep = trackers.get(r).bestEpoch();
+        if (keep.isPresent() && keep.getAsInt() == epoch) {
+          best = model.snapshot();
+          bestEpoch = epoch;
+        }
       }
       record = new EpochRecord(epoch, stepsPerEpoch, record.train(), validated, rate,
           String.join("; ", said), true, seconds(epochStart));
@@ -264,6 +274,13 @@ public final class EpochTrainer {
         detail = done.decision();
         break;
       }
+    }
+    if (best != null && stop != StopReason.CANCELLED && stop != StopReason.INTERRUPTED) {
+      // As Keras's EarlyStopping.on_train_end; every variable, optimizer state included (Keras
+      // puts back the layers' weights only).
+      model.restore(best);
+      notes.add("the model holds the weights of epoch " + (bestEpoch + 1)
+          + " (restore_best_weights), not those of the last epoch");
     }
     return new TrainingResult(config, schedule.describe(), epochs, rates, losses, stepsPerEpoch,
         steps.rows(), validation == null ? 0 : validation.rows(), stop, detail, notes,

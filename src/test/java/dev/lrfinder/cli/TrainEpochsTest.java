@@ -69,6 +69,28 @@ class TrainEpochsTest {
   }
 
   @Test
+  void aScheduleAndRulesFromTheCommandLine() throws IOException {
+    MainTest.Run run = MainTest.run("train", TestPaths.model("blobs_mlp").toString(),
+        "--epochs", "6", "--optimizer", "sgd", "--batch-size", "50", "--schedule",
+        "step:lr=0.02,drop=0.5,every=2", "--early-stopping", "monitor=loss,patience=10",
+        "--out", temp.resolve("report").toString(), "--json");
+    assertEquals(0, run.exitCode(), run.err());
+    JsonNode json = new ObjectMapper().readTree(run.out());
+    JsonNode rates = json.get("steps").get("learning_rate");
+    assertEquals(60, rates.size(), "500 test-validated rows in 10 batches of 50, 6 epochs");
+    // Step decay lr0 * drop^floor((1 + epoch) / every): 0.02, 0.01, 0.01, 0.005, 0.005, 0.0025.
+    double[] perEpoch = {0.02, 0.01, 0.01, 0.005, 0.005, 0.0025};
+    for (int e = 0; e < 6; e++) {
+      assertEquals(perEpoch[e], rates.get(10 * e).asDouble(), 1e-15, "epoch " + (e + 1));
+      assertEquals(perEpoch[e], json.get("epochs").get(e).get("learning_rate").asDouble(),
+          1e-15);
+    }
+    assertTrue(json.get("config").get("rules").get(0).asText().startsWith("EarlyStopping"));
+    assertEquals("the test split (x_test/y_test)", json.get("config").get("validation")
+        .asText());
+  }
+
+  @Test
   void anInterruptWhileTrainingWritesNothing() throws Exception {
     Path out = temp.resolve("report");
     Path save = temp.resolve("trained");
@@ -126,6 +148,19 @@ class TrainEpochsTest {
         taken.toString()).contains("not empty"));
     assertTrue(MainTest.badInput(model, "train", m, "--epochs", "1", "--batch-size", "1000")
         .contains("fewer than the batch size"));
+    assertTrue(MainTest.badInput(model, "train", m, "--epochs", "2", "--schedule",
+        "triangular:min=1e-4,max=1e-2,step=5", "--plateau", "patience=2")
+        .contains("needs a constant schedule"));
+    assertTrue(MainTest.badInput(model, "train", m, "--epochs", "2", "--schedule", "sawtooth")
+        .contains("sawtooth"));
+    assertTrue(MainTest.badInput(model, "train", m, "--epochs", "2", "--plateau", "factor=2")
+        .contains("factor"));
+    Path noTest = temp.resolve("train-only.npz");
+    var data = dev.lrfinder.data.NpzFile.read(TestPaths.data("blobs_mlp"));
+    dev.lrfinder.data.NpzFile.write(noTest, java.util.Map.of("x_train", data.get("x_train"),
+        "y_train", data.get("y_train")));
+    assertTrue(MainTest.badInput(List.of(model, noTest), "train", m, "--data", noTest.toString(),
+        "--epochs", "2", "--early-stopping", "patience=2").contains("no validation data"));
     assertFalse(Files.exists(model.resolve("copy")));
   }
 }

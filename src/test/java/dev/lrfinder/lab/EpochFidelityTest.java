@@ -17,6 +17,7 @@ import dev.lrfinder.direct.DirectOptions;
 import dev.lrfinder.loader.ModelLoader;
 import dev.lrfinder.model.OptimizerInfo;
 import dev.lrfinder.model.TrainableModel;
+import dev.lrfinder.schedule.EpochRules;
 import dev.lrfinder.schedule.Schedule;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -26,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -141,6 +143,75 @@ class EpochFidelityTest {
       System.out.printf("lab fidelity (%s, %d epochs, %s): worst relative difference %.3e;"
           + " Keras epoch losses %s%n", name, EPOCHS, optimizer, worst,
           history.get("loss"));
+    }
+  }
+
+  /**
+   * ReduceLROnPlateau and EarlyStopping decide as Keras's callbacks do in a live {@code fit}: one
+   * Keras run of up to 40 epochs in file order (one {@code fit} call, so the callbacks keep their
+   * state) against the Java loop with the schedule package's rules; the same epochs must run, at
+   * the same rate each, with the same losses.
+   */
+  @Test
+  void plateauAndEarlyStoppingMatchKerasCallbacks() throws IOException {
+    assumeTrue(LiveKeras.python().isPresent(), "no .venv: no live Keras reference");
+    Path modelDir = TestPaths.model("blobs_mlp");
+    int epochs = 40;
+    try (TrainableModel model = ModelLoader.load(modelDir, DirectOptions.defaults())) {
+      TrainingConfig config = new TrainingConfig("sgd", epochs, BATCH, false, false, 0,
+          Optional.of(Schedule.constant(0.05)), List.of(
+              EpochRules.parsePlateau("plateau:monitor=val_loss,factor=0.5,patience=2"),
+              EpochRules.parseEarlyStopping("early_stopping:monitor=val_loss,patience=3,min_delta=0.01")),
+          SPLIT);
+      Dataset train = model.conform(DataFile.load(TestPaths.data("blobs_mlp"), model.layout(),
+          "label", MemoryBudget.heap()).train());
+      TrainingResult result = new EpochTrainer(config).run(model, train, null);
+      OptimizerInfo info = model.contract().optimizers().stream()
+          .filter(o -> o.key().equals("sgd")).findFirst().orElseThrow();
+      Map<String, Object> request = new LinkedHashMap<>();
+      request.put("kind", "keras3");
+      request.put("model", TestPaths.root().resolve("savedmodels/sources/blobs_mlp.keras")
+          .toString());
+      request.put("weights", modelDir.toString());
+      request.put("data", TestPaths.data("blobs_mlp").toString());
+      request.put("rates", List.of(0.05));
+      request.put("epochs", epochs);
+      request.put("batch_size", BATCH);
+      request.put("steps_per_epoch", result.stepsPerEpoch());
+      request.put("validation_split", SPLIT);
+      request.put("optimizer", Map.of("class_name", info.className(), "config", info.config()));
+      request.put("loss", "sparse_categorical_crossentropy");
+      request.put("metrics", List.of("accuracy"));
+      request.put("callbacks", Map.of(
+          "plateau", Map.of("monitor", "val_loss", "factor", 0.5, "patience", 2),
+          "early_stopping", Map.of("monitor", "val_loss", "patience", 3, "min_delta", 0.01)));
+      Path work = Files.createDirectories(TestPaths.root().resolve("target/lab-fidelity"));
+      Path requestFile = work.resolve("request-rules.json");
+      JSON.writeValue(requestFile.toFile(), request);
+      Path out = LiveKeras.generate("lab-fit-rules", "keras_fit_epochs.py",
+          requestFile.toString()).orElseThrow();
+      JsonNode history = JSON.readTree(out.resolve("history.json").toFile()).get("history");
+
+      assertEquals(history.get("loss").size(), result.epochs().size(), "epochs run");
+      assertTrue(result.epochs().size() < epochs, "early stopping stopped the run");
+      assertEquals(StopReason.EARLY_STOPPING, result.stopReason());
+      long reductions = result.epochs().stream().map(EpochRecord::learningRate).distinct()
+          .count() - 1;
+      assertTrue(reductions >= 1, "the plateau rule reduced the rate");
+      for (int e = 0; e < result.epochs().size(); e++) {
+        EpochRecord epoch = result.epochs().get(e);
+        double kerasRate = history.get("learning_rate").get(e).asDouble();
+        assertEquals((float) kerasRate, (float) epoch.learningRate(), "epoch " + (e + 1)
+            + " rate");
+        for (String key : List.of("loss", "val_loss", "val_accuracy")) {
+          double keras = history.get(key).get(e).asDouble();
+          double java = epoch.logs().get(key);
+          assertTrue(Math.abs(java - keras) <= TOLERANCE * Math.abs(keras), "epoch " + (e + 1)
+              + " " + key + ": Java " + java + ", Keras " + keras);
+        }
+      }
+      System.out.printf("lab fidelity with rules: %d epochs, %d reductions, stopped: %s%n",
+          result.epochs().size(), reductions, result.stopDetail());
     }
   }
 }
