@@ -182,4 +182,23 @@ class EpochTrainerTest {
         () -> run(TrainingConfig.of("sgd", 1).withValidationSplit(0.2), test));
     assertThrows(IllegalArgumentException.class, () -> EpochTrainer.split(train, 0.999));
   }
+
+  @Test
+  void restoreBestWeightsLeavesTheBestEpochsModel() {
+    TrainingConfig config = TrainingConfig.of("sgd", 8).withSchedule(Schedule.constant(0.05))
+        .withRules(List.of(dev.lrfinder.schedule.EpochRules.parseEarlyStopping(
+            "early_stopping:monitor=val_loss,patience=100,restore_best_weights=true")));
+    TrainingResult result = run(config, test);
+    int best = 0;
+    for (int e = 1; e < result.epochs().size(); e++) {
+      if (result.epochs().get(e).validation().get("loss")
+          < result.epochs().get(best).validation().get("loss")) {
+        best = e;
+      }
+    }
+    assertTrue(best < 7, "the best epoch is not the last, else the test shows nothing: " + best);
+    Map<String, Double> restored = Evaluation.of(model, test, 32);
+    assertEquals(result.epochs().get(best).validation(), restored, "epoch " + (best + 1));
+    assertTrue(result.notes().get(0).contains("epoch " + (best + 1)), result.notes().toString());
+  }
 }
