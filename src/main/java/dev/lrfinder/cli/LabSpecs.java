@@ -13,7 +13,7 @@ import dev.lrfinder.schedule.Schedules;
 final class LabSpecs {
   private LabSpecs() {}
 
-  /** The schedule of {@code spec} for a run of that many updates; a missing lr is the optimizer's. */
+  /** The schedule of {@code spec} for a run of that many updates (a missing lr: the given rate). */
   static Schedule schedule(String spec, long totalIterations, int stepsPerEpoch,
       double optimizerRate) {
     return Schedules.parse(spec, new Schedules.Run(totalIterations, stepsPerEpoch,

@@ -185,7 +185,8 @@ final class TrainCommand implements Command {
       StepResult after = test == null ? null : evaluate(model, test, batchSize);
       if (save != null) {
         SavedModelSaver.save(model, modelDir, save);
-        console.err().println("model: " + save.toAbsolutePath().normalize());
+        (json ? console.err() : console.out()).println("model: "
+            + save.toAbsolutePath().normalize());
       }
       if (json) {
         Map<String, Object> out = new LinkedHashMap<>();

@@ -175,9 +175,10 @@ final class TrainEpochs {
         if (json) {
           console.out().println(TrainingJson.toJson(input));
         }
-        console.err().println("report: " + written.resolve("index.html"));
+        PrintStream paths = json ? console.err() : console.out();
+        paths.println("report: " + written.resolve("index.html"));
         if (save != null) {
-          console.err().println("model: " + save.toAbsolutePath().normalize());
+          paths.println("model: " + save.toAbsolutePath().normalize());
         }
       }
     }

@@ -21,7 +21,9 @@ import java.util.stream.IntStream;
  *
  * <p>Each epoch visits the training rows in the order {@link Batches} draws for it
  * ({@code new Random(seed + epoch)}, or file order) in batches of the config's size, the last one
- * smaller unless the config drops it (Keras's {@code fit} trains it). Before every step the rate comes from the config's {@link Schedule} (0-based step over the
+ * smaller unless the config drops it (Keras's {@code fit} trains it).
+ *
+ * <p>Before every step the rate comes from the config's {@link Schedule} (0-based step over the
  * whole run, 0-based epoch) and is set in the same call as the step
  * ({@link TrainableModel#trainStep(String, double, Batch)}). After each epoch the validation data
  * is evaluated ({@link Evaluation}), then each {@link EpochRule} sees the epoch's logs (keyed as

@@ -26,7 +26,8 @@ import java.util.Optional;
  *     run then validates on the data given to it, if any)
  */
 public record TrainingConfig(String optimizer, int epochs, int batchSize,
-    boolean dropRemainder, boolean shuffle, long seed, Optional<Schedule> schedule, List<EpochRule> rules, double validationSplit) {
+    boolean dropRemainder, boolean shuffle, long seed, Optional<Schedule> schedule,
+    List<EpochRule> rules, double validationSplit) {
 
   /** Rows per batch when none is given (Keras's {@code fit} default). */
   public static final int DEFAULT_BATCH_SIZE = 32;

@@ -33,7 +33,7 @@ public final class TrainingReportWriter {
     this(FileOpener.DISK, ShutdownCleanup.none());
   }
 
-  /** A writer creating files through {@code opener}, registering its staging with {@code cleanup}. */
+  /** A writer creating files through {@code opener}, staging registered with {@code cleanup}. */
   public TrainingReportWriter(FileOpener opener, ShutdownCleanup cleanup) {
     this.opener = Objects.requireNonNull(opener, "opener");
     this.cleanup = Objects.requireNonNull(cleanup, "cleanup");
@@ -80,7 +80,7 @@ public final class TrainingReportWriter {
     }
   }
 
-  /** A reserved report: {@link #write}, then {@link #publish}; close gives up what is unpublished. */
+  /** A reserved report: {@link #write}, then {@link #publish}; close drops what is unpublished. */
   public final class Staged implements AutoCloseable {
     private final Staging staging;
     private final Path target;
@@ -106,7 +106,8 @@ public final class TrainingReportWriter {
      */
     public void write(TrainingReportInput input) throws InterruptedIOException {
       Map<String, StagedFile.Content> files = new LinkedHashMap<>();
-      files.put(TrainingCsv.EPOCHS_FILE, out -> out.write(utf8(TrainingCsv.epochs(input.result()))));
+      files.put(TrainingCsv.EPOCHS_FILE,
+          out -> out.write(utf8(TrainingCsv.epochs(input.result()))));
       files.put(TrainingCsv.STEPS_FILE, out -> out.write(utf8(TrainingCsv.steps(input.result()))));
       Map<String, XYChart> charts = new LinkedHashMap<>();
       TrainingCharts.drawers(input.result()).forEach((name, draw) -> {

@@ -34,23 +34,24 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * The epoch loop against Keras's own {@code fit}, live on this machine, on both training paths:
  * the bundled blobs MLP (exported, against Keras 3 from the {@code .keras} file it was exported
- * from; and its Keras 2 SavedModel trained directly, against tf_keras) trains 5 epochs with a schedule that changes the rate at every step, a validation split of 0.2
- * and shuffled batches; tools/fixtures/keras_fit_epochs.py then runs Keras {@code fit} from the
- * same weights on the same batches (Java's row order of each epoch, {@code shuffle=False}, the
- * last batch of each epoch smaller, as {@code fit} cuts it) at the
- * same rate per step (a callback assigns it before each batch), and every per-epoch training and
- * validation loss and accuracy must agree to 1e-5 relative.
+ * from; and its Keras 2 SavedModel trained directly, against tf_keras) trains 5 epochs with a
+ * schedule that changes the rate at every step, a validation split of 0.2 and shuffled batches;
+ * tools/fixtures/keras_fit_epochs.py then runs Keras {@code fit} from the same weights on the
+ * same batches (Java's row order of each epoch, {@code shuffle=False}, the last batch of each
+ * epoch smaller, as {@code fit} cuts it) at the same rate per step (a callback assigns it before
+ * each batch), and every per-epoch training and validation loss and accuracy must agree to 1e-5
+ * relative.
  *
  * <p>Why 1e-5: both sides run the same float32 kernels on this CPU, so the only differences are
  * the order of float32 operations inside two differently optimized graphs (Keras's
  * {@code tf.function} under Grappler's defaults, the SavedModel's under lrfinder's session
  * config), a few units in the last place (1.2e-7) per step; KerasFitFidelityTest measures 2e-7
- * after one step. Over 60 free-running steps of this small MLP (no BatchNorm, no sums that
- * cancel) they stay far below 1e-5 (measured, with TF_ENABLE_ONEDNN_OPTS unset and 0: 0 in all three
- * cases, every epoch value bit for bit; 1.4e-7 for Adam when the batches were whole only), while any real difference (one
- * batch out of order, a rate one step late, an unweighted mean, another split) moves the losses
- * by 1e-3 or more (a rate one step late: 2.5e-3 in the first epoch). Skipped only
- * without the venv.
+ * after one step. Over 65 free-running steps of this small MLP (no BatchNorm, no sums that
+ * cancel) they stay far below 1e-5 (measured, with TF_ENABLE_ONEDNN_OPTS unset and 0: 0 in all
+ * three cases, every epoch value bit for bit; 1.4e-7 for Adam when the batches were whole only),
+ * while any real difference (one batch out of order, a rate one step late, an unweighted mean,
+ * another split) moves the losses by 1e-3 or more (a rate one step late: 2.5e-3 in the first
+ * epoch). Skipped only without the venv.
  */
 class EpochFidelityTest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -161,7 +162,8 @@ class EpochFidelityTest {
       TrainingConfig config = new TrainingConfig("sgd", epochs, BATCH, false, false, 0,
           Optional.of(Schedule.constant(0.05)), List.of(
               EpochRules.parsePlateau("plateau:monitor=val_loss,factor=0.5,patience=2"),
-              EpochRules.parseEarlyStopping("early_stopping:monitor=val_loss,patience=3,min_delta=0.01")),
+              EpochRules.parseEarlyStopping(
+                  "early_stopping:monitor=val_loss,patience=3,min_delta=0.01")),
           SPLIT);
       Dataset train = model.conform(DataFile.load(TestPaths.data("blobs_mlp"), model.layout(),
           "label", MemoryBudget.heap()).train());
