@@ -144,15 +144,16 @@ final class TrainEpochs {
           outputs.reportsRoot(), outputs.out())) {
         boolean json = line.hasOption("json");
         PrintStream progress = json ? console.err() : console.out();
-        progress.printf("training %s with %s for %d epochs of %d steps of %d rows from %s"
-                + " (%s; seed %d)%n", modelName, optimizer, epochs, stepsPerEpoch, batchSize,
-            dataFile, schedule.describe(), seed);
+        progress.printf("training %s with %s for %d epoch%s of %d steps of %d rows from %s"
+                + " (%s; seed %d)%n", modelName, optimizer, epochs, epochs == 1 ? "" : "s",
+            stepsPerEpoch, batchSize, dataFile, schedule.describe(), seed);
         EpochTrainer trainer = new EpochTrainer(config, List.of(new Progress(progress, epochs)));
         TrainingResult result = trainer.run(model, data.train(), split > 0 ? null : data.test());
         if (result.stopReason() == StopReason.INTERRUPTED
             || Thread.currentThread().isInterrupted()) {
           throw new CommandInterrupted(TrainCommand.NOTHING_KEPT);
         }
+        result.notes().forEach(n -> console.err().println("lrfinder: note: " + n));
         List<String> notes = new ArrayList<>(model.contract().notes());
         TrainingReportInput input = new TrainingReportInput(modelDir, dataFile, model.contract(),
             model.trainingPath().toString(), result, validationSource, TensorFlow.version(),

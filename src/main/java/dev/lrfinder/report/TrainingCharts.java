@@ -108,7 +108,10 @@ final class TrainingCharts {
     if (steps.length == 0 || !(range.max >= range.min)) {
       return Charts.nothingToDraw(chart, 0, 1, false);
     }
-    ChartStyle.line(chart, input.result().schedule(), steps, values, ChartStyle.color(0), 2.5f);
+    // One series: the schedule's words (often long) go in the caption, not a legend that would
+    // squeeze the plot.
+    ChartStyle.line(chart, "learning rate", steps, values, ChartStyle.color(0), 2.5f);
+    chart.getStyler().setLegendVisible(false);
     double span = Math.max(1, steps.length - 1);
     chart.getStyler().setXAxisMin(-0.02 * span);
     chart.getStyler().setXAxisMax(steps.length - 1 + 0.02 * span);
@@ -129,9 +132,9 @@ final class TrainingCharts {
     double last = Math.max(1, result.epochs().size());
     chart.getStyler().setXAxisMin(1 - 0.02 * Math.max(1, last - 1));
     chart.getStyler().setXAxisMax(last + 0.02 * Math.max(1, last - 1));
-    // Whole epochs only: a tick at 2.5 names no epoch.
-    chart.getStyler().setxAxisTickLabelsFormattingFunction(
-        v -> v == Math.rint(v) ? Format.tick(v) : "");
+    // Whole epochs only: XChart widens the tick spacing until the labels differ, so a pattern
+    // without decimals leaves ticks on whole epochs (a tick at 2.5 would name no epoch).
+    chart.getStyler().setXAxisDecimalPattern("0");
     if (logWhenWide && range.min > 0 && range.max / range.min >= 30) {
       chart.getStyler().setYAxisLogarithmic(true);
       chart.setYAxisTitle(chart.getYAxisTitle() + " (log scale)");

@@ -157,7 +157,8 @@ public final class TrainingHtml {
           + " epoch's batches)" + (result.validated() ? " and validation (dashed)." : ".");
       case TrainingCharts.METRICS_FILE -> "Metrics per epoch: training (solid)"
           + (result.validated() ? " and validation (dashed)." : ".");
-      default -> "Learning rate of every step, as set before the step.";
+      default -> "Learning rate of every step, as set before the step: " + result.schedule()
+          + (result.config().rules().isEmpty() ? "." : ", then as the rules set it.");
     };
   }
 
