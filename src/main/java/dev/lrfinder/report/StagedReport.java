@@ -51,6 +51,14 @@ public final class StagedReport implements AutoCloseable {
   public void write(ReportInput input) throws InterruptedIOException {
     Map<String, StagedFile.Content> files = new LinkedHashMap<>();
     files.put(CurvesCsv.FILE_NAME, out -> out.write(utf8(CurvesCsv.render(input))));
+    if (input.verification() != null) {
+      files.put(VerificationSection.CSV_FILE_NAME,
+          out -> out.write(utf8(VerificationSection.csv(input.verification()))));
+    }
+    if (input.repeats() != null) {
+      files.put(RepeatsSection.CSV_FILE_NAME,
+          out -> out.write(utf8(RepeatsSection.csv(input.repeats()))));
+    }
     // Each chart drawn once: as a PNG beside the page, and inline in it as SVG.
     Map<String, XYChart> charts = new LinkedHashMap<>();
     Charts.drawers().forEach((name, draw) -> {
