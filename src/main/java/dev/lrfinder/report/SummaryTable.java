@@ -18,10 +18,14 @@ public final class SummaryTable {
   private static String verification(dev.lrfinder.rangetest.VerificationResult result) {
     StringBuilder out = new StringBuilder("verified by training ").append(result.steps())
         .append(" steps at each rate; held-out loss on ").append(result.heldOut()).append(":\n");
+    int width = result.optimizers().stream().mapToInt(o -> o.optimizer().length()).max()
+        .orElse(1);
+    int rules = result.optimizers().stream().flatMap(o -> o.ranked().stream())
+        .mapToInt(r -> r.ruleNames().length()).max().orElse(1);
     for (dev.lrfinder.rangetest.OptimizerVerification o : result.optimizers()) {
       for (dev.lrfinder.rangetest.VerifiedRate r : o.ranked()) {
-        out.append(String.format(java.util.Locale.ROOT, "  %-10s %2d. %-8s %-22s %s%s\n",
-            o.optimizer(), r.rank(), Format.lr(r.learningRate()), r.ruleNames(),
+        out.append(String.format(java.util.Locale.ROOT, "  %-" + width + "s %2d. %-8s %-" + rules
+            + "s  %s%s\n", o.optimizer(), r.rank(), Format.lr(r.learningRate()), r.ruleNames(),
             Double.isNaN(r.heldOutLoss()) ? "not measured" : Format.number(r.heldOutLoss()),
             r.recommended() ? "  recommended" : r.diverged() ? "  diverged" : ""));
       }
