@@ -17,7 +17,9 @@ public final class SummaryTable {
   /** The verification's ranking: one line per optimizer and rate, best first. */
   private static String verification(dev.lrfinder.rangetest.VerificationResult result) {
     StringBuilder out = new StringBuilder("verified by training ").append(result.steps())
-        .append(" steps at each rate; held-out loss on ").append(result.heldOut()).append(":\n");
+        .append(" steps at each rate; held-out loss on ").append(result.heldOut())
+        .append(result.optimizers().isEmpty() ? ": no optimizer had a suggestion to verify\n"
+            : ":\n");
     int width = result.optimizers().stream().mapToInt(o -> o.optimizer().length()).max()
         .orElse(1);
     int rules = result.optimizers().stream().flatMap(o -> o.ranked().stream())

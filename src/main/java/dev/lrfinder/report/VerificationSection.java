@@ -29,7 +29,7 @@ public final class VerificationSection {
   record Table(String color, String optimizer, String startLoss, List<Row> rows) {}
 
   /** What the page shows, or null without a verification. */
-  record Page(String steps, String heldOut, List<Table> tables) {}
+  record Page(String steps, String heldOut, List<Table> tables, boolean nothingToVerify) {}
 
   static Page page(ReportInput input) {
     VerificationResult result = input.verification();
@@ -48,7 +48,7 @@ public final class VerificationSection {
       }
       tables.add(new Table(color, o.optimizer(), Format.number(o.startHeldOutLoss()), rows));
     }
-    return new Page(Integer.toString(result.steps()), result.heldOut(), tables);
+    return new Page(Integer.toString(result.steps()), result.heldOut(), tables, tables.isEmpty());
   }
 
   private static String flag(VerifiedRate r, int steps) {
