@@ -42,8 +42,8 @@ public final class VerificationSection {
       String color = ChartStyle.cssColor(Math.max(0, order.indexOf(o.optimizer())));
       List<Row> rows = new ArrayList<>();
       for (VerifiedRate r : o.ranked()) {
-        rows.add(new Row(color, o.optimizer(), r.ruleNames(), Format.lr(r.learningRate()),
-            Double.isNaN(r.heldOutLoss()) ? "not measured" : Format.number(r.heldOutLoss()),
+        rows.add(new Row(color, o.optimizer(), String.join(", ", r.rules()),
+            Format.lr(r.learningRate()), Double.isNaN(r.heldOutLoss()) ? "not measured" : Format.number(r.heldOutLoss()),
             Integer.toString(r.rank()), r.recommended(), r.diverged(), flag(r, result.steps())));
       }
       tables.add(new Table(color, o.optimizer(), Format.number(o.startHeldOutLoss()), rows));
