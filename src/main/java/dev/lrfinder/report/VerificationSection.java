@@ -43,7 +43,8 @@ public final class VerificationSection {
       List<Row> rows = new ArrayList<>();
       for (VerifiedRate r : o.ranked()) {
         rows.add(new Row(color, o.optimizer(), String.join(", ", r.rules()),
-            Format.lr(r.learningRate()), Double.isNaN(r.heldOutLoss()) ? "not measured" : Format.number(r.heldOutLoss()),
+            Format.lr(r.learningRate()),
+            Double.isNaN(r.heldOutLoss()) ? "not measured" : Format.number(r.heldOutLoss()),
             Integer.toString(r.rank()), r.recommended(), r.diverged(), flag(r, result.steps())));
       }
       tables.add(new Table(color, o.optimizer(), Format.number(o.startHeldOutLoss()), rows));
@@ -96,7 +97,7 @@ public final class VerificationSection {
     return node;
   }
 
-  /** {@code verification.csv}: {@link #CSV_HEADER}, then one line per run, by optimizer and rank. */
+  /** {@code verification.csv}: {@link #CSV_HEADER}, then a line per run, by optimizer and rank. */
   public static String csv(VerificationResult result) {
     StringBuilder out = new StringBuilder(CSV_HEADER).append('\n');
     for (OptimizerVerification o : result.optimizers()) {

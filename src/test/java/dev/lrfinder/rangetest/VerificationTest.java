@@ -21,7 +21,8 @@ class VerificationTest {
     for (int i = 0; i < n; i++) {
       x[i] = i;
     }
-    return new Dataset(HostArray.ofFloats(new long[] {n, 1}, x), HostArray.ofFloats(new long[] {n}, y));
+    return new Dataset(HostArray.ofFloats(new long[] {n, 1}, x),
+        HostArray.ofFloats(new long[] {n}, y));
   }
 
   private static RateCandidate candidate(double lr, String... rules) {
