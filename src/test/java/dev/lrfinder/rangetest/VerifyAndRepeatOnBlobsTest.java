@@ -80,6 +80,34 @@ class VerifyAndRepeatOnBlobsTest {
     assertEquals(500, first.heldOutRows());
   }
 
+  /**
+   * The direct path too, on a Keras 2 CNN with BatchNormalization (moving statistics that
+   * training moves), in memory and with the snapshot on disk.
+   */
+  @Test
+  void verificationOfADirectlyTrainedModelRestoresItBitForBit() {
+    java.nio.file.Path fixtures = TestPaths.fixture("keras2");
+    try (dev.lrfinder.direct.DirectModel direct = dev.lrfinder.direct.DirectModel.load(
+        fixtures.resolve("cnn_bn"), dev.lrfinder.direct.DirectOptions.defaults())) {
+      Dataset cnnTrain = direct.conform(Dataset.load(fixtures.resolve("cnn_bn.npz"), "train",
+          "label"));
+      Dataset cnnTest = direct.conform(Dataset.load(fixtures.resolve("cnn_bn.npz"), "test",
+          "label"));
+      String optimizer = direct.optimizers().get(0);
+      Map<String, List<RateCandidate>> candidates = Map.of(optimizer, List.of(
+          new RateCandidate(1e-3, List.of("a")), new RateCandidate(1e-2, List.of("b"))));
+      RangeTestConfig config = RangeTestConfig.builder().batchSize(32).build();
+      for (boolean onDisk : List.of(false, true)) {
+        ModelSnapshot.InMemory before = (ModelSnapshot.InMemory) direct.snapshot();
+        VerificationResult result = new Verification(3, onDisk, List.of()).run(direct,
+            config.batches(cnnTrain), cnnTest, "test", candidates, new CancellationToken());
+        assertEquals(2, result.optimizer(optimizer).orElseThrow().ranked().size());
+        assertEquals(before.values(), ((ModelSnapshot.InMemory) direct.snapshot()).values(),
+            "on disk: " + onDisk);
+      }
+    }
+  }
+
   @Test
   void threeRepeatsGiveThreeCurvesInsideTheBandFromTheSameStart() {
     ModelSnapshot.InMemory before = (ModelSnapshot.InMemory) model.snapshot();
