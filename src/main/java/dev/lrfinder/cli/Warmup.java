@@ -1,27 +1,18 @@
 package dev.lrfinder.cli;
 
-import java.awt.Font;
-import java.awt.Graphics2D;
-import java.awt.RenderingHints;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
+import dev.lrfinder.report.ReportWarmup;
 import java.util.ArrayList;
 import java.util.List;
-import javax.imageio.ImageIO;
-import javax.imageio.stream.ImageOutputStream;
-import javax.imageio.stream.MemoryCacheImageOutputStream;
-import org.knowm.xchart.BitmapEncoder;
-import org.knowm.xchart.XYChart;
 import org.tensorflow.TensorFlow;
 
 /**
  * Start-up work a command needs anyway, begun on background threads while the main thread parses
  * its arguments and reads and scans the model: loading TensorFlow's native runtime (about a second,
- * mostly the dynamic linker on one core) and, for {@code find}, the first use of the chart
- * renderer (Java2D, the fonts, XChart, the PNG writer: up to a second the first time, a tenth of
- * that afterwards). Neither touches the model or any file: the model is still scanned before any
- * of it runs. A failure here is ignored; the main thread meets it again and reports it.
+ * mostly the dynamic linker on one core) and, for {@code find}, the first use of what the report
+ * needs ({@link ReportWarmup}: Java2D, the fonts, XChart, the PNG and SVG writers, the page's
+ * template, Jackson: up to a second the first time, a tenth of that afterwards). Neither touches
+ * the model or any file: the model is still scanned before any of it runs. A failure here is
+ * ignored; the main thread meets it again and reports it.
  * {@link #close} waits for both, so the process never exits while a native library is loading.
  */
 final class Warmup implements AutoCloseable {
@@ -47,7 +38,7 @@ final class Warmup implements AutoCloseable {
     // Only where the launcher chose headless AWT: a desktop session's AWT is not started here.
     if (command.equals("find") && "true".equals(System.getProperty("java.awt.headless"))) {
       warmup.run("lrfinder-warmup-charts", () -> {
-        drawChart();
+        ReportWarmup.run();
         timing.mark("charts_warm");
       });
     }
@@ -65,29 +56,6 @@ final class Warmup implements AutoCloseable {
     thread.setDaemon(true);
     threads.add(thread);
     thread.start();
-  }
-
-  /** A small chart with the report's fonts, encoded as PNG in memory. */
-  private static void drawChart() {
-    BufferedImage image = new BufferedImage(64, 32, BufferedImage.TYPE_INT_ARGB);
-    Graphics2D graphics = image.createGraphics();
-    graphics.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-    for (Font font : new Font[] {new Font(Font.SANS_SERIF, Font.PLAIN, 14),
-        new Font(Font.SANS_SERIF, Font.BOLD, 20)}) {
-      graphics.setFont(font);
-      graphics.drawString("1E-7 0.5", 2, 20);
-    }
-    graphics.dispose();
-    XYChart chart = new XYChart(240, 160);
-    chart.setTitle("warm-up");
-    chart.getStyler().setXAxisLogarithmic(true);
-    chart.addSeries("loss", new double[] {1e-7, 1e-3, 10}, new double[] {2.3, 1.5, 4.0});
-    // in memory, as the report does: ImageIO's default cache is a temporary file
-    try (ImageOutputStream out = new MemoryCacheImageOutputStream(new ByteArrayOutputStream())) {
-      ImageIO.write(BitmapEncoder.getBufferedImage(chart), "png", out);
-    } catch (IOException e) {
-      // an in-memory stream does not fail; the report writer reports real failures
-    }
   }
 
   /** Waits for the background work (it is short; on an early error exit it is still running). */

@@ -6,9 +6,9 @@ import dev.lrfinder.model.ModelException;
 import dev.lrfinder.model.OutputSpec;
 import dev.lrfinder.model.StepResult;
 import dev.lrfinder.model.TrainingPath;
-import dev.lrfinder.optim.ExactSessionConfig;
 import dev.lrfinder.runtime.LoadFailure;
 import dev.lrfinder.runtime.SavedModelDirectory;
+import dev.lrfinder.runtime.SavedModelSession;
 import dev.lrfinder.runtime.SessionModel;
 import dev.lrfinder.runtime.SignatureCall;
 import dev.lrfinder.runtime.StepFailure;
@@ -17,25 +17,42 @@ import dev.lrfinder.runtime.VariableStore;
 import dev.lrfinder.safety.ModelSafety;
 import dev.lrfinder.safety.ModelTrust;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.tensorflow.SavedModelBundle;
-import org.tensorflow.Signature;
+import org.tensorflow.Session;
+import org.tensorflow.proto.ConfigProto;
+import org.tensorflow.proto.GraphOptions;
+import org.tensorflow.proto.RewriterConfig;
 import org.tensorflow.Tensor;
 import org.tensorflow.exceptions.TensorFlowException;
+import org.tensorflow.proto.MetaGraphDef;
 import org.tensorflow.proto.SavedModel;
+import org.tensorflow.proto.SignatureDef;
+import org.tensorflow.proto.TensorShapeProto;
 
 /**
  * A SavedModel exported by {@code scripts/export.py}: training, evaluation and learning-rate access
- * go through the signatures of its training contract (docs/contract.md). The session runs under
- * {@link ExactSessionConfig}, as the direct path's does, and snapshots on disk are the
+ * go through the signatures of its training contract (docs/contract.md). The session runs with
+ * Grappler off for its own graph ({@link #SESSION_CONFIG}), and snapshots on disk are the
  * {@link VariableStore}'s checkpoints, as on the direct path.
  */
 public final class ExportedModel extends SessionModel {
+  /**
+   * Grappler off for the session's own graph. That graph holds only calls of the exported
+   * functions and the variable store's reads, assigns, save and restore: each call op optimizes its
+   * function's body itself, under TensorFlow's defaults, whatever the session's config says (the
+   * steps ran at the same speed either way on mnist_cnn), so a session-level pass only costs time
+   * at every new kind of run: 170 ms of the load and 50 ms of the first restore on mnist_cnn.
+   */
+  static final ConfigProto SESSION_CONFIG = ConfigProto.newBuilder()
+      .setGraphOptions(GraphOptions.newBuilder()
+          .setRewriteOptions(RewriterConfig.newBuilder().setDisableMetaOptimizer(true)))
+      .build();
+
   private final Path directory;
-  private final SavedModelBundle bundle;
+  private final SavedModelSession loaded;
   private final SignatureCall evaluate;
   private final Map<String, SignatureCall> trainSteps;
   /**
@@ -46,34 +63,61 @@ public final class ExportedModel extends SessionModel {
   private final Map<String, SignatureCall> getLearningRates;
   private final Map<String, SignatureCall> setLearningRates;
 
-  private ExportedModel(Path directory, ModelContract contract, SavedModelBundle bundle,
-      Map<String, Signature> signatures) {
-    super(completed(contract, signatures), VariableStore.create(bundle.graph(), bundle.session()));
-    this.directory = directory;
-    this.bundle = bundle;
-    List<String> xy = new java.util.ArrayList<>();
-    contract.inputs().forEach(i -> xy.add(i.name()));
-    contract.outputs().forEach(o -> xy.add(o.label().name()));
-    List<String> xyLr = new java.util.ArrayList<>(xy);
-    xyLr.add("lr");
-    this.evaluate = resolve(signatures, "evaluate", xy, "loss");
-    this.trainSteps = new LinkedHashMap<>();
-    this.trainStepsAtRate = new LinkedHashMap<>();
-    this.getLearningRates = new LinkedHashMap<>();
-    this.setLearningRates = new LinkedHashMap<>();
-    for (String key : contract.optimizerKeys()) {
-      trainSteps.put(key, resolve(signatures, "train_" + key, xy, "loss"));
-      getLearningRates.put(key, resolve(signatures, "get_lr_" + key, List.of(), "lr"));
-      setLearningRates.put(key, resolve(signatures, "set_lr_" + key, List.of("lr"), "lr"));
-      if (signatures.containsKey("train_at_lr_" + key)) {
-        trainStepsAtRate.put(key, resolve(signatures, "train_at_lr_" + key, xyLr, "loss"));
-      } else {
-        // An export from before train_at_lr_K: set_lr_K then train_K, chained in the graph.
-        SignatureCall.sequence("set_lr_" + key + " then train_" + key,
-            setLearningRates.get(key), trainSteps.get(key))
-            .ifPresent(call -> trainStepsAtRate.put(key, call));
+  /** The signatures that training, evaluation and rate access call, resolved once. */
+  private record Calls(SignatureCall evaluate, Map<String, SignatureCall> trainSteps,
+      Map<String, SignatureCall> trainStepsAtRate, Map<String, SignatureCall> getLearningRates,
+      Map<String, SignatureCall> setLearningRates) {
+
+    static Calls resolve(ModelContract contract, Map<String, SignatureDef> signatures,
+        Session session) {
+      List<String> xy = new java.util.ArrayList<>();
+      contract.inputs().forEach(i -> xy.add(i.name()));
+      contract.outputs().forEach(o -> xy.add(o.label().name()));
+      List<String> xyLr = new java.util.ArrayList<>(xy);
+      xyLr.add("lr");
+      Map<String, SignatureCall> trainSteps = new LinkedHashMap<>();
+      Map<String, SignatureCall> trainStepsAtRate = new LinkedHashMap<>();
+      Map<String, SignatureCall> getLearningRates = new LinkedHashMap<>();
+      Map<String, SignatureCall> setLearningRates = new LinkedHashMap<>();
+      for (String key : contract.optimizerKeys()) {
+        trainSteps.put(key, of(signatures, session, "train_" + key, xy, "loss"));
+        getLearningRates.put(key, of(signatures, session, "get_lr_" + key, List.of(), "lr"));
+        setLearningRates.put(key, of(signatures, session, "set_lr_" + key, List.of("lr"), "lr"));
+        if (signatures.containsKey("train_at_lr_" + key)) {
+          trainStepsAtRate.put(key,
+              of(signatures, session, "train_at_lr_" + key, xyLr, "loss"));
+        } else {
+          // An export from before train_at_lr_K: set_lr_K then train_K, chained in the graph.
+          SignatureCall.sequence("set_lr_" + key + " then train_" + key,
+              setLearningRates.get(key), trainSteps.get(key))
+              .ifPresent(call -> trainStepsAtRate.put(key, call));
+        }
       }
+      return new Calls(of(signatures, session, "evaluate", xy, "loss"), trainSteps,
+          trainStepsAtRate, getLearningRates, setLearningRates);
     }
+
+    private static SignatureCall of(Map<String, SignatureDef> signatures, Session session,
+        String key, List<String> inputs, String firstOutput) {
+      SignatureDef signature = signatures.get(key);
+      if (signature == null) {
+        throw new ModelException("the SavedModel has no signature '" + key
+            + "', which its training contract requires");
+      }
+      return SignatureCall.of(key, signature, session, inputs, firstOutput);
+    }
+  }
+
+  private ExportedModel(Path directory, ModelContract contract, SavedModelSession loaded,
+      Map<String, SignatureDef> signatures, Calls calls, VariableStore variables) {
+    super(completed(contract, signatures), variables);
+    this.directory = directory;
+    this.loaded = loaded;
+    this.evaluate = calls.evaluate();
+    this.trainSteps = calls.trainSteps();
+    this.trainStepsAtRate = calls.trainStepsAtRate();
+    this.getLearningRates = calls.getLearningRates();
+    this.setLearningRates = calls.setLearningRates();
     if (variableNames().isEmpty()) {
       throw new ModelException("no variable of '" + directory + "' holds a value after loading:"
           + " its checkpoint (" + SavedModelDirectory.VARIABLES_PREFIX + ") restored none");
@@ -104,13 +148,24 @@ public final class ExportedModel extends SessionModel {
     SavedModel graph = SavedModelDirectory.savedModel(directory);
     ModelSafety.requireSafe(directory, graph, trust);
     ModelContract contract = ModelContract.read(directory);
-    SavedModelBundle bundle = openBundle(directory, graph);
+    MetaGraphDef metaGraph = SavedModelDirectory.metaGraph(directory, graph,
+        SavedModelBundle.DEFAULT_TAG);
+    SavedModelSession loaded = open(directory, metaGraph);
     try {
-      Map<String, Signature> signatures = new HashMap<>();
-      bundle.signatures().forEach(s -> signatures.put(s.key(), s));
-      return new ExportedModel(directory, contract, bundle, signatures);
+      Map<String, SignatureDef> signatures = metaGraph.getSignatureDefMap();
+      // Every op lrfinder adds (chained calls, the variable store) goes in before the session's
+      // first run, the restore: a session is extended at a cost (see SavedModelSession).
+      Calls calls = Calls.resolve(contract, signatures, loaded.session());
+      VariableStore.Prepared variables = VariableStore.prepare(loaded.graph(), loaded.session(),
+          VariableStore.restoredBy(loaded.graph(), loaded.restoreOp()));
+      try {
+        loaded.restore(directory);
+      } catch (RuntimeException e) {
+        throw LoadFailure.of("load the SavedModel", directory, e);
+      }
+      return new ExportedModel(directory, contract, loaded, signatures, calls, variables.check());
     } catch (RuntimeException e) {
-      bundle.close();
+      loaded.close();
       if (e instanceof ModelException) {
         throw e;
       }
@@ -122,16 +177,10 @@ public final class ExportedModel extends SessionModel {
     }
   }
 
-  /**
-   * Loads the SavedModel into a session under {@link ExactSessionConfig}, the direct path's
-   * config, after its parsed graph file is checked for the serving tag (so a damaged file is
-   * named in words here rather than by TensorFlow).
-   */
-  private static SavedModelBundle openBundle(Path directory, SavedModel graph) {
-    SavedModelDirectory.metaGraph(directory, graph, SavedModelBundle.DEFAULT_TAG);
+  /** The meta graph imported into a session under {@link #SESSION_CONFIG}, nothing run yet. */
+  private static SavedModelSession open(Path directory, MetaGraphDef metaGraph) {
     try {
-      return SavedModelBundle.loader(directory.toString()).withTags(SavedModelBundle.DEFAULT_TAG)
-          .withConfigProto(ExactSessionConfig.create()).load();
+      return SavedModelSession.open(metaGraph, SESSION_CONFIG);
     } catch (RuntimeException e) {
       throw LoadFailure.of("load the SavedModel", directory, e);
     }
@@ -143,7 +192,7 @@ public final class ExportedModel extends SessionModel {
 
   /** The contract, with v1's class count read from serving_default's one output. */
   private static ModelContract completed(ModelContract contract,
-      Map<String, Signature> signatures) {
+      Map<String, SignatureDef> signatures) {
     return contract.contractVersion() == 1
         ? contract.withOutputs(List.of(contract.output().withOutputShape(
             servingOutputShape(signatures))))
@@ -204,7 +253,7 @@ public final class ExportedModel extends SessionModel {
 
   @Override
   protected void closeSession() {
-    bundle.close();
+    loaded.close();
   }
 
   /**
@@ -246,24 +295,15 @@ public final class ExportedModel extends SessionModel {
     }
   }
 
-  private SignatureCall resolve(Map<String, Signature> signatures, String key,
-      List<String> inputs, String firstOutput) {
-    Signature signature = signatures.get(key);
-    if (signature == null) {
-      throw new ModelException("the SavedModel has no signature '" + key
-          + "', which its training contract requires");
-    }
-    return SignatureCall.of(signature, bundle.session(), inputs, firstOutput);
-  }
-
   /** The shape of serving_default's one output (its last axis counts the classes), or []. */
-  private static long[] servingOutputShape(Map<String, Signature> signatures) {
-    Signature serving = signatures.get("serving_default");
-    if (serving == null || serving.getOutputs().size() != 1) {
+  private static long[] servingOutputShape(Map<String, SignatureDef> signatures) {
+    SignatureDef serving = signatures.get("serving_default");
+    if (serving == null || serving.getOutputsCount() != 1) {
       return new long[0];
     }
-    org.tensorflow.ndarray.Shape shape = serving.getOutputs().values().iterator().next().shape;
-    return shape.isUnknown() ? new long[0] : shape.asArray();
+    TensorShapeProto shape = serving.getOutputsMap().values().iterator().next().getTensorShape();
+    return shape.getUnknownRank() ? new long[0]
+        : shape.getDimList().stream().mapToLong(TensorShapeProto.Dim::getSize).toArray();
   }
 
   private static String firstLine(Throwable e) {

@@ -123,6 +123,13 @@ final class ChartStyle {
     chart.getStyler().setLegendPadding(entries <= 24 ? 10 : 6);
   }
 
+  /** {@code chart} encoded as PNG, its legend fitted. */
+  static byte[] png(XYChart chart) throws IOException {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(1 << 17);
+    save(chart, out);
+    return out.toByteArray();
+  }
+
   /** Encodes {@code chart} as PNG into {@code out}, which stays open; its legend fitted. */
   static void save(XYChart chart, OutputStream out) throws IOException {
     fitLegend(chart);

@@ -32,8 +32,8 @@ import org.knowm.xchart.XYChart;
  */
 public final class HtmlReport {
   public static final String FILE_NAME = "index.html";
-  private static final String TEMPLATES = "dev/lrfinder/report";
-  private static final String TEMPLATE = "index.html.mustache";
+  static final String TEMPLATES = "dev/lrfinder/report";
+  static final String TEMPLATE = "index.html.mustache";
 
   private HtmlReport() {}
 

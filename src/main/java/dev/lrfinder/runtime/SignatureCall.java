@@ -14,7 +14,8 @@ import org.tensorflow.Operation;
 import org.tensorflow.Output;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
-import org.tensorflow.Signature;
+import org.tensorflow.proto.SignatureDef;
+import org.tensorflow.proto.TensorInfo;
 import org.tensorflow.Tensor;
 import org.tensorflow.op.OpScope;
 import org.tensorflow.proto.AttrValue;
@@ -45,30 +46,29 @@ public final class SignatureCall {
   }
 
   /**
-   * Resolves {@code signature}, feeding its inputs in {@code inputOrder} and fetching its outputs
-   * with {@code firstOutput} first, then the others by name.
+   * Resolves the signature {@code key} of a meta graph, feeding its inputs in {@code inputOrder}
+   * and fetching its outputs with {@code firstOutput} first, then the others by name.
    */
-  public static SignatureCall of(Signature signature, Session session, List<String> inputOrder,
-      String firstOutput) {
+  public static SignatureCall of(String key, SignatureDef signature, Session session,
+      List<String> inputOrder, String firstOutput) {
     Graph graph = session.graph();
-    Map<String, Signature.TensorDescription> declared = signature.getInputs();
+    Map<String, TensorInfo> declared = signature.getInputsMap();
     if (!declared.keySet().equals(new java.util.HashSet<>(inputOrder))) {
-      throw new ModelException("signature '" + signature.key() + "' takes inputs "
+      throw new ModelException("signature '" + key + "' takes inputs "
           + declared.keySet() + ", expected " + inputOrder);
     }
     Output<?>[] inputs = inputOrder.stream()
-        .map(name -> graph.outputOrThrow(declared.get(name).name)).toArray(Output<?>[]::new);
-    Map<String, Signature.TensorDescription> outs = signature.getOutputs();
+        .map(name -> graph.outputOrThrow(declared.get(name).getName())).toArray(Output<?>[]::new);
+    Map<String, TensorInfo> outs = signature.getOutputsMap();
     if (!outs.containsKey(firstOutput)) {
-      throw new ModelException("signature '" + signature.key() + "' has no output '" + firstOutput
-          + "'");
+      throw new ModelException("signature '" + key + "' has no output '" + firstOutput + "'");
     }
     List<String> names = new java.util.ArrayList<>();
     names.add(firstOutput);
     outs.keySet().stream().filter(n -> !n.equals(firstOutput)).sorted().forEach(names::add);
-    Output<?>[] outputs = names.stream().map(n -> graph.outputOrThrow(outs.get(n).name))
+    Output<?>[] outputs = names.stream().map(n -> graph.outputOrThrow(outs.get(n).getName()))
         .toArray(Output<?>[]::new);
-    return new SignatureCall(signature.key(), session, inputs, List.copyOf(names), outputs);
+    return new SignatureCall(key, session, inputs, List.copyOf(names), outputs);
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.lrfinder.schedule;
 
 import java.util.Map;
+import java.util.OptionalInt;
 
 /**
  * A decision taken at the end of each epoch from that epoch's logs, as Keras's
@@ -23,5 +24,15 @@ public interface EpochRule {
      * now; returns the rate of the next epoch and whether training stops.
      */
     EpochDecision onEpochEnd(int epoch, Map<String, Double> logs, double learningRate);
+
+    /**
+     * The 0-based epoch whose weights this rule asks the training loop to keep, as Keras's
+     * {@code EarlyStopping(restore_best_weights=True)} does: after each {@link #onEpochEnd}, when
+     * this equals the epoch just ended, the loop copies the weights; when training ends (stopped
+     * early or not) it puts the copy back. Empty for rules that restore nothing.
+     */
+    default OptionalInt bestEpoch() {
+      return OptionalInt.empty();
+    }
   }
 }
