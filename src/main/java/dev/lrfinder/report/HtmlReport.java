@@ -296,6 +296,15 @@ public final class HtmlReport {
     items.add(new Item("data",
         input.dataFile() == null ? Format.NONE : input.dataFile().toString()));
     items.add(new Item("training rows", Long.toString(result.trainRows())));
+    if (input.verification() != null) {
+      items.add(new Item("verification", input.verification().steps() + " steps at each"
+          + " distinct suggested rate; held-out loss on " + input.verification().heldOut()));
+    }
+    if (input.repeats() != null) {
+      items.add(new Item("repeats", input.repeats().repeats() + " batch orders, seeds "
+          + input.repeats().seeds().stream().map(String::valueOf)
+              .collect(Collectors.joining(", "))));
+    }
     return items;
   }
 

@@ -210,7 +210,14 @@ final class LossChart {
     double[] lrs = band.lrs();
     double[] min = band.min();
     double[] max = band.max();
-    int n = lrs.length;
+    // The band ends where all of it has left the axis (every run blown up above the cut).
+    int n = 0;
+    while (n < lrs.length && min[n] <= axis.max()) {
+      n++;
+    }
+    if (n < 2) {
+      return;
+    }
     double[] xs = new double[2 * n];
     double[] ys = new double[2 * n];
     for (int i = 0; i < n; i++) {
