@@ -57,8 +57,10 @@ final class ProgressBar implements RangeTestListener {
     if (terminal) {
       err.print("\r" + " ".repeat(WIDTH + 60) + "\r");
     }
-    err.printf(java.util.Locale.ROOT, "%-14s verify lr %.2g: %d/%d steps, held-out loss %.4g%n",
-        optimizer, learningRate, stepsRun, planned, heldOutLoss);
+    String outcome = Double.isNaN(heldOutLoss) ? stopReason.description()
+        : String.format(java.util.Locale.ROOT, "held-out loss %.4g", heldOutLoss);
+    err.printf(java.util.Locale.ROOT, "%-14s verify lr %.2g: %d/%d steps, %s%n", optimizer,
+        learningRate, stepsRun, planned, outcome);
   }
 
   @Override
