@@ -4,11 +4,13 @@ import dev.lrfinder.model.ModelContract;
 import dev.lrfinder.rangetest.OptimizerCurve;
 import dev.lrfinder.rangetest.RangeTestResult;
 import dev.lrfinder.rangetest.StopReason;
+import dev.lrfinder.rangetest.VerificationResult;
 import dev.lrfinder.report.ReportInput;
 import dev.lrfinder.report.ReportWriter;
 import dev.lrfinder.report.ResultJson;
 import dev.lrfinder.suggest.AnalysisSettings;
 import dev.lrfinder.suggest.RangeTestAnalysis;
+import dev.lrfinder.suggest.RepeatedRuns;
 import dev.lrfinder.suggest.Suggestion;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -16,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * What {@link LrFinder#rangeTest} found: one curve per optimizer, the suggestions read off them
@@ -30,10 +33,20 @@ public final class FinderResult {
   private final RangeTestAnalysis analysis;
   private final List<String> warnings;
   private final Instant createdAt;
+  private final VerificationResult verification;
+  private final RepeatedRuns repeats;
 
   FinderResult(Path modelDir, ModelContract contract, String trainingPath,
       RangeTestResult result, RangeTestAnalysis analysis, List<String> warnings,
       Instant createdAt) {
+    this(modelDir, contract, trainingPath, result, analysis, warnings, createdAt, null, null);
+  }
+
+  FinderResult(Path modelDir, ModelContract contract, String trainingPath,
+      RangeTestResult result, RangeTestAnalysis analysis, List<String> warnings,
+      Instant createdAt, VerificationResult verification, RepeatedRuns repeats) {
+    this.verification = verification;
+    this.repeats = repeats;
     this.modelDir = modelDir;
     this.contract = contract;
     this.trainingPath = trainingPath;
@@ -100,17 +113,44 @@ public final class FinderResult {
     return analysis;
   }
 
-  /** The same run read with other settings (points skipped at the end, rules). */
+  /**
+   * The same run read with other settings (points skipped at the end, rules). A verification
+   * is dropped (it trained the old suggestions); repeats are read with the new settings too.
+   */
   public FinderResult withAnalysis(AnalysisSettings settings) {
     return new FinderResult(modelDir, contract, trainingPath, result,
-        RangeTestAnalysis.of(result, settings), warnings, createdAt);
+        RangeTestAnalysis.of(result, settings), warnings, createdAt, null,
+        repeats == null ? null : RepeatedRuns.of(repeats.runs(), settings));
+  }
+
+  /**
+   * The suggestions verified by training ({@link LrFinder#verify}): each distinct rate's
+   * held-out loss after N steps, ranked, with the recommendation; empty when not verified.
+   */
+  public Optional<VerificationResult> verification() {
+    return Optional.ofNullable(verification);
+  }
+
+  /**
+   * The range test repeated with other batch orders ({@link LrFinder#repeatedRangeTest}): mean
+   * curves with a min-max band and each rule's spread; empty for a single run. This result's
+   * curves and suggestions are the first repeat's (the config's seed).
+   */
+  public Optional<RepeatedRuns> repeats() {
+    return Optional.ofNullable(repeats);
+  }
+
+  /** This result with {@code verification} (made by {@link LrFinder#verify}). */
+  FinderResult withVerification(VerificationResult verification) {
+    return new FinderResult(modelDir, contract, trainingPath, result, analysis, warnings,
+        createdAt, verification, repeats);
   }
 
   /** What the report and the JSON show. */
   public ReportInput reportInput() {
     return new ReportInput(modelDir, null, contract, trainingPath, result, analysis,
         org.tensorflow.TensorFlow.version(), System.getProperty("java.version"), createdAt, "",
-        warnings);
+        warnings, verification, repeats);
   }
 
   /**

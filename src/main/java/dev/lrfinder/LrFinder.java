@@ -15,14 +15,19 @@ import dev.lrfinder.model.ModelContract;
 import dev.lrfinder.model.TrainingPath;
 import dev.lrfinder.model.TrainableModel;
 import dev.lrfinder.rangetest.CancellationToken;
+import dev.lrfinder.rangetest.HeldOut;
 import dev.lrfinder.rangetest.RangeTest;
 import dev.lrfinder.rangetest.RangeTestConfig;
 import dev.lrfinder.rangetest.RangeTestResult;
 import dev.lrfinder.rangetest.RunControl;
+import dev.lrfinder.rangetest.Verification;
+import dev.lrfinder.rangetest.VerificationResult;
 import dev.lrfinder.report.DataScale;
 import dev.lrfinder.safety.ModelTrust;
 import dev.lrfinder.suggest.AnalysisSettings;
+import dev.lrfinder.suggest.Candidates;
 import dev.lrfinder.suggest.RangeTestAnalysis;
+import dev.lrfinder.suggest.RepeatedRuns;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -296,6 +301,103 @@ public final class LrFinder implements AutoCloseable {
   private FinderResult run(Dataset train, BatchSource source, Dataset validation,
       RangeTestConfig config, RunControl control) {
     Objects.requireNonNull(config, "config");
+    return exclusive(control, () -> {
+      Instant started = Instant.now();
+      Dataset conformedTrain = train == null ? null : model.conform(train);
+      Dataset conformedValidation = validation == null ? null : model.conform(validation);
+      BatchSource batches = conformedTrain != null ? config.batches(conformedTrain)
+          : new ConformedSource(source, model);
+      RangeTestResult result = new RangeTest(config, control.listeners())
+          .run(model, batches, conformedValidation, control.token());
+      return finderResult(result, conformedTrain, started, null);
+    });
+  }
+
+  private FinderResult finderResult(RangeTestResult result, Dataset conformedTrain,
+      Instant started, RepeatedRuns repeats) {
+    List<String> warnings = new ArrayList<>(modelNotes);
+    warnings.addAll(dataNotes);
+    if (conformedTrain != null) {
+      warnings.addAll(DataScale.warnings(conformedTrain, model.contract(), result));
+    }
+    return new FinderResult(modelDir, model.contract(), trainingPath().toString(), result,
+        RangeTestAnalysis.of(result, AnalysisSettings.defaults()), warnings, started, null,
+        repeats);
+  }
+
+  /**
+   * Runs the range test {@code repeats} times with the batch orders of seeds
+   * {@code config.seed()}, {@code seed + 1}, ..., each from the same start state
+   * ({@code find --repeats K}). The result's curves and suggestions are the first run's;
+   * {@link FinderResult#repeats()} holds all runs, the mean curves with their min-max band and
+   * each rule's spread over the runs.
+   *
+   * @param validation held-out data for validation mode, or {@code null}
+   * @throws IllegalArgumentException for {@code repeats < 1}
+   */
+  public FinderResult repeatedRangeTest(Dataset train, Dataset validation,
+      RangeTestConfig config, int repeats, RunControl control) {
+    Objects.requireNonNull(train, "train");
+    Objects.requireNonNull(config, "config");
+    if (repeats < 1) {
+      throw new IllegalArgumentException("repeats must be >= 1, got " + repeats);
+    }
+    return exclusive(control, () -> {
+      Instant started = Instant.now();
+      Dataset conformedTrain = model.conform(train);
+      Dataset conformedValidation = validation == null ? null : model.conform(validation);
+      List<RangeTestResult> runs = new RangeTest(config, control.listeners())
+          .runRepeated(model, conformedTrain, conformedValidation, repeats, control.token());
+      return finderResult(runs.get(0), conformedTrain, started,
+          RepeatedRuns.of(runs, AnalysisSettings.defaults()));
+    });
+  }
+
+  /** As {@link #repeatedRangeTest(Dataset, Dataset, RangeTestConfig, int, RunControl)}. */
+  public FinderResult repeatedRangeTest(Dataset train, RangeTestConfig config, int repeats) {
+    return repeatedRangeTest(train, null, config, repeats, RunControl.none());
+  }
+
+  /**
+   * Verifies {@code result}'s suggestions by training ({@code find --verify N}): for each
+   * optimizer, trains {@code steps} steps at each distinct suggested rate
+   * ({@link Candidates}) from the model's current state (the state the range test started
+   * from and restored), on the first {@code steps} batches of the range test's seeded order,
+   * and ranks the rates by the loss on {@code heldOut} after training, over all its rows. The
+   * model is restored afterwards, bit for bit.
+   *
+   * @param result a result of this finder's range test on {@code train}
+   * @param heldOut data never trained on (e.g. {@link #loadTestData}); {@code null} holds out
+   *     the last 20% of {@code train}'s rows instead ({@link HeldOut#validationSplit}) and trains
+   *     on the rest
+   * @return {@code result} with {@link FinderResult#verification()}
+   * @throws IllegalArgumentException for {@code steps < 1}
+   */
+  public FinderResult verify(FinderResult result, Dataset train, Dataset heldOut, int steps,
+      RunControl control) {
+    Objects.requireNonNull(result, "result");
+    Objects.requireNonNull(train, "train");
+    RangeTestConfig config = result.rangeTestResult().config();
+    Verification verification = new Verification(steps, config.snapshotOnDisk(),
+        control.listeners());
+    return exclusive(control, () -> {
+      Dataset conformed = model.conform(train);
+      HeldOut split = heldOut == null ? HeldOut.validationSplit(conformed)
+          : HeldOut.testSplit(conformed, model.conform(heldOut));
+      VerificationResult verified = verification.run(model, config.batches(split.train()),
+          split.heldOut(), split.description(), Candidates.of(result.analysis()),
+          control.token());
+      return result.withVerification(verified);
+    });
+  }
+
+  /** As {@link #verify(FinderResult, Dataset, Dataset, int, RunControl)} without listeners. */
+  public FinderResult verify(FinderResult result, Dataset train, Dataset heldOut, int steps) {
+    return verify(result, train, heldOut, steps, RunControl.none());
+  }
+
+  /** Runs {@code job} holding this finder's model, as every range test does. */
+  private <T> T exclusive(RunControl control, java.util.function.Supplier<T> job) {
     Objects.requireNonNull(control, "control");
     if (!inUse.tryLock()) {
       throw new IllegalStateException("this LrFinder is running a range test on another thread;"
@@ -311,20 +413,7 @@ public final class LrFinder implements AutoCloseable {
       if (closing) {
         control.token().cancel(); // close() on another thread did not see this run's token
       }
-      Instant started = Instant.now();
-      Dataset conformedTrain = train == null ? null : model.conform(train);
-      Dataset conformedValidation = validation == null ? null : model.conform(validation);
-      BatchSource batches = conformedTrain != null ? config.batches(conformedTrain)
-          : new ConformedSource(source, model);
-      RangeTestResult result = new RangeTest(config, control.listeners())
-          .run(model, batches, conformedValidation, control.token());
-      List<String> warnings = new ArrayList<>(modelNotes);
-      warnings.addAll(dataNotes);
-      if (conformedTrain != null) {
-        warnings.addAll(DataScale.warnings(conformedTrain, model.contract(), result));
-      }
-      return new FinderResult(modelDir, model.contract(), trainingPath().toString(), result,
-          RangeTestAnalysis.of(result, AnalysisSettings.defaults()), warnings, started);
+      return job.get();
     } finally {
       running = null;
       inUse.unlock();

@@ -123,7 +123,8 @@ class LrFinderTest {
         assertEquals(valley.learningRate(), s.get("lr").doubleValue());
       }
     }
-    assertEquals(AnalysisSettings.DEFAULT_SKIP_END, json.get("config").get("skip_end").asInt());
+    assertEquals(AnalysisSettings.defaultSkipEnd(json.get("planned_steps").asLong()),
+        json.get("config").get("skip_end").asInt());
     FinderResult reread = baseline.withAnalysis(AnalysisSettings.defaults().withSkipEnd(5));
     assertEquals(5, new ObjectMapper().readTree(reread.toJson()).get("config").get("skip_end")
         .asInt());

@@ -4,12 +4,17 @@ import dev.lrfinder.data.Batches;
 import dev.lrfinder.data.HostArray;
 import dev.lrfinder.data.Npy;
 import dev.lrfinder.model.TrainableModel;
+import dev.lrfinder.rangetest.CancellationToken;
+import dev.lrfinder.rangetest.HeldOut;
 import dev.lrfinder.rangetest.LrSchedule;
 import dev.lrfinder.rangetest.RangeTest;
 import dev.lrfinder.rangetest.RangeTestConfig;
+import dev.lrfinder.rangetest.RangeTestListener;
 import dev.lrfinder.rangetest.RangeTestResult;
 import dev.lrfinder.rangetest.StepBudget;
 import dev.lrfinder.rangetest.StopReason;
+import dev.lrfinder.rangetest.Verification;
+import dev.lrfinder.rangetest.VerificationResult;
 import dev.lrfinder.report.DataScale;
 import dev.lrfinder.report.ReportInput;
 import dev.lrfinder.report.ReportWriter;
@@ -18,7 +23,9 @@ import dev.lrfinder.report.StagedFile;
 import dev.lrfinder.report.StagedReport;
 import dev.lrfinder.report.SummaryTable;
 import dev.lrfinder.suggest.AnalysisSettings;
+import dev.lrfinder.suggest.Candidates;
 import dev.lrfinder.suggest.RangeTestAnalysis;
+import dev.lrfinder.suggest.RepeatedRuns;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -87,9 +94,10 @@ final class FindCommand implements Command {
             + " after the skipped start (default: "
             + Args.number(RangeTestConfig.DEFAULT_STOP_FACTOR) + "; 0 or off disables)"))
         .addOption(valued("skip-begin", "N", "points skipped at the start by plots, suggestions"
-            + " and the stop factor (default: " + RangeTestConfig.DEFAULT_SKIP_BEGIN + ")"))
-        .addOption(valued("skip-end", "N", "points skipped at the end (default: "
-            + AnalysisSettings.DEFAULT_SKIP_END + ")"))
+            + " and the stop factor (default: steps / "
+            + RangeTestConfig.DEFAULT_SKIP_BEGIN_DIVISOR + ", fast.ai's)"))
+        .addOption(valued("skip-end", "N", "points skipped at the end (default: steps / "
+            + AnalysisSettings.DEFAULT_SKIP_END_PER + ", at least 1)"))
         .addOption(valued("validation-batches", "N", "follow the loss on N held-out batches"
             + " (x_test/y_test), measured every step (default: "
             + RangeTestConfig.DEFAULT_VALIDATION_BATCHES + ", the training loss)"))
@@ -101,6 +109,11 @@ final class FindCommand implements Command {
         .addOption(valued("batch-order", "FILE", "also write the row indices of every planned"
             + " step to FILE (.npy, int32 [steps, batch]; a new file, written when the report is)"
             + " to replay the batches elsewhere"))
+        .addOption(valued("verify", "N", "after the test, train N steps at each distinct"
+            + " suggested rate from the same start and batches, and rank the rates by the loss on"
+            + " x_test/y_test (all rows; without them, on the last 20% of the training rows)"))
+        .addOption(valued("repeats", "K", "run the test with K batch orders (seeds seed, seed+1,"
+            + " ...): mean curve with a min-max band, and each rule's spread"))
         .addOption(valued("out", "DIR", "report directory (must not exist or be empty, and not"
             + " be inside the model directory; default: reports/<model>-<timestamp>)"))
         .addOption(Option.builder().longOpt("json")
@@ -111,10 +124,22 @@ final class FindCommand implements Command {
     return Option.builder().longOpt(name).hasArg().argName(arg).desc(description).build();
   }
 
+  /** {@code --verify N}: steps per verified rate, 0 when not asked for. */
+  static int verifySteps(CommandLine line) {
+    return line.hasOption("verify") ? Args.positiveInt(line, "verify", 0) : 0;
+  }
+
+  /** {@code --repeats K}: runs of the range test, 0 when not asked for. */
+  static int repeats(CommandLine line) {
+    return line.hasOption("repeats") ? Args.positiveInt(line, "repeats", 0) : 0;
+  }
+
   @Override
   public int run(CommandLine line, Console console) throws Exception {
     Path modelDir = Args.modelDir(line, console);
     RangeTestConfig config = config(line);
+    verifySteps(line);
+    repeats(line);
     AnalysisSettings analysis = analysis(line);
     OutputPaths outputs = OutputPaths.check(line, modelDir, console.home().resolve("reports"));
     Path dataFile = TrainingData.fileOf(line, modelDir);
@@ -146,19 +171,42 @@ final class FindCommand implements Command {
               : StagedFile.create(outputs.batchOrder(), reportWriter.opener(),
                   reportWriter.cleanup())) {
         boolean terminal = System.console() != null;
-        RangeTest test = new RangeTest(config, List.of(new ProgressBar(console.err(), terminal)));
-        RangeTestResult result = test.run(model, data.train(), data.test());
-        if (Thread.currentThread().isInterrupted() || result.curves().stream()
-            .anyMatch(c -> c.stopReason() == StopReason.INTERRUPTED)) {
+        List<RangeTestListener> progress = List.of(new ProgressBar(console.err(), terminal));
+        RangeTest test = new RangeTest(config, progress);
+        int repeatCount = repeats(line);
+        List<RangeTestResult> runs = repeatCount > 0
+            ? test.runRepeated(model, data.train(), data.test(), repeatCount,
+                new CancellationToken())
+            : List.of(test.run(model, data.train(), data.test()));
+        RangeTestResult result = runs.get(0);
+        if (Thread.currentThread().isInterrupted() || runs.stream().flatMap(r -> r.curves()
+            .stream()).anyMatch(c -> c.stopReason() == StopReason.INTERRUPTED)) {
           // Ctrl-C or SIGTERM: the model is restored; do not start a report now.
           throw new CommandInterrupted(NOTHING_KEPT);
+        }
+        RangeTestAnalysis read = RangeTestAnalysis.of(result, analysis);
+        RepeatedRuns repeated = repeatCount > 0 ? RepeatedRuns.of(runs, analysis) : null;
+        VerificationResult verified = null;
+        if (verifySteps(line) > 0) {
+          HeldOut split = data.test() != null ? HeldOut.testSplit(data.train(), data.test())
+              : HeldOut.validationSplit(data.train());
+          if (data.test() == null) {
+            console.err().println("lrfinder: note: no x_test/y_test in " + dataFile
+                + "; --verify ranks on " + split.description());
+          }
+          verified = new Verification(verifySteps(line), config.snapshotOnDisk(), progress)
+              .run(model, config.batches(split.train()), split.heldOut(), split.description(),
+                  Candidates.of(read), new CancellationToken());
+          if (Thread.currentThread().isInterrupted() || verified.stoppedEarly()) {
+            throw new CommandInterrupted(NOTHING_KEPT);
+          }
         }
         List<String> warnings = new ArrayList<>(model.contract().notes());
         List<String> scale = DataScale.warnings(data.train(), model.contract(), result);
         scale.forEach(w -> console.err().println("lrfinder: note: " + w));
         warnings.addAll(scale);
-        ReportInput input = reportInput(line, modelDir, dataFile, model,
-            RangeTestAnalysis.of(result, analysis), result, started).withWarnings(warnings);
+        ReportInput input = reportInput(line, modelDir, dataFile, model, read, result, started)
+            .withWarnings(warnings).withVerification(verified).withRepeats(repeated);
         report.write(input);
         if (order != null) {
           order.write(out -> Npy.write(batchOrder(config, data), out));
@@ -217,7 +265,7 @@ final class FindCommand implements Command {
       String text = line.getOptionValue("stop-factor");
       builder.stopFactor(text.equalsIgnoreCase("off") ? 0 : Args.rate(line, "stop-factor"));
     }
-    builder.skipBegin(Args.nonNegativeInt(line, "skip-begin", RangeTestConfig.DEFAULT_SKIP_BEGIN));
+    builder.skipBegin(Args.nonNegativeInt(line, "skip-begin", RangeTestConfig.SKIP_AUTO));
     builder.validationBatches(Args.nonNegativeInt(line, "validation-batches",
         RangeTestConfig.DEFAULT_VALIDATION_BATCHES));
     builder.seed(Args.longValue(line, "seed", RangeTestConfig.DEFAULT_SEED));
@@ -229,7 +277,7 @@ final class FindCommand implements Command {
   /** How the curves are read; an option left out takes {@link AnalysisSettings}'s default. */
   static AnalysisSettings analysis(CommandLine line) {
     return AnalysisSettings.defaults().withSkipEnd(
-        Args.nonNegativeInt(line, "skip-end", AnalysisSettings.DEFAULT_SKIP_END));
+        Args.nonNegativeInt(line, "skip-end", AnalysisSettings.SKIP_AUTO));
   }
 
   private static java.util.OptionalDouble positive(CommandLine line, String option) {

@@ -4,6 +4,7 @@ import dev.lrfinder.rangetest.OptimizerCurve;
 import dev.lrfinder.rangetest.RangeTestListener;
 import dev.lrfinder.rangetest.StepDecision;
 import dev.lrfinder.rangetest.StepEvent;
+import dev.lrfinder.rangetest.StopReason;
 import java.io.PrintStream;
 
 /**
@@ -43,6 +44,23 @@ final class ProgressBar implements RangeTestListener {
       err.flush();
     }
     return StepDecision.CONTINUE;
+  }
+
+  @Override
+  public void onVerifyStart(String optimizer, double learningRate, long steps) {
+    onStart(optimizer + String.format(java.util.Locale.ROOT, " %.2g", learningRate), steps);
+  }
+
+  @Override
+  public void onVerifyEnd(String optimizer, double learningRate, int stepsRun,
+      double heldOutLoss, StopReason stopReason) {
+    if (terminal) {
+      err.print("\r" + " ".repeat(WIDTH + 60) + "\r");
+    }
+    String outcome = Double.isNaN(heldOutLoss) ? stopReason.description()
+        : String.format(java.util.Locale.ROOT, "held-out loss %.4g", heldOutLoss);
+    err.printf(java.util.Locale.ROOT, "%-14s verify lr %.2g: %d/%d steps, %s%n", optimizer,
+        learningRate, stepsRun, planned, outcome);
   }
 
   @Override

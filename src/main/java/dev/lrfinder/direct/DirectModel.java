@@ -30,6 +30,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.Optional;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
@@ -192,11 +193,17 @@ public final class DirectModel extends SessionModel {
       }
 
       session = new Session(graph, ExactSessionConfig.create());
+      // The store's ops go in before the session's first run, which then takes the whole graph;
+      // an op added after it extends the session, copying the graph again.
+      Set<String> filled = new java.util.LinkedHashSet<>(model.restoredHandles());
+      optimizers.values().forEach(o -> o.variables().forEach(v ->
+          filled.add(v.handle().op().name())));
+      VariableStore.Prepared prepared = VariableStore.prepare(graph, session, filled);
       model.restore(session);
       for (GraphOptimizer optimizer : optimizers.values()) {
         optimizer.initialize(session);
       }
-      VariableStore variables = VariableStore.create(graph, session);
+      VariableStore variables = prepared.check();
       variables.shapeMismatch().ifPresent(m -> {
         throw SavedModelDirectory.checkpointMismatch(directory, m);
       });

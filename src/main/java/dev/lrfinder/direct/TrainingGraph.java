@@ -2,12 +2,14 @@ package dev.lrfinder.direct;
 
 import dev.lrfinder.model.ModelException;
 import dev.lrfinder.runtime.LoadFailure;
+import dev.lrfinder.runtime.VariableStore;
 import dev.lrfinder.runtime.SavedModelDirectory;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.tensorflow.Graph;
 import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
@@ -435,6 +437,22 @@ final class TrainingGraph {
 
   List<ModelVariable> variables() {
     return variables;
+  }
+
+  /**
+   * The handles that {@link #restore} fills: those the SavedModel's restore op takes, the
+   * model's variables and the random ops' step counter (op names, for
+   * {@link VariableStore#prepare}).
+   */
+  Set<String> restoredHandles() {
+    Set<String> handles = new java.util.LinkedHashSet<>(VariableStore.restoredBy(graph,
+        file.metaGraph().getSaverDef().getRestoreOpName()));
+    variables.forEach(v -> handles.add(v.handle().op().name()));
+    GraphOperation counter = randomStep.initialize();
+    if (counter != null && counter.type().equals("AssignVariableOp")) {
+      handles.add(counter.inputList(0, 1)[0].op().name());
+    }
+    return handles;
   }
 
   /**

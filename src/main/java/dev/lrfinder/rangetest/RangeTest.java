@@ -105,6 +105,34 @@ public final class RangeTest {
     return new RangeTestResult(config, planned, train.stepsPerEpoch(), train.rows(), curves);
   }
 
+  /**
+   * Runs the test {@code repeats} times with the batch orders of seeds {@code seed},
+   * {@code seed + 1}, ... ({@code find --repeats K}), each from the state before the call (every
+   * run restores the model, so each starts where the first did). A cancelled or interrupted run
+   * is the last one.
+   *
+   * @return one result per run, in seed order
+   * @throws IllegalArgumentException for {@code repeats < 1}, and as {@link #run}
+   */
+  public List<RangeTestResult> runRepeated(TrainableModel model, Dataset train,
+      Dataset validation, int repeats, CancellationToken token) {
+    if (repeats < 1) {
+      throw new IllegalArgumentException("repeats must be >= 1, got " + repeats);
+    }
+    List<RangeTestResult> results = new ArrayList<>();
+    for (int i = 0; i < repeats; i++) {
+      RangeTestConfig seeded = config.toBuilder().seed(config.seed() + i).build();
+      RangeTestResult result = new RangeTest(seeded, listeners)
+          .run(model, seeded.batches(train), validation, token);
+      results.add(result);
+      if (result.curves().stream().anyMatch(c -> c.stopReason() == StopReason.CANCELLED
+          || c.stopReason() == StopReason.INTERRUPTED)) {
+        break;
+      }
+    }
+    return List.copyOf(results);
+  }
+
   private List<Batch> validationBatches(Dataset validation) {
     if (config.validationBatches() == 0) {
       return List.of();
@@ -180,7 +208,7 @@ public final class RangeTest {
       // keras_lr_finder only stops after 5 batches (REFERENCE.md section 4); with --skip-begin 0
       // this is seed 002's rule exactly. NaN and infinite losses stop at any step (above).
       // Seed 002's order: compare with the best so far, then update the best.
-      long windowStart = config.skipBegin();
+      long windowStart = config.skipBeginFor(planned);
       if (step >= windowStart) {
         if (config.stopFactorEnabled() && step > windowStart
             && smooth > config.stopFactor() * best) {

@@ -8,8 +8,9 @@ import java.util.List;
  * Settings of a learning-rate range test, all of which the engine reads. Defaults (the
  * {@code DEFAULT_} constants, which the CLI's help and parsing read too) follow fast.ai's
  * {@code lr_find} and seed 002: 1e-7 to 10 over 100 exponential steps, smoothing beta 0.98, stop
- * at 4x the best smoothed loss after a warm-up of 10 steps, batch 64, seed 0. How the curves are
- * read afterwards (points skipped at the end, rules) is {@code dev.lrfinder.suggest.AnalysisSettings}.
+ * at 4x the best smoothed loss after a warm-up window of a tenth of the planned steps (fast.ai's
+ * {@code num_it // 10}), batch 64, seed 0. How the curves are read afterwards (points skipped at
+ * the end, rules) is {@code dev.lrfinder.suggest.AnalysisSettings}.
  *
  * @param optimizers optimizer keys to test, in order, each once; empty means every optimizer of
  *     the model
@@ -17,7 +18,8 @@ import java.util.List;
  *     step {@code skipBegin} on (never inside the skipped warm-up); 0 disables the check
  * @param skipBegin the warm-up window: no divergence stop before this step, and the best the stop
  *     factor compares with is counted from it; the analysis leaves out the same points, so the
- *     stop and the suggestions see the same curve
+ *     stop and the suggestions see the same curve. {@link #SKIP_AUTO} (the default) means
+ *     {@link #defaultSkipBegin(long)} of the planned steps
  * @param validationBatches 0 to follow the training loss; otherwise the curve follows the mean
  *     validation loss over this many batches of held-out data, measured after every step
  * @param snapshotOnDisk keep the start state in a checkpoint in a fresh temporary directory
@@ -56,7 +58,7 @@ public record RangeTestConfig(
     if (!(stopFactor == 0 || stopFactor > 1) || !Double.isFinite(stopFactor)) {
       throw new IllegalArgumentException("stop factor must be > 1, or 0 to disable, got " + stopFactor);
     }
-    if (skipBegin < 0) {
+    if (skipBegin < 0 && skipBegin != SKIP_AUTO) {
       throw new IllegalArgumentException("skip begin must be >= 0, got " + skipBegin);
     }
     if (batchSize <= 0) {
@@ -73,7 +75,10 @@ public record RangeTestConfig(
   public static final LrSchedule DEFAULT_SCHEDULE = LrSchedule.EXPONENTIAL;
   public static final double DEFAULT_BETA = 0.98;
   public static final double DEFAULT_STOP_FACTOR = 4;
-  public static final int DEFAULT_SKIP_BEGIN = 10;
+  /** A skip that follows the number of planned steps ({@link #defaultSkipBegin(long)}). */
+  public static final int SKIP_AUTO = -1;
+  /** The default warm-up window is the planned steps divided by this (fast.ai's num_it // 10). */
+  public static final int DEFAULT_SKIP_BEGIN_DIVISOR = 10;
   public static final int DEFAULT_BATCH_SIZE = 64;
   public static final long DEFAULT_SEED = 0;
   public static final int DEFAULT_VALIDATION_BATCHES = 0;
@@ -95,6 +100,19 @@ public record RangeTestConfig(
     return new Batches(train, batchSize, shuffle, seed);
   }
 
+  /**
+   * The default warm-up window of a run of {@code plannedSteps}: {@code plannedSteps / 10}
+   * (integer division), fast.ai's {@code num_it // 10}; 10 at the default 100 steps.
+   */
+  public static int defaultSkipBegin(long plannedSteps) {
+    return Math.toIntExact(Math.max(0, plannedSteps) / DEFAULT_SKIP_BEGIN_DIVISOR);
+  }
+
+  /** The warm-up window of a run of {@code plannedSteps}: the explicit skip, or the default. */
+  public int skipBeginFor(long plannedSteps) {
+    return skipBegin == SKIP_AUTO ? defaultSkipBegin(plannedSteps) : skipBegin;
+  }
+
   public boolean stopFactorEnabled() {
     return stopFactor > 0;
   }
@@ -107,7 +125,7 @@ public record RangeTestConfig(
     private LrSchedule schedule = DEFAULT_SCHEDULE;
     private double beta = DEFAULT_BETA;
     private double stopFactor = DEFAULT_STOP_FACTOR;
-    private int skipBegin = DEFAULT_SKIP_BEGIN;
+    private int skipBegin = SKIP_AUTO;
     private int batchSize = DEFAULT_BATCH_SIZE;
     private boolean shuffle = true;
     private long seed = DEFAULT_SEED;

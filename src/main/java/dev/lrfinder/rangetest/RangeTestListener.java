@@ -22,4 +22,18 @@ public interface RangeTestListener {
 
   /** After the run of one optimizer, with its curve (the model is already restored). */
   default void onEnd(OptimizerCurve curve) {}
+
+  /**
+   * Before a {@link Verification} run: {@code steps} steps of {@code optimizer} at the constant
+   * {@code learningRate}. Its steps then come to {@link #onStep} like a range test's.
+   */
+  default void onVerifyStart(String optimizer, double learningRate, long steps) {}
+
+  /**
+   * After a {@link Verification} run (the model is already restored).
+   *
+   * @param heldOutLoss the held-out loss after the run; NaN when not measured
+   */
+  default void onVerifyEnd(String optimizer, double learningRate, int stepsRun,
+      double heldOutLoss, StopReason stopReason) {}
 }

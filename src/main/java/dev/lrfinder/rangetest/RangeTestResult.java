@@ -17,6 +17,11 @@ public record RangeTestResult(
     curves = List.copyOf(curves);
   }
 
+  /** The warm-up window this run used: the config's skip, resolved for the planned steps. */
+  public int skipBegin() {
+    return config.skipBeginFor(plannedSteps);
+  }
+
   public OptimizerCurve curve(String optimizer) {
     return curves.stream().filter(c -> c.optimizer().equals(optimizer)).findFirst()
         .orElseThrow(() -> new IllegalArgumentException("no curve for optimizer '" + optimizer + "'"));

@@ -42,12 +42,12 @@ public final class CurvesCsv {
     return out.toString();
   }
 
-  private static String number(double value) {
+  static String number(double value) {
     return Double.isFinite(value) ? Double.toString(value) : "";
   }
 
   /** RFC 4180 quoting for names with commas, quotes or line breaks. */
-  private static String cell(String text) {
+  static String cell(String text) {
     if (text.indexOf(',') < 0 && text.indexOf('"') < 0 && text.indexOf('\n') < 0
         && text.indexOf('\r') < 0) {
       return text;

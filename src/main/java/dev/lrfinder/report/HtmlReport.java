@@ -70,6 +70,8 @@ public final class HtmlReport {
     page.put("howToRead", howToRead(input));
     page.put("ruleColumns", SummaryRow.RULE_COLUMNS);
     page.put("rows", rows(input));
+    page.put("verification", VerificationSection.page(input));
+    page.put("repeats", RepeatsSection.page(input));
     page.put("charts", charts(input, charts));
     page.put("details", details(input));
     page.put("model", model(input));
@@ -173,7 +175,12 @@ public final class HtmlReport {
             + " optimizer, raw losses faint underneath. Markers show the steep, valley and minimum"
             + " suggestions on each curve; the y axis stops a little above the starting loss, so a"
             + " blow-up at the end is cut off rather than squashing the rest, and turns"
-            + " logarithmic when the curves span more than a decade.",
+            + " logarithmic when the curves span more than a decade."
+            + (input.repeats() == null ? "" : " Dashed: the mean smoothed loss over the "
+                + input.repeats().repeats() + " batch orders, in a shaded band from the lowest to"
+                + " the highest of them at each step (min-max), over the steps all of them"
+                + " reached; the solid line and its markers are seed "
+                + input.result().config().seed() + "'s run."),
         "Change of the smoothed loss per step, averaged over " + LossDeltaChart.SMA
             + " steps, against the learning rate. Below zero the loss is falling; the circle marks"
             + " the loss_delta suggestion, where it falls fastest.",
@@ -289,6 +296,15 @@ public final class HtmlReport {
     items.add(new Item("data",
         input.dataFile() == null ? Format.NONE : input.dataFile().toString()));
     items.add(new Item("training rows", Long.toString(result.trainRows())));
+    if (input.verification() != null) {
+      items.add(new Item("verification", input.verification().steps() + " steps at each"
+          + " distinct suggested rate; held-out loss on " + input.verification().heldOut()));
+    }
+    if (input.repeats() != null) {
+      items.add(new Item("repeats", input.repeats().repeats() + " batch orders, seeds "
+          + input.repeats().seeds().stream().map(String::valueOf)
+              .collect(Collectors.joining(", "))));
+    }
     return items;
   }
 

@@ -13,7 +13,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import dev.lrfinder.suggest.RepeatedRuns;
 import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.markers.Marker;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
@@ -131,6 +133,14 @@ final class LossChart {
         .toArray();
     double lowest = Math.min(Arrays.stream(allSmoothed).min().orElse(Double.NaN),
         marks.stream().mapToDouble(Mark::y).min().orElse(Double.POSITIVE_INFINITY));
+    if (input.repeats() != null) {
+      // The band's bottom stays in view: the other batch orders may dip below this run.
+      for (Line line : drawn) {
+        for (double low : input.repeats().band(line.optimizer()).min()) {
+          lowest = Math.min(lowest, low);
+        }
+      }
+    }
     double upper = Math.max(drawn.stream().mapToDouble(Line::head).max().orElse(Double.NaN),
         Math.max(PlotMath.quantile(allSmoothed, 0.75),
             marks.stream().mapToDouble(Mark::y).max().orElse(Double.NEGATIVE_INFINITY)));
@@ -158,6 +168,11 @@ final class LossChart {
             ChartStyle.faint(line.color()), 1f).setShowInLegend(false);
       }
     }
+    if (input.repeats() != null) {
+      for (Line line : drawn) {
+        drawBand(chart, names, line, input.repeats().band(line.optimizer()), axis);
+      }
+    }
     double xMin = Double.POSITIVE_INFINITY;
     double xMax = Double.NEGATIVE_INFINITY;
     for (Line line : drawn) {
@@ -181,5 +196,46 @@ final class LossChart {
     Charts.logRange(chart, xMin, xMax, true);
     Charts.y(chart, axis);
     return chart;
+  }
+
+  /**
+   * The repeats' min-max band of one optimizer as a shaded polygon (the max forward, the min
+   * back, held inside the axis), and their mean as a dashed line.
+   */
+  private static void drawBand(XYChart chart, Names names, Line line, RepeatedRuns.Band band,
+      PlotMath.Axis axis) {
+    if (band.size() < 2) {
+      return;
+    }
+    double[] lrs = band.lrs();
+    double[] min = band.min();
+    double[] max = band.max();
+    // The band ends where all of it has left the axis (every run blown up above the cut).
+    int n = 0;
+    while (n < lrs.length && min[n] <= axis.max()) {
+      n++;
+    }
+    if (n < 2) {
+      return;
+    }
+    double[] xs = new double[2 * n];
+    double[] ys = new double[2 * n];
+    for (int i = 0; i < n; i++) {
+      xs[i] = lrs[i];
+      ys[i] = Math.max(axis.min(), Math.min(axis.max(), max[i]));
+      xs[2 * n - 1 - i] = lrs[i];
+      ys[2 * n - 1 - i] = Math.max(axis.min(), Math.min(axis.max(), min[i]));
+    }
+    XYSeries area = chart.addSeries(names.unique(line.optimizer() + " band"), xs, ys);
+    area.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.PolygonArea);
+    area.setMarker(SeriesMarkers.NONE);
+    area.setFillColor(ChartStyle.faint(line.color()));
+    area.setLineColor(ChartStyle.faint(line.color()));
+    area.setShowInLegend(false);
+    double[][] mean = PlotMath.clip(lrs, band.mean(), axis.floor(), axis.ceiling(), true);
+    if (PlotMath.anyFinite(mean[1])) {
+      ChartStyle.dashed(chart, names.unique(line.optimizer() + " mean"), mean[0], mean[1],
+          ChartStyle.dark(line.color())).setShowInLegend(false);
+    }
   }
 }

@@ -3,8 +3,10 @@ package dev.lrfinder.report;
 import dev.lrfinder.model.ModelContract;
 import dev.lrfinder.rangetest.OptimizerCurve;
 import dev.lrfinder.rangetest.RangeTestResult;
+import dev.lrfinder.rangetest.VerificationResult;
 import dev.lrfinder.suggest.Descent;
 import dev.lrfinder.suggest.RangeTestAnalysis;
+import dev.lrfinder.suggest.RepeatedRuns;
 import dev.lrfinder.suggest.Suggestion;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -23,6 +25,9 @@ import java.util.Optional;
  * @param command the command line that produced it, for the record (may be empty)
  * @param warnings sentences about the data or model the reader should see first, e.g. that the
  *     features look unscaled
+ * @param verification the suggestions verified by training ({@code find --verify}), or null
+ * @param repeats the range test repeated with other batch orders ({@code find --repeats}), whose
+ *     first run is {@code result}, or null
  */
 public record ReportInput(
     Path modelDir,
@@ -35,7 +40,9 @@ public record ReportInput(
     String javaVersion,
     Instant createdAt,
     String command,
-    List<String> warnings) {
+    List<String> warnings,
+    VerificationResult verification,
+    RepeatedRuns repeats) {
 
   /** Names Keras gives a model nobody named ({@code sequential}, {@code model_3}, ...). */
   private static final java.util.regex.Pattern KERAS_DEFAULT_NAME = java.util.regex.Pattern
@@ -44,6 +51,14 @@ public record ReportInput(
   public ReportInput {
     java.util.Objects.requireNonNull(analysis, "analysis");
     warnings = List.copyOf(warnings);
+  }
+
+  /** A report without verification or repeats. */
+  public ReportInput(Path modelDir, Path dataFile, ModelContract contract, String trainingPath,
+      RangeTestResult result, RangeTestAnalysis analysis, String tensorflowVersion,
+      String javaVersion, Instant createdAt, String command, List<String> warnings) {
+    this(modelDir, dataFile, contract, trainingPath, result, analysis, tensorflowVersion,
+        javaVersion, createdAt, command, warnings, null, null);
   }
 
   /** A report without warnings about the data. */
@@ -92,7 +107,19 @@ public record ReportInput(
   /** This input with {@code warnings} (one sentence each) shown at the top of the report. */
   public ReportInput withWarnings(List<String> warnings) {
     return new ReportInput(modelDir, dataFile, contract, trainingPath, result, analysis,
-        tensorflowVersion, javaVersion, createdAt, command, warnings);
+        tensorflowVersion, javaVersion, createdAt, command, warnings, verification, repeats);
+  }
+
+  /** This input with the suggestions verified by training ({@code null} for none). */
+  public ReportInput withVerification(VerificationResult verification) {
+    return new ReportInput(modelDir, dataFile, contract, trainingPath, result, analysis,
+        tensorflowVersion, javaVersion, createdAt, command, warnings, verification, repeats);
+  }
+
+  /** This input with the repeated runs, whose first must be this input's result. */
+  public ReportInput withRepeats(RepeatedRuns repeats) {
+    return new ReportInput(modelDir, dataFile, contract, trainingPath, result, analysis,
+        tensorflowVersion, javaVersion, createdAt, command, warnings, verification, repeats);
   }
 
   /** The name the report's titles use: see {@link #displayName(Path, ModelContract)}. */
@@ -135,6 +162,9 @@ public record ReportInput(
   public List<String> notices() {
     List<String> notices = new java.util.ArrayList<>(warnings);
     notices.addAll(neverFell());
+    if (repeats != null) {
+      repeats.flagged().forEach(line -> notices.add(line + "; it depends on the batch order"));
+    }
     return List.copyOf(notices);
   }
 

@@ -59,7 +59,7 @@ public final class ResultJson {
     ObjectNode data = root.putObject("data");
     data.put("file", path(input.dataFile()));
     data.put("train_rows", result.trainRows());
-    root.set("config", config(result.config(), input.skipEnd()));
+    root.set("config", config(result.config(), input.skipBegin(), input.skipEnd()));
     root.put("planned_steps", result.plannedSteps());
     root.put("steps_per_epoch", result.stepsPerEpoch());
     ObjectNode environment = root.putObject("environment");
@@ -81,6 +81,12 @@ public final class ResultJson {
       fell.put("noise", descent.noise());
       fell.put("note", descent.reason());
       optimizers.add(optimizer);
+    }
+    if (input.verification() != null) {
+      root.set("verification", VerificationSection.json(input.verification()));
+    }
+    if (input.repeats() != null) {
+      root.set("repeats", RepeatsSection.json(input.repeats()));
     }
     return (ObjectNode) finiteOnly(root);
   }
@@ -154,7 +160,7 @@ public final class ResultJson {
     return shape;
   }
 
-  private static ObjectNode config(RangeTestConfig config, int skipEnd) {
+  private static ObjectNode config(RangeTestConfig config, int skipBegin, int skipEnd) {
     ObjectNode node = node();
     node.put("start_lr", config.startLr());
     node.put("end_lr", config.endLr());
@@ -164,7 +170,7 @@ public final class ResultJson {
     node.put("schedule", config.schedule().name());
     node.put("beta", config.beta());
     node.put("stop_factor", config.stopFactor());
-    node.put("skip_begin", config.skipBegin());
+    node.put("skip_begin", skipBegin);
     node.put("skip_end", skipEnd);
     node.put("batch_size", config.batchSize());
     node.put("shuffle", config.shuffle());

@@ -11,6 +11,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -67,11 +68,23 @@ public final class StagedReport implements AutoCloseable {
       Charts.drawers().forEach((name, draw) -> charts.put(name, draw.apply(input)));
       Map<String, byte[]> texts = new LinkedHashMap<>();
       texts.put(CurvesCsv.FILE_NAME, utf8(CurvesCsv.render(input)));
+      if (input.verification() != null) {
+        texts.put(VerificationSection.CSV_FILE_NAME,
+            utf8(VerificationSection.csv(input.verification())));
+      }
+      if (input.repeats() != null) {
+        texts.put(RepeatsSection.CSV_FILE_NAME, utf8(RepeatsSection.csv(input.repeats())));
+      }
       texts.put(HtmlReport.FILE_NAME, utf8(HtmlReport.render(input, charts)));
       texts.put(ResultJson.FILE_NAME, utf8(ResultJson.toJson(input) + "\n"));
 
       Map<String, StagedFile.Content> files = new LinkedHashMap<>();
       files.put(CurvesCsv.FILE_NAME, out -> out.write(texts.get(CurvesCsv.FILE_NAME)));
+      for (String csv : List.of(VerificationSection.CSV_FILE_NAME, RepeatsSection.CSV_FILE_NAME)) {
+        if (texts.containsKey(csv)) {
+          files.put(csv, out -> out.write(texts.get(csv)));
+        }
+      }
       pngs.forEach((name, png) -> files.put(name, out -> out.write(done(png))));
       files.put(HtmlReport.FILE_NAME, out -> out.write(texts.get(HtmlReport.FILE_NAME)));
       files.put(ResultJson.FILE_NAME, out -> out.write(texts.get(ResultJson.FILE_NAME)));

@@ -14,6 +14,27 @@ public final class SummaryTable {
 
   private SummaryTable() {}
 
+  /** The verification's ranking: one line per optimizer and rate, best first. */
+  private static String verification(dev.lrfinder.rangetest.VerificationResult result) {
+    StringBuilder out = new StringBuilder("verified by training ").append(result.steps())
+        .append(" steps at each rate; held-out loss on ").append(result.heldOut())
+        .append(result.optimizers().isEmpty() ? ": no optimizer had a suggestion to verify\n"
+            : ":\n");
+    int width = result.optimizers().stream().mapToInt(o -> o.optimizer().length()).max()
+        .orElse(1);
+    int rules = result.optimizers().stream().flatMap(o -> o.ranked().stream())
+        .mapToInt(r -> r.ruleNames().length()).max().orElse(1);
+    for (dev.lrfinder.rangetest.OptimizerVerification o : result.optimizers()) {
+      for (dev.lrfinder.rangetest.VerifiedRate r : o.ranked()) {
+        out.append(String.format(java.util.Locale.ROOT, "  %-" + width + "s %2d. %-8s %-" + rules
+            + "s  %s%s\n", o.optimizer(), r.rank(), Format.lr(r.learningRate()), r.ruleNames(),
+            Double.isNaN(r.heldOutLoss()) ? "not measured" : Format.number(r.heldOutLoss()),
+            r.recommended() ? "  recommended" : r.diverged() ? "  diverged" : ""));
+      }
+    }
+    return out.toString();
+  }
+
   /** The table: a header line, then one line per optimizer, each ending in a newline. */
   public static String render(ReportInput input) {
     List<String> header = new ArrayList<>();
@@ -61,6 +82,19 @@ public final class SummaryTable {
       out.append(line.toString().stripTrailing()).append('\n');
     }
     input.neverFell().forEach(line -> out.append(line).append('\n'));
+    if (input.verification() != null) {
+      out.append(verification(input.verification()));
+    }
+    if (input.repeats() != null) {
+      out.append("over ").append(input.repeats().repeats()).append(" batch orders (seeds ")
+          .append(input.repeats().seeds().stream().map(String::valueOf)
+              .collect(java.util.stream.Collectors.joining(", ")))
+          .append("): ").append(input.repeats().flagged().isEmpty()
+              ? "no rule moved by more than " + Format.value(
+                  dev.lrfinder.suggest.RepeatedRuns.SPREAD_FLAG_DECADES) + " decades\n"
+              : "rules whose suggestion depends on the batch order:\n");
+      input.repeats().flagged().forEach(line -> out.append("  ").append(line).append('\n'));
+    }
     return out.toString();
   }
 }

@@ -42,14 +42,16 @@ public final class VariableStore {
   private final Placeholder<TString> checkpointPrefix;
   private final Op saveAll;
   private final Op restoreAll;
+  private final boolean preparedUpFront;
 
   /** A variable's read, and the type and shape its handle declares. */
   private record Output(ReadVariableOp<?> read, DType dtype, Shape declared) {}
 
   private VariableStore(Session session, List<String> names, List<Output> reads,
       List<Placeholder<?>> feeds, Op assignAll, Placeholder<TString> checkpointPrefix,
-      Op saveAll, Op restoreAll) {
+      Op saveAll, Op restoreAll, boolean preparedUpFront) {
     this.session = session;
+    this.preparedUpFront = preparedUpFront;
     this.names = List.copyOf(names);
     this.reads = reads;
     this.feeds = feeds;
@@ -109,7 +111,7 @@ public final class VariableStore {
     });
     Map<String, GraphOperation> guessed = new LinkedHashMap<>(candidates);
     guessed.keySet().retainAll(expectedKeys);
-    VariableStore store = guessed.isEmpty() ? null : build(graph, session, guessed);
+    VariableStore store = guessed.isEmpty() ? null : build(graph, session, guessed, true);
     return new Prepared(graph, session, candidates, checks, guessed, store);
   }
 
@@ -140,7 +142,7 @@ public final class VariableStore {
     public VariableStore check() {
       Map<String, GraphOperation> initialized = initializedOnly(candidates, checks, session);
       return store != null && initialized.keySet().equals(guessed.keySet())
-          ? store : build(graph, session, initialized);
+          ? store : build(graph, session, initialized, false);
     }
   }
 
@@ -175,7 +177,7 @@ public final class VariableStore {
 
   @SuppressWarnings("unchecked")
   private static VariableStore build(Graph graph, Session session,
-      Map<String, GraphOperation> handles) {
+      Map<String, GraphOperation> handles, boolean upFront) {
     Ops tf = Ops.create(graph).withSubScope("lrfinder_variables");
     List<String> names = new ArrayList<>();
     List<Output> reads = new ArrayList<>();
@@ -223,7 +225,8 @@ public final class VariableStore {
       }
       restoreAll = tf.withControlDependencies(restores).noOp();
     }
-    return new VariableStore(session, names, reads, feeds, assignAll, prefix, saveAll, restoreAll);
+    return new VariableStore(session, names, reads, feeds, assignAll, prefix, saveAll, restoreAll,
+        upFront);
   }
 
   private static String stringAttr(GraphOperation op, String name) {
@@ -299,6 +302,14 @@ public final class VariableStore {
       }
     }
     return true;
+  }
+
+  /**
+   * Whether this store's ops were added with the check's, before the variables were filled (the
+   * guess of {@link #prepare} was right), rather than after, at the cost of an extension.
+   */
+  public boolean preparedUpFront() {
+    return preparedUpFront;
   }
 
   /** The variables' keys: {@code container:shared_name}, or the op name if not shared. */

@@ -49,31 +49,33 @@ public final class RangeTestAnalysis {
   }
 
   private final int skipBegin;
+  private final int skipEnd;
   private final AnalysisSettings settings;
   private final Map<String, OptimizerAnalysis> optimizers;
 
-  private RangeTestAnalysis(int skipBegin, AnalysisSettings settings,
+  private RangeTestAnalysis(int skipBegin, int skipEnd, AnalysisSettings settings,
       Map<String, OptimizerAnalysis> optimizers) {
     this.skipBegin = skipBegin;
+    this.skipEnd = skipEnd;
     this.settings = settings;
     this.optimizers = Collections.unmodifiableMap(new LinkedHashMap<>(optimizers));
   }
 
   /** Reads every curve of {@code result} with {@code settings}. */
   public static RangeTestAnalysis of(RangeTestResult result, AnalysisSettings settings) {
-    int skipBegin = result.config().skipBegin();
+    int skipBegin = result.skipBegin();
+    int skipEnd = settings.skipEndFor(result.plannedSteps());
     double beta = result.config().beta();
     Map<String, OptimizerAnalysis> all = new LinkedHashMap<>();
     for (OptimizerCurve curve : result.curves()) {
       double[] lrs = curve.learningRateArray();
       double[] smoothed = curve.smoothedArray();
-      Curve window = Curve.of(lrs, smoothed, curve.lossArray(), beta, skipBegin,
-          settings.skipEnd());
+      Curve window = Curve.of(lrs, smoothed, curve.lossArray(), beta, skipBegin, skipEnd);
       Curve finite = Curve.of(lrs, smoothed, 0, 0);
       all.put(curve.optimizer(), new OptimizerAnalysis(curve.optimizer(), window, finite,
           Suggestions.apply(settings.rules(), window)));
     }
-    return new RangeTestAnalysis(skipBegin, settings, all);
+    return new RangeTestAnalysis(skipBegin, skipEnd, settings, all);
   }
 
   /** Reads every curve of {@code result} with the default settings. */
@@ -89,17 +91,17 @@ public final class RangeTestAnalysis {
     Map<String, OptimizerAnalysis> replaced = new LinkedHashMap<>();
     optimizers.forEach((key, a) -> replaced.put(key, new OptimizerAnalysis(key, a.window(),
         a.finite(), suggestions.getOrDefault(key, List.of()))));
-    return new RangeTestAnalysis(skipBegin, settings, replaced);
+    return new RangeTestAnalysis(skipBegin, skipEnd, settings, replaced);
   }
 
-  /** Points left out at the start (the config's {@code skipBegin}). */
+  /** Points left out at the start (the config's {@code skipBegin}, resolved for the run). */
   public int skipBegin() {
     return skipBegin;
   }
 
-  /** Points left out at the end. */
+  /** Points left out at the end (the settings' skip, resolved for the run). */
   public int skipEnd() {
-    return settings.skipEnd();
+    return skipEnd;
   }
 
   public AnalysisSettings settings() {

@@ -22,10 +22,32 @@ class FindDefaultsTest {
   void noOptionsGiveTheBuildersDefaults() throws Exception {
     CommandLine line = parse();
     assertEquals(RangeTestConfig.builder().build(), FindCommand.config(line));
-    assertEquals(AnalysisSettings.DEFAULT_SKIP_END, FindCommand.analysis(line).skipEnd());
+    assertEquals(AnalysisSettings.SKIP_AUTO, FindCommand.analysis(line).skipEnd());
+    assertEquals(RangeTestConfig.SKIP_AUTO, FindCommand.config(line).skipBegin());
     assertEquals(RangeTestConfig.builder().seed(7).skipBegin(3).build(),
         FindCommand.config(parse("--seed", "7", "--skip-begin", "3")));
     assertEquals(4, FindCommand.analysis(parse("--skip-end", "4")).skipEnd());
+  }
+
+  /** fast.ai's {@code num_it // 10} at the start; one point per hundred steps at the end. */
+  @Test
+  void theDefaultSkipsFollowTheNumberOfSteps() throws Exception {
+    assertEquals(10, RangeTestConfig.defaultSkipBegin(100));
+    assertEquals(30, RangeTestConfig.defaultSkipBegin(300));
+    assertEquals(9, RangeTestConfig.defaultSkipBegin(99));
+    assertEquals(0, RangeTestConfig.defaultSkipBegin(9));
+    assertEquals(204, RangeTestConfig.defaultSkipBegin(2048));
+    assertEquals(1, AnalysisSettings.defaultSkipEnd(100));
+    assertEquals(1, AnalysisSettings.defaultSkipEnd(20));
+    assertEquals(3, AnalysisSettings.defaultSkipEnd(300));
+    assertEquals(20, AnalysisSettings.defaultSkipEnd(2048));
+    RangeTestConfig auto = FindCommand.config(parse("--steps", "300"));
+    assertEquals(30, auto.skipBeginFor(300));
+    assertEquals(3, FindCommand.analysis(parse("--steps", "300")).skipEndFor(300));
+    // Explicit values win, 0 included.
+    assertEquals(0, FindCommand.config(parse("--steps", "300", "--skip-begin", "0"))
+        .skipBeginFor(300));
+    assertEquals(7, FindCommand.analysis(parse("--skip-end", "7")).skipEndFor(300));
   }
 
   @Test
@@ -38,8 +60,9 @@ class FindDefaultsTest {
     assertEquals("learning-rate ramp (default: exp)", options.getOption("schedule").getDescription());
     assertEquals("loss smoothing (default: 0.98; 0 = none)", options.getOption("beta").getDescription());
     assertTrue(options.getOption("stop-factor").getDescription().contains("(default: 4;"));
-    assertTrue(options.getOption("skip-begin").getDescription().endsWith("(default: 10)"));
-    assertEquals("points skipped at the end (default: 1)",
+    assertTrue(options.getOption("skip-begin").getDescription()
+        .endsWith("(default: steps / 10, fast.ai's)"));
+    assertEquals("points skipped at the end (default: steps / 100, at least 1)",
         options.getOption("skip-end").getDescription());
     assertTrue(options.getOption("seed").getDescription().endsWith("(default: 0)"));
     assertTrue(options.getOption("validation-batches").getDescription()

@@ -109,6 +109,25 @@ class InterruptTest {
     assertNothingLeftAndTheModelUnchanged(run.err());
   }
 
+  /** find --verify: the range test done, interrupted while it trains the suggested rates. */
+  @Test
+  void threadInterruptWhileVerifying() throws Exception {
+    String[] args = {"find", model.toString(), "--optimizers", "adam", "--steps", "100",
+        "--batch-size", "32", "--verify", "1000000", "--out", dir.resolve("report").toString(),
+        "--batch-order", dir.resolve("order.npy").toString()};
+    MainTest.Run run = onItsOwnThread(new Main(), args, running -> {
+      waitUntil(() -> staged() || !running.isAlive());
+      Thread.sleep(3000); // the 100-step test takes well under a second; 1e6 verify steps, minutes
+      running.interrupt();
+    });
+    assertEquals(130, run.exitCode(), run.err());
+    // The range test had ended (its line is printed at its end), so the verification was cut.
+    assertTrue(run.err().contains("100/100 steps"), run.err());
+    assertTrue(run.err().lines().anyMatch(l -> l.contains("verify lr")
+        && l.endsWith("interrupted; the model was restored")), run.err());
+    assertNothingLeftAndTheModelUnchanged(run.err());
+  }
+
   @Test
   void aThreadInterruptedBeforeFindStartsWritesNothing() throws Exception {
     AtomicReference<MainTest.Run> result = new AtomicReference<>();

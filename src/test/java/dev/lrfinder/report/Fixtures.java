@@ -50,10 +50,10 @@ final class Fixtures {
       lrs.add(lr);
       losses.add(loss);
       smoothed.add(smooth);
-      if (step < config.skipBegin()) {
+      if (step < config.skipBeginFor(planned)) {
         continue; // as the engine: no divergence stop in the warm-up window, best from it on
       }
-      if (config.stopFactorEnabled() && step > config.skipBegin()
+      if (config.stopFactorEnabled() && step > config.skipBeginFor(planned)
           && smooth > config.stopFactor() * best) {
         reason = StopReason.DIVERGED;
         break;
@@ -170,8 +170,8 @@ final class Fixtures {
         lrs.add(lr);
         losses.add(loss);
         smoothed.add(smooth);
-        if (step >= config.skipBegin()) {
-          if (step > config.skipBegin() && smooth > config.stopFactor() * best) {
+        if (step >= config.skipBeginFor(100)) {
+          if (step > config.skipBeginFor(100) && smooth > config.stopFactor() * best) {
             reason = StopReason.DIVERGED;
             break;
           }
