@@ -139,6 +139,9 @@ final class TrainCommand implements Command {
       if (!model.optimizers().contains(optimizer)) {
         throw new UsageException(model.contract().noSuchOptimizer(optimizer));
       }
+      if (save != null) {
+        SavedModelSaver.requireSavable(modelDir); // before training, not after
+      }
       TrainingData data = TrainingData.load(dataFile, line, model, console);
       Dataset train = data.train();
       Batches batches = new Batches(train, batchSize, !line.hasOption("no-shuffle"), seed);

@@ -94,6 +94,9 @@ final class TrainEpochs {
       if (!model.optimizers().contains(optimizer)) {
         throw new UsageException(model.contract().noSuchOptimizer(optimizer));
       }
+      if (save != null) {
+        SavedModelSaver.requireSavable(modelDir); // before training, not after
+      }
       TrainingData data = TrainingData.load(dataFile, line, model, console);
       long trainRows = split > 0 ? (long) Math.floor(data.train().rows() * (1.0 - split))
           : data.train().rows();

@@ -118,6 +118,20 @@ public final class SavedModelSaver {
   }
 
   /**
+   * Checks before training that {@code source} can be saved again: its saver has a TF2 restore
+   * function lrfinder can read and its checkpoint index is uncompressed.
+   *
+   * @throws ModelException saying why not
+   */
+  public static void requireSavable(Path source) {
+    Path from = source.toAbsolutePath().normalize();
+    variableOfKey(SavedModelDirectory.metaGraph(from, SERVE));
+    CheckpointIndex.read(CheckpointIndex.indexFile(from.resolve(
+        SavedModelDirectory.VARIABLES_PREFIX))).orElseThrow(() -> new ModelException(
+            "the checkpoint of '" + from + "' is compressed; lrfinder cannot rewrite it"));
+  }
+
+  /**
    * Refuses a target inside the source, or one that holds anything.
    *
    * @throws IllegalArgumentException saying why

@@ -69,6 +69,19 @@ class TrainEpochsTest {
   }
 
   @Test
+  void stepsModeSavesToo() throws IOException {
+    Path save = temp.resolve("stepped");
+    MainTest.Run run = MainTest.run("train", TestPaths.model("keras2/blobs_mlp").toString(),
+        "--steps", "5", "--optimizer", "sgd", "--save", save.toString());
+    assertEquals(0, run.exitCode(), run.err());
+    assertTrue(run.out().contains("then written to " + save), run.out());
+    assertTrue(Files.exists(save.resolve("saved_model.pb")));
+    assertTrue(Files.exists(save.resolve("keras_metadata.pb"))
+        || !Files.exists(TestPaths.model("keras2/blobs_mlp").resolve("keras_metadata.pb")),
+        "a copy of the Keras 2 SavedModel, its metadata included");
+  }
+
+  @Test
   void aScheduleAndRulesFromTheCommandLine() throws IOException {
     MainTest.Run run = MainTest.run("train", TestPaths.model("blobs_mlp").toString(),
         "--epochs", "6", "--optimizer", "sgd", "--batch-size", "50", "--schedule",
