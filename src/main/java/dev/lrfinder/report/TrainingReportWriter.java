@@ -142,15 +142,24 @@ public final class TrainingReportWriter {
     }
 
     private Path publishExplicit() {
+      boolean emptied = false;
       try {
         if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
           Files.delete(target); // empty, as checked; fails if something appeared in it since
+          emptied = true;
         }
         move(staging.directory(), target);
         return target;
       } catch (FileAlreadyExistsException | DirectoryNotEmptyException e) {
         throw StagedReport.taken(target);
       } catch (IOException e) {
+        if (emptied) {
+          try {
+            Files.createDirectory(target); // the user's empty directory back
+          } catch (IOException again) {
+            // Best effort: it was empty, nothing of the user's is lost.
+          }
+        }
         throw OutputException.writing(target, e);
       }
     }
