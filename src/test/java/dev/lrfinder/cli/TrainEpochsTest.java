@@ -69,6 +69,22 @@ class TrainEpochsTest {
   }
 
   @Test
+  void aFullDiskLeavesNoHalfReportAndNoModel() throws IOException {
+    Path out = temp.resolve("report");
+    Path save = temp.resolve("trained");
+    MainTest.Run run = MainTest.run(new Main(dev.lrfinder.report.FaultyDisk.fullWriting(
+        "index.html", 1000)), "train", TestPaths.model("blobs_mlp").toString(), "--epochs", "2",
+        "--out", out.toString(), "--save", save.toString());
+    assertEquals(2, run.exitCode(), run.err());
+    assertEquals(1, run.err().lines().filter(l -> l.startsWith("lrfinder: error:")).count(),
+        run.err());
+    assertTrue(run.err().contains("no space left on device"), run.err());
+    try (Stream<Path> left = Files.list(temp)) {
+      assertEquals(List.of(), left.toList(), "no report, no model, no staging");
+    }
+  }
+
+  @Test
   void stepsModeSavesToo() throws IOException {
     Path save = temp.resolve("stepped");
     MainTest.Run run = MainTest.run("train", TestPaths.model("keras2/blobs_mlp").toString(),
