@@ -163,12 +163,9 @@ public final class RangeTest {
     long inModel = 0;
 
     for (long step = 0; step < planned; step++) {
-      if (token.isCancelled()) {
-        reason = StopReason.CANCELLED;
-        break;
-      }
-      if (Thread.currentThread().isInterrupted()) {
-        reason = StopReason.INTERRUPTED;
+      java.util.Optional<StopReason> requested = StopReason.requested(token);
+      if (requested.isPresent()) {
+        reason = requested.get();
         break;
       }
       double lr = config.schedule().rate(step, planned, config.startLr(), config.endLr());

@@ -29,4 +29,16 @@ public enum StopReason {
   public String description() {
     return description;
   }
+
+  /**
+   * Whether the run should stop before its next step: {@link #CANCELLED} when {@code token} is
+   * cancelled, {@link #INTERRUPTED} when the thread is interrupted, else empty.
+   */
+  public static java.util.Optional<StopReason> requested(CancellationToken token) {
+    if (token.isCancelled()) {
+      return java.util.Optional.of(CANCELLED);
+    }
+    return Thread.currentThread().isInterrupted()
+        ? java.util.Optional.of(INTERRUPTED) : java.util.Optional.empty();
+  }
 }

@@ -113,12 +113,9 @@ public final class Verification {
     int run = 0;
     StopReason reason = StopReason.END_OF_RANGE;
     for (int step = 0; step < steps; step++) {
-      if (token.isCancelled()) {
-        reason = StopReason.CANCELLED;
-        break;
-      }
-      if (Thread.currentThread().isInterrupted()) {
-        reason = StopReason.INTERRUPTED;
+      java.util.Optional<StopReason> requested = StopReason.requested(token);
+      if (requested.isPresent()) {
+        reason = requested.get();
         break;
       }
       StepResult trained = model.trainStep(optimizer, lr, train.batch(step));
