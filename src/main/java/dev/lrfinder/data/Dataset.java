@@ -187,6 +187,35 @@ public record Dataset(List<NamedArray> inputs, List<NamedArray> labels) {
   }
 
   /** The shape error of an array of {@code shape}, also used on headers before reading. */
+  /** The rows of a {@link #validationSplit}: the first train, the last validate. */
+  public record Split(Dataset train, Dataset validation) {}
+
+  /**
+   * Splits the rows as Keras's {@code validation_split} does
+   * ({@code keras.src.trainers.data_adapters.array_slicing.train_validation_split}): the first
+   * {@code floor(rows * (1 - fraction))} rows train, the rest validate, in file order (before
+   * any shuffle).
+   *
+   * @throws IllegalArgumentException when one side would get no row
+   */
+  public Split validationSplit(double fraction) {
+    long total = rows();
+    int at = (int) Math.floor(total * (1.0 - fraction));
+    if (at <= 0 || at >= total) {
+      throw new IllegalArgumentException("the training data has " + total + " rows, too few to"
+          + " hold out a validation split of " + fraction);
+    }
+    return new Split(rows(0, at), rows(at, (int) total));
+  }
+
+  /** Rows {@code [from, to)} of every array. */
+  public Dataset rows(int from, int to) {
+    int[] indices = java.util.stream.IntStream.range(from, to).toArray();
+    return new Dataset(
+        inputs.stream().map(a -> a.with(a.array().gatherRows(indices))).toList(),
+        labels.stream().map(a -> a.with(a.array().gatherRows(indices))).toList());
+  }
+
   static void checkRowShape(ArrayName name, long[] shape, long[] expected, String note) {
     if (!HostArray.rowShapeFits(shape, expected)) {
       throw shapeError(name, shape, expected, note);

@@ -14,7 +14,6 @@ import dev.lrfinder.schedule.Schedule;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.IntStream;
 
 /**
  * Trains a model epoch by epoch as Keras's {@code fit} does, and records its learning curves.
@@ -69,30 +68,12 @@ public final class EpochTrainer {
   }
 
   /** The training rows and the held-out rows of a validation split. */
-  public record Split(Dataset train, Dataset validation) {}
-
   /**
-   * Splits {@code data} as Keras's {@code validation_split} does
-   * ({@code keras.src.trainers.data_adapters.array_slicing.train_validation_split}): the first
-   * {@code floor(rows * (1 - fraction))} rows train, the rest validate, in file order.
-   *
-   * @throws IllegalArgumentException when either part would be empty
+   * Splits {@code data} as Keras's {@code validation_split} does: see
+   * {@link Dataset#validationSplit}.
    */
-  public static Split split(Dataset data, double fraction) {
-    long rows = data.rows();
-    int at = (int) Math.floor(rows * (1.0 - fraction));
-    if (at <= 0 || at >= rows) {
-      throw new IllegalArgumentException("the training data has " + rows + " rows, too few to"
-          + " hold out a validation split of " + fraction);
-    }
-    return new Split(rows(data, 0, at), rows(data, at, (int) rows));
-  }
-
-  private static Dataset rows(Dataset data, int from, int to) {
-    int[] indices = IntStream.range(from, to).toArray();
-    return new Dataset(
-        data.inputs().stream().map(a -> a.with(a.array().gatherRows(indices))).toList(),
-        data.labels().stream().map(a -> a.with(a.array().gatherRows(indices))).toList());
+  public static Dataset.Split split(Dataset data, double fraction) {
+    return data.validationSplit(fraction);
   }
 
   /** {@link #run(TrainableModel, Dataset, Dataset, CancellationToken)} with a fresh token. */
@@ -119,7 +100,7 @@ public final class EpochTrainer {
         throw new IllegalArgumentException("give validation data or a validation split, not"
             + " both");
       }
-      Split split = split(train, config.validationSplit());
+      Dataset.Split split = split(train, config.validationSplit());
       training = split.train();
       held = split.validation();
     }

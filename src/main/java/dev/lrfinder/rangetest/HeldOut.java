@@ -1,8 +1,6 @@
 package dev.lrfinder.rangetest;
 
 import dev.lrfinder.data.Dataset;
-import dev.lrfinder.data.NamedArray;
-import java.util.List;
 
 /**
  * The data a {@link Verification} trains on and the held-out data it ranks by, and where the
@@ -30,27 +28,11 @@ public record HeldOut(Dataset train, Dataset heldOut, String description) {
    * @throws IllegalArgumentException when fewer than 2 rows leave nothing on one side
    */
   public static HeldOut validationSplit(Dataset train) {
-    int rows = Math.toIntExact(train.rows());
-    int held = (int) Math.floor(rows * VALIDATION_FRACTION);
-    if (held < 1 || rows - held < 1) {
-      throw new IllegalArgumentException("the training data has " + rows + " rows, too few to"
-          + " hold out a validation split of " + VALIDATION_FRACTION);
-    }
-    return new HeldOut(rows(train, 0, rows - held), rows(train, rows - held, rows),
+    Dataset.Split split = train.validationSplit(VALIDATION_FRACTION);
+    long rows = train.rows();
+    long held = split.validation().rows();
+    return new HeldOut(split.train(), split.validation(),
         "a validation split of the training data (no x_test/y_test): the last " + held + " of "
             + rows + " rows held out, the verification trained on the first " + (rows - held));
-  }
-
-  private static Dataset rows(Dataset data, int from, int to) {
-    int[] indices = new int[to - from];
-    for (int i = 0; i < indices.length; i++) {
-      indices[i] = from + i;
-    }
-    return new Dataset(gather(data.inputs(), indices), gather(data.labels(), indices));
-  }
-
-  private static List<NamedArray> gather(List<NamedArray> arrays, int[] indices) {
-    return arrays.stream().map(a -> new NamedArray(a.key(), a.array().gatherRows(indices),
-        a.name())).toList();
   }
 }

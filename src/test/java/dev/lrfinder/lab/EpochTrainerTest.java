@@ -168,7 +168,7 @@ class EpochTrainerTest {
 
   @Test
   void validationSplitHoldsOutTheLastRowsAsKerasDoes() {
-    EpochTrainer.Split split = EpochTrainer.split(train, 0.2);
+    Dataset.Split split = EpochTrainer.split(train, 0.2);
     assertEquals(400, split.train().rows());
     assertEquals(100, split.validation().rows());
     assertEquals(train.x().gatherRows(new int[] {400, 499}),

@@ -34,8 +34,11 @@ class TrainingReportTest {
     Map<String, Double> nan = new LinkedHashMap<>();
     nan.put("loss", Double.NaN);
     nan.put("accuracy", 0.25);
+    Map<String, Double> validation = new LinkedHashMap<>(); // (Map.of's order varies by run)
+    validation.put("loss", 0.8);
+    validation.put("accuracy", 0.6);
     List<EpochRecord> epochs = List.of(
-        new EpochRecord(0, 2, first, Map.of("loss", 0.8, "accuracy", 0.6), 0.1,
+        new EpochRecord(0, 2, first, validation, 0.1,
             "rate <b>halved</b>", true, 0.5),
         new EpochRecord(1, 1, nan, Map.of(), 0.05, "", false, 0.2));
     TrainingResult result = new TrainingResult(TrainingConfig.of("sgd", 5), "test schedule",
