@@ -168,6 +168,8 @@ class VerificationTest {
     assertEquals(8.0, split.heldOut().x().getDouble(0), 0.0);
     assertEquals(7.0, split.train().x().getDouble(7), 0.0);
     assertTrue(split.description().contains("validation split"));
-    assertThrows(IllegalArgumentException.class, () -> HeldOut.validationSplit(rows(3)));
+    // Keras's own split: floor(3 * 0.8) = 2 rows train, 1 validates; 1 row cannot be split
+    assertEquals(1, HeldOut.validationSplit(rows(3)).heldOut().rows());
+    assertThrows(IllegalArgumentException.class, () -> HeldOut.validationSplit(rows(1)));
   }
 }
