@@ -6,6 +6,7 @@ import dev.lrfinder.model.ModelException;
 import dev.lrfinder.model.OutputSpec;
 import dev.lrfinder.model.StepResult;
 import dev.lrfinder.model.TrainingPath;
+import dev.lrfinder.optim.ExactSessionConfig;
 import dev.lrfinder.runtime.LoadFailure;
 import dev.lrfinder.runtime.SavedModelDirectory;
 import dev.lrfinder.runtime.SavedModelSession;
@@ -41,15 +42,22 @@ import org.tensorflow.proto.TensorShapeProto;
 public final class ExportedModel extends SessionModel {
   /**
    * Grappler off for the session's own graph. That graph holds only calls of the exported
-   * functions and the variable store's reads, assigns, save and restore: each call op optimizes its
-   * function's body itself, under TensorFlow's defaults, whatever the session's config says (the
-   * steps ran at the same speed either way on mnist_cnn), so a session-level pass only costs time
-   * at every new kind of run: 170 ms of the load and 50 ms of the first restore on mnist_cnn.
+   * functions and the variable store's reads, assigns, save and restore, and Grappler would
+   * otherwise run over all of it, function library included, at every new kind of run: 170 ms
+   * of the load and 50 ms of the first restore on mnist_cnn, 12 s of a ResNet50's load. Each call
+   * op optimizes its function's body itself, under {@link #FUNCTION_CONFIG}.
    */
   static final ConfigProto SESSION_CONFIG = ConfigProto.newBuilder()
       .setGraphOptions(GraphOptions.newBuilder()
           .setRewriteOptions(RewriterConfig.newBuilder().setDisableMetaOptimizer(true)))
       .build();
+
+  /**
+   * How each exported function's body is optimized at its first call: {@link ExactSessionConfig},
+   * the config the session had before (a body run without any rewrite computes other roundings,
+   * and the Python reference of the range test runs the rewrites this config keeps).
+   */
+  static final ConfigProto FUNCTION_CONFIG = ExactSessionConfig.create();
 
   private final Path directory;
   private final SavedModelSession loaded;
@@ -155,13 +163,25 @@ public final class ExportedModel extends SessionModel {
       Map<String, SignatureDef> signatures = metaGraph.getSignatureDefMap();
       // Every op lrfinder adds (chained calls, the variable store) goes in before the session's
       // first run, the restore: a session is extended at a cost (see SavedModelSession).
-      Calls calls = Calls.resolve(contract, signatures, loaded.session());
-      VariableStore.Prepared variables = VariableStore.prepare(loaded.graph(), loaded.session(),
-          VariableStore.restoredBy(loaded.graph(), loaded.restoreOp()));
+      Calls calls = null;
+      VariableStore.Prepared variables = null;
+      RuntimeException unfit = null;
+      try {
+        calls = Calls.resolve(contract, signatures, loaded.session());
+        variables = VariableStore.prepare(loaded.graph(), loaded.session(),
+            VariableStore.restoredBy(loaded.graph(), loaded.restoreOp()));
+      } catch (RuntimeException e) {
+        unfit = e;
+      }
+      // Restored and initialized before the contract's failure is reported, as TensorFlow's
+      // loader would have done: a trusted model's init op runs either way.
       try {
         loaded.restore(directory);
       } catch (RuntimeException e) {
         throw LoadFailure.of("load the SavedModel", directory, e);
+      }
+      if (unfit != null) {
+        throw unfit;
       }
       return new ExportedModel(directory, contract, loaded, signatures, calls, variables.check());
     } catch (RuntimeException e) {
@@ -180,7 +200,7 @@ public final class ExportedModel extends SessionModel {
   /** The meta graph imported into a session under {@link #SESSION_CONFIG}, nothing run yet. */
   private static SavedModelSession open(Path directory, MetaGraphDef metaGraph) {
     try {
-      return SavedModelSession.open(metaGraph, SESSION_CONFIG);
+      return SavedModelSession.open(metaGraph, SESSION_CONFIG, FUNCTION_CONFIG);
     } catch (RuntimeException e) {
       throw LoadFailure.of("load the SavedModel", directory, e);
     }

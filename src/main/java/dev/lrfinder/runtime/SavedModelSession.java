@@ -6,9 +6,12 @@ import org.tensorflow.Graph;
 import org.tensorflow.Session;
 import org.tensorflow.Tensor;
 import org.tensorflow.proto.AssetFileDef;
+import org.tensorflow.proto.AttrValue;
 import org.tensorflow.proto.CollectionDef;
 import org.tensorflow.proto.ConfigProto;
+import org.tensorflow.proto.GraphDef;
 import org.tensorflow.proto.MetaGraphDef;
+import org.tensorflow.proto.NodeDef;
 import org.tensorflow.proto.SaverDef;
 import org.tensorflow.proto.SignatureDef;
 import org.tensorflow.types.TString;
@@ -25,6 +28,8 @@ import org.tensorflow.types.TString;
  */
 public final class SavedModelSession implements AutoCloseable {
   private static final String INIT_OP_SIGNATURE = "__saved_model_init_op";
+  private static final java.util.Set<String> FUNCTION_CALLS =
+      java.util.Set.of("StatefulPartitionedCall", "PartitionedCall");
   private static final List<String> INIT_OP_COLLECTIONS = List.of("saved_model_main_op",
       "legacy_init_op");
   private final MetaGraphDef metaGraph;
@@ -37,16 +42,32 @@ public final class SavedModelSession implements AutoCloseable {
     this.session = session;
   }
 
-  /** Imports {@code metaGraph}'s graph and opens a session on it under {@code config}. */
-  public static SavedModelSession open(MetaGraphDef metaGraph, ConfigProto config) {
+  /**
+   * Imports {@code metaGraph}'s graph and opens a session on it under {@code config}; every
+   * function call of the graph's top level optimizes its function's body under
+   * {@code functionConfig} (its {@code config_proto}).
+   */
+  public static SavedModelSession open(MetaGraphDef metaGraph, ConfigProto config,
+      ConfigProto functionConfig) {
     Graph graph = new Graph();
     try {
-      graph.importGraphDef(metaGraph.getGraphDef());
+      graph.importGraphDef(withFunctionConfig(metaGraph.getGraphDef(), functionConfig));
       return new SavedModelSession(metaGraph, graph, new Session(graph, config));
     } catch (RuntimeException e) {
       graph.close();
       throw e;
     }
+  }
+
+  private static GraphDef withFunctionConfig(GraphDef graph, ConfigProto functionConfig) {
+    AttrValue config = AttrValue.newBuilder().setS(functionConfig.toByteString()).build();
+    GraphDef.Builder builder = graph.toBuilder();
+    for (NodeDef.Builder node : builder.getNodeBuilderList()) {
+      if (FUNCTION_CALLS.contains(node.getOp())) {
+        node.putAttr("config_proto", config);
+      }
+    }
+    return builder.build();
   }
 
   public Graph graph() {
