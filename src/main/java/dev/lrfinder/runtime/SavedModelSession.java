@@ -45,13 +45,18 @@ public final class SavedModelSession implements AutoCloseable {
   /**
    * Imports {@code metaGraph}'s graph and opens a session on it under {@code config}; every
    * function call of the graph's top level optimizes its function's body under
-   * {@code functionConfig} (its {@code config_proto}).
+   * {@code functionConfig} (its {@code config_proto}), except the saver's save and restore calls,
+   * which only copy values and run under {@code config}.
    */
   public static SavedModelSession open(MetaGraphDef metaGraph, ConfigProto config,
       ConfigProto functionConfig) {
     Graph graph = new Graph();
     try {
-      graph.importGraphDef(withFunctionConfig(metaGraph.getGraphDef(), functionConfig));
+      SaverDef saver = metaGraph.getSaverDef();
+      java.util.Set<String> saverCalls = java.util.Set.of(opName(saver.getRestoreOpName()),
+          opName(saver.getSaveTensorName()));
+      graph.importGraphDef(withFunctionConfig(metaGraph.getGraphDef(), functionConfig, config,
+          saverCalls));
       return new SavedModelSession(metaGraph, graph, new Session(graph, config));
     } catch (RuntimeException e) {
       graph.close();
@@ -59,12 +64,14 @@ public final class SavedModelSession implements AutoCloseable {
     }
   }
 
-  private static GraphDef withFunctionConfig(GraphDef graph, ConfigProto functionConfig) {
-    AttrValue config = AttrValue.newBuilder().setS(functionConfig.toByteString()).build();
+  private static GraphDef withFunctionConfig(GraphDef graph, ConfigProto functionConfig,
+      ConfigProto saverConfig, java.util.Set<String> saverCalls) {
+    AttrValue function = AttrValue.newBuilder().setS(functionConfig.toByteString()).build();
+    AttrValue saver = AttrValue.newBuilder().setS(saverConfig.toByteString()).build();
     GraphDef.Builder builder = graph.toBuilder();
     for (NodeDef.Builder node : builder.getNodeBuilderList()) {
       if (FUNCTION_CALLS.contains(node.getOp())) {
-        node.putAttr("config_proto", config);
+        node.putAttr("config_proto", saverCalls.contains(node.getName()) ? saver : function);
       }
     }
     return builder.build();
