@@ -6,6 +6,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Option;
 
 /** Typed access to option values with one-line errors. */
 final class Args {
@@ -106,5 +107,18 @@ final class Args {
       throw new UsageException("expected one model directory, got " + line.getArgList());
     }
     return line.getArgList().isEmpty() ? console.defaultModel() : Path.of(line.getArgList().get(0));
+  }
+
+  /** The options as given, {@code --name value ...}, for the command line a report records. */
+  static String optionsText(CommandLine line) {
+    StringBuilder text = new StringBuilder();
+    for (Option option : line.getOptions()) {
+      text.append("--").append(option.getLongOpt());
+      if (option.hasArg()) {
+        text.append(' ').append(option.getValue());
+      }
+      text.append(' ');
+    }
+    return text.toString().trim();
   }
 }

@@ -238,7 +238,7 @@ final class FindCommand implements Command {
     return new ReportInput(modelDir, dataFile, model.contract(),
         model.trainingPath().toString(), result, analysis, TensorFlow.version(),
         System.getProperty("java.version"), started,
-        "lrfinder find " + String.join(" ", line.getArgList()) + " " + optionsText(line));
+        "lrfinder find " + String.join(" ", line.getArgList()) + " " + Args.optionsText(line));
   }
 
   /** The engine's settings; an option left out takes {@link RangeTestConfig}'s default. */
@@ -297,15 +297,4 @@ final class FindCommand implements Command {
     return batches.order(config.budget().plannedSteps(batches.stepsPerEpoch()));
   }
 
-  private static String optionsText(CommandLine line) {
-    StringBuilder text = new StringBuilder();
-    for (Option option : line.getOptions()) {
-      text.append("--").append(option.getLongOpt());
-      if (option.hasArg()) {
-        text.append(' ').append(option.getValue());
-      }
-      text.append(' ');
-    }
-    return text.toString().trim();
-  }
 }

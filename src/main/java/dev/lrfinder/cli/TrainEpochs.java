@@ -28,7 +28,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.commons.cli.CommandLine;
-import org.apache.commons.cli.Option;
 import org.tensorflow.TensorFlow;
 
 /**
@@ -161,7 +160,7 @@ final class TrainEpochs {
         TrainingReportInput input = new TrainingReportInput(modelDir, dataFile, model.contract(),
             model.trainingPath().toString(), result, validationSource, TensorFlow.version(),
             System.getProperty("java.version"), started, "lrfinder train "
-                + String.join(" ", line.getArgList()) + " " + optionsText(line), notes);
+                + String.join(" ", line.getArgList()) + " " + Args.optionsText(line), notes);
         report.write(input);
         if (save != null) {
           SavedModelSaver.save(model, modelDir, save);
@@ -236,18 +235,6 @@ final class TrainEpochs {
     } catch (IOException e) {
       // Best effort: the failure that brought us here is what the user hears about.
     }
-  }
-
-  private static String optionsText(CommandLine line) {
-    StringBuilder text = new StringBuilder();
-    for (Option option : line.getOptions()) {
-      text.append("--").append(option.getLongOpt());
-      if (option.hasArg()) {
-        text.append(' ').append(option.getValue());
-      }
-      text.append(' ');
-    }
-    return text.toString().trim();
   }
 
   /** One line per epoch: its logs, rate, time and what the rules decided. */

@@ -110,7 +110,8 @@ public final class ReportWriter {
     return (model.isEmpty() ? "model" : model) + "-" + STAMP.format(createdAt);
   }
 
-  private static void checkUnused(Path target) {
+  /** Refuses {@code target} unless it is absent or an empty directory (find's and train's). */
+  static void checkUnused(Path target) {
     if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
       return;
     }

@@ -140,13 +140,24 @@ public final class StagedReport implements AutoCloseable {
     if (!written) {
       throw new IllegalStateException("write the report before publishing it");
     }
+    return publish(staging, target, explicit);
+  }
+
+  /**
+   * Renames {@code staging}'s directory to {@code target} (an explicit place, checked empty
+   * before) or to the first free numbered sibling of {@code target}, and returns where it went:
+   * the find report's and the training report's publish.
+   */
+  static Path publish(Staging staging, Path target, boolean explicit)
+      throws InterruptedIOException {
     staging.checkNotStopped();
-    Path published = explicit ? publishExplicit() : publishNumbered();
+    Path published = explicit ? publishExplicit(staging, target)
+        : publishNumbered(staging, target);
     staging.published();
     return published;
   }
 
-  private Path publishExplicit() {
+  private static Path publishExplicit(Staging staging, Path target) {
     boolean emptied = false;
     try {
       if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
@@ -174,7 +185,7 @@ public final class StagedReport implements AutoCloseable {
     }
   }
 
-  private Path publishNumbered() {
+  private static Path publishNumbered(Staging staging, Path target) {
     String base = target.getFileName().toString();
     for (int n = 1; ; n++) {
       Path numbered = target.resolveSibling(n == 1 ? base : base + "-" + n);

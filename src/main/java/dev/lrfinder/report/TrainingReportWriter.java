@@ -1,20 +1,12 @@
 package dev.lrfinder.report;
 
-import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.DirectoryNotEmptyException;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
-import java.util.stream.Stream;
 import org.knowm.xchart.XYChart;
 
 /**
@@ -49,7 +41,7 @@ public final class TrainingReportWriter {
   public Staged prepare(String modelName, Instant createdAt, Path reportsRoot, Path explicitOut) {
     if (explicitOut != null) {
       Path target = explicitOut.toAbsolutePath().normalize();
-      checkUnused(target);
+      ReportWriter.checkUnused(target);
       if (target.getParent() == null) {
         throw StagedReport.taken(target);
       }
@@ -62,22 +54,6 @@ public final class TrainingReportWriter {
     Path target = root.resolve(name);
     return new Staged(Staging.create(root, name, "the report to", target, cleanup), target,
         false);
-  }
-
-  private static void checkUnused(Path target) {
-    if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
-      return;
-    }
-    if (!Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
-      throw StagedReport.taken(target);
-    }
-    try (Stream<Path> entries = Files.list(target)) {
-      if (entries.findAny().isPresent()) {
-        throw StagedReport.taken(target);
-      }
-    } catch (IOException e) {
-      throw OutputException.creating("the report to", target, e);
-    }
   }
 
   /** A reserved report: {@link #write}, then {@link #publish}; close drops what is unpublished. */
@@ -135,64 +111,12 @@ public final class TrainingReportWriter {
       if (!written) {
         throw new IllegalStateException("write the report before publishing it");
       }
-      staging.checkNotStopped();
-      Path published = explicit ? publishExplicit() : publishNumbered();
-      staging.published();
-      return published;
-    }
-
-    private Path publishExplicit() {
-      boolean emptied = false;
-      try {
-        if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
-          Files.delete(target); // empty, as checked; fails if something appeared in it since
-          emptied = true;
-        }
-        move(staging.directory(), target);
-        return target;
-      } catch (FileAlreadyExistsException | DirectoryNotEmptyException e) {
-        throw StagedReport.taken(target);
-      } catch (IOException e) {
-        if (emptied) {
-          try {
-            Files.createDirectory(target); // the user's empty directory back
-          } catch (IOException again) {
-            // Best effort: it was empty, nothing of the user's is lost.
-          }
-        }
-        throw OutputException.writing(target, e);
-      }
-    }
-
-    private Path publishNumbered() {
-      String base = target.getFileName().toString();
-      for (int n = 1; ; n++) {
-        Path numbered = target.resolveSibling(n == 1 ? base : base + "-" + n);
-        if (Files.exists(numbered, LinkOption.NOFOLLOW_LINKS)) {
-          continue;
-        }
-        try {
-          move(staging.directory(), numbered);
-          return numbered;
-        } catch (FileAlreadyExistsException | DirectoryNotEmptyException e) {
-          // Taken since we looked: try the next number.
-        } catch (IOException e) {
-          throw OutputException.writing(numbered, e);
-        }
-      }
+      return StagedReport.publish(staging, target, explicit);
     }
 
     @Override
     public void close() {
       staging.close();
-    }
-  }
-
-  private static void move(Path staged, Path target) throws IOException {
-    try {
-      Files.move(staged, target, StandardCopyOption.ATOMIC_MOVE);
-    } catch (AtomicMoveNotSupportedException e) {
-      Files.move(staged, target);
     }
   }
 
