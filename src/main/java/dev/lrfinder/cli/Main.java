@@ -5,6 +5,7 @@ import dev.lrfinder.model.ModelException;
 import dev.lrfinder.report.FileOpener;
 import dev.lrfinder.report.OutputException;
 import dev.lrfinder.report.ReportWriter;
+import dev.lrfinder.report.SweepReportWriter;
 import dev.lrfinder.report.TrainingReportWriter;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -41,7 +42,9 @@ public final class Main {
   Main(FileOpener opener) {
     for (Command command : new Command[] {
         new FindCommand(new ReportWriter(opener, ShutdownGuard.CLEANUP)), new InspectCommand(),
-        new TrainCommand(new TrainingReportWriter(opener, ShutdownGuard.CLEANUP))}) {
+        new TrainCommand(new TrainingReportWriter(opener, ShutdownGuard.CLEANUP)),
+        new SweepCommand(new SweepReportWriter(opener, ShutdownGuard.CLEANUP)),
+        new ExperimentCommand(new SweepReportWriter(opener, ShutdownGuard.CLEANUP))}) {
       commands.put(command.name(), command);
     }
   }
@@ -137,7 +140,7 @@ public final class Main {
     out.println("Learning-rate range tests for Keras SavedModels, trained from the JVM.");
     out.println();
     out.println("commands:");
-    commands.values().forEach(c -> out.printf("  %-9s %s%n", c.name(), c.description()));
+    commands.values().forEach(c -> out.printf("  %-10s %s%n", c.name(), c.description()));
     out.println();
     out.println("global options: --debug  print stack traces of errors");
   }

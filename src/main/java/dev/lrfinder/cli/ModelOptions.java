@@ -42,12 +42,22 @@ final class ModelOptions {
    */
   static TrainableModel open(CommandLine line, Path modelDir, List<String> optimizers,
       Console console) {
+    return open(line, modelDir, optimizers,
+        Args.longValue(line, "seed", RangeTestConfig.DEFAULT_SEED), console);
+  }
+
+  /**
+   * As {@link #open(CommandLine, Path, List, Console)}, a direct model's Dropout seeded by
+   * {@code seed}.
+   */
+  static TrainableModel open(CommandLine line, Path modelDir, List<String> optimizers, long seed,
+      Console console) {
     ModelTrust trust = trust(line);
     if (trust == ModelTrust.TRUSTED) {
       console.err().println("lrfinder: note: --trust-model: '" + modelDir
           + "' runs without lrfinder's safety check of its ops");
     }
-    return open(line, modelDir, optimizers, console, trust);
+    return open(line, modelDir, optimizers, console, trust, seed);
   }
 
   /**
@@ -56,16 +66,17 @@ final class ModelOptions {
    */
   static TrainableModel openScanned(CommandLine line, Path modelDir, List<String> optimizers,
       Console console) {
-    return open(line, modelDir, optimizers, console, ModelTrust.TRUSTED);
+    return open(line, modelDir, optimizers, console, ModelTrust.TRUSTED,
+        Args.longValue(line, "seed", RangeTestConfig.DEFAULT_SEED));
   }
 
   private static TrainableModel open(CommandLine line, Path modelDir, List<String> optimizers,
-      Console console, ModelTrust trust) {
+      Console console, ModelTrust trust, long seed) {
     Optional<KerasLoss> loss = line.hasOption("loss")
         ? Optional.of(KerasLoss.parse(line.getOptionValue("loss"))) : Optional.empty();
     TrainableModel model = ModelLoader.load(modelDir,
         new DirectOptions(loss, optimizers).withTrust(trust)
-            .withSeed(Args.longValue(line, "seed", RangeTestConfig.DEFAULT_SEED)));
+            .withSeed(seed));
     if (model instanceof DirectModel direct) {
       direct.warnings().forEach(w -> console.err().println("lrfinder: note: " + w));
     }

@@ -65,39 +65,17 @@ final class TrainCommand implements Command {
 
   @Override
   public Options options() {
-    return ModelOptions.addOptions(TrainingData.addOptions(new Options()))
-        .addOption(valued("optimizer", "KEY", "optimizer key (default: the model's first)"))
-        .addOption(valued("lr", "RATE", "learning rate (default: the optimizer's own)"))
+    return LabSpecs.addTrainOptions(ModelOptions.addOptions(TrainingData.addOptions(
+        new Options())), "with --epochs: ")
         .addOption(valued("steps", "N", "training steps (default: " + DEFAULT_STEPS + ")"))
         .addOption(valued("epochs", "N", "train N whole epochs instead: learning curves per"
             + " epoch, a report (--out) and the model (--save)"))
-        .addOption(valued("schedule", "SPEC", "with --epochs: the rate of every step, "
-            + Schedules.SYNTAX + " (docs/schedules.md; a missing lr is --lr or the optimizer's"
-            + " own; default: constant)"))
-        .addOption(valued("plateau", "SPEC", "with --epochs: reduce the rate on a plateau, e.g."
-            + " plateau:monitor=val_loss,factor=0.1,patience=10,min_delta=1e-4,cooldown=0,"
-            + "min_lr=0,mode=auto (Keras's defaults; needs a constant schedule)"))
-        .addOption(valued("early-stopping", "SPEC", "with --epochs: stop early, e.g."
-            + " early_stopping:monitor=val_loss,patience=0,min_delta=0,mode=auto,"
-            + "restore_best_weights=false (Keras's defaults)"))
-        .addOption(valued("validation-split", "F", "with --epochs: hold out the last fraction F"
-            + " of the training rows for validation, as Keras's validation_split (default:"
-            + " validate on x_test/y_test when the data has them)"))
         .addOption(valued("out", "DIR", "with --epochs: report directory (must not exist or be"
             + " empty, and not be inside the model directory; default:"
             + " reports/<model>-train-<timestamp>)"))
-        .addOption(Option.builder().longOpt("drop-remainder").desc("with --epochs: drop each"
-            + " epoch's last incomplete batch, as find does (default: train it, as Keras's fit"
-            + " does)").build())
         .addOption(valued("save", "DIR", "write the trained model to DIR as a new SavedModel of"
             + " the same kind (a new directory, never the model's own)"))
-        .addOption(valued("batch-size", "N", "rows per batch (default: "
-            + RangeTestConfig.DEFAULT_BATCH_SIZE + ")"))
-        .addOption(valued("seed", "N", "seed of the batch shuffle and of Dropout masks (default: "
-            + RangeTestConfig.DEFAULT_SEED + ")"))
         .addOption(valued("every", "N", "print every N steps (default: steps/10)"))
-        .addOption(Option.builder().longOpt("no-shuffle")
-            .desc("batches in file order: step i takes rows [i*B, (i+1)*B)").build())
         .addOption(Option.builder().longOpt("json").desc("print every step as JSON").build());
   }
 
@@ -132,16 +110,8 @@ final class TrainCommand implements Command {
     Path dataFile = TrainingData.fileOf(line, modelDir);
     boolean json = line.hasOption("json");
 
-    List<String> wanted = line.hasOption("optimizer")
-        ? List.of(line.getOptionValue("optimizer")) : List.of();
-    try (TrainableModel model = ModelOptions.open(line, modelDir, wanted, console)) {
-      String optimizer = line.getOptionValue("optimizer", model.optimizers().get(0));
-      if (!model.optimizers().contains(optimizer)) {
-        throw new UsageException(model.contract().noSuchOptimizer(optimizer));
-      }
-      if (save != null) {
-        SavedModelSaver.requireSavable(modelDir); // before training, not after
-      }
+    try (TrainableModel model = TrainEpochs.openForTraining(line, modelDir, save, console)) {
+      String optimizer = LabSpecs.optimizer(line.getOptionValue("optimizer"), model);
       TrainingData data = TrainingData.load(dataFile, line, model, console);
       Dataset train = data.train();
       Batches batches = new Batches(train, batchSize, !line.hasOption("no-shuffle"), seed);

@@ -5,6 +5,7 @@ import dev.lrfinder.lab.EpochRecord;
 import dev.lrfinder.lab.EpochTrainer;
 import dev.lrfinder.lab.SavedModelSaver;
 import dev.lrfinder.lab.StopReason;
+import dev.lrfinder.lab.TrainSettings;
 import dev.lrfinder.lab.TrainingConfig;
 import dev.lrfinder.lab.TrainingResult;
 import dev.lrfinder.model.TrainableModel;
@@ -65,16 +66,34 @@ final class TrainEpochs {
     return save;
   }
 
+  /**
+   * Opens the model with the optimizer {@code --optimizer} names (a direct model builds only
+   * that one; all of its defaults without the option), checked to be savable before any training
+   * when {@code save} is given: what {@code train} does in both its modes.
+   */
+  static TrainableModel openForTraining(CommandLine line, Path modelDir, Path save,
+      Console console) {
+    List<String> wanted = line.hasOption("optimizer")
+        ? List.of(line.getOptionValue("optimizer")) : List.of();
+    TrainableModel model = ModelOptions.open(line, modelDir, wanted, console);
+    try {
+      LabSpecs.optimizer(line.getOptionValue("optimizer"), model);
+      if (save != null) {
+        SavedModelSaver.requireSavable(modelDir); // before training, not after
+      }
+      return model;
+    } catch (RuntimeException e) {
+      model.close();
+      throw e;
+    }
+  }
+
   int run(CommandLine line, Console console) throws IOException {
     if (line.hasOption("steps")) {
       throw new UsageException("--steps and --epochs exclude each other: give one");
     }
     Path modelDir = Args.modelDir(line, console);
-    int epochs = Args.positiveInt(line, "epochs", 1);
-    int batchSize = Args.positiveInt(line, "batch-size", RangeTestConfig.DEFAULT_BATCH_SIZE);
-    long seed = Args.longValue(line, "seed", RangeTestConfig.DEFAULT_SEED);
-    double lr = Args.rate(line, "lr");
-    double split = fraction(line);
+    TrainSettings settings = LabSpecs.settings(line, 1);
     OutputPaths outputs = OutputPaths.check(line, modelDir, console.home().resolve("reports"));
     Path save = savePath(line, modelDir);
     if (save != null && outputs.out() != null) {
@@ -86,60 +105,18 @@ final class TrainEpochs {
       }
     }
     Path dataFile = TrainingData.fileOf(line, modelDir);
-    List<String> wanted = line.hasOption("optimizer")
-        ? List.of(line.getOptionValue("optimizer")) : List.of();
-    try (TrainableModel model = ModelOptions.open(line, modelDir, wanted, console)) {
-      String optimizer = line.getOptionValue("optimizer", model.optimizers().get(0));
-      if (!model.optimizers().contains(optimizer)) {
-        throw new UsageException(model.contract().noSuchOptimizer(optimizer));
-      }
-      if (save != null) {
-        SavedModelSaver.requireSavable(modelDir); // before training, not after
-      }
+    try (TrainableModel model = openForTraining(line, modelDir, save, console)) {
+      String optimizer = LabSpecs.optimizer(settings.optimizer(), model);
       TrainingData data = TrainingData.load(dataFile, line, model, console);
-      long trainRows = split > 0 ? (long) Math.floor(data.train().rows() * (1.0 - split))
-          : data.train().rows();
-      if (split > 0 && (trainRows <= 0 || trainRows >= data.train().rows())) {
-        throw new UsageException("--validation-split " + line.getOptionValue("validation-split")
-            + " leaves no rows to " + (trainRows <= 0 ? "train on" : "validate on") + " of the "
-            + data.train().rows() + " in " + dataFile);
-      }
-      if (trainRows < batchSize) {
-        throw new UsageException("the training data has " + trainRows + " rows, fewer than the"
-            + " batch size " + batchSize);
-      }
-      boolean dropRemainder = line.hasOption("drop-remainder");
-      int stepsPerEpoch = Math.toIntExact(dropRemainder ? trainRows / batchSize
-          : (trainRows + batchSize - 1) / batchSize);
-      double optimizerRate = Double.isNaN(lr) ? model.learningRate(optimizer) : lr;
-      Schedule schedule = line.hasOption("schedule")
-          ? LabSpecs.schedule(line.getOptionValue("schedule"), (long) epochs * stepsPerEpoch,
-              stepsPerEpoch, optimizerRate)
-          : Schedule.constant(optimizerRate);
-      List<EpochRule> rules = new ArrayList<>();
-      if (line.hasOption("plateau")) {
-        if (varies(schedule, (long) epochs * stepsPerEpoch, stepsPerEpoch)) {
-          throw new UsageException("--plateau sets the rate itself, so it needs a constant"
-              + " schedule; '" + line.getOptionValue("schedule") + "' varies");
-        }
-        rules.add(LabSpecs.plateau(line.getOptionValue("plateau")));
-      }
-      if (line.hasOption("early-stopping")) {
-        rules.add(LabSpecs.earlyStopping(line.getOptionValue("early-stopping")));
-      }
-      TrainingConfig config = new TrainingConfig(optimizer, epochs, batchSize, dropRemainder,
-          !line.hasOption("no-shuffle"), seed, Optional.of(schedule), rules, split);
-      String validationSource = split > 0
-          ? "the last " + Args.number(100 * split) + "% of the training rows (validation_split)"
-          : data.test() != null ? "the test split (x_test/y_test)" : "";
-      for (EpochRule rule : rules) {
-        String monitor = rule instanceof ReduceLROnPlateau p ? p.monitor()
-            : rule instanceof EarlyStopping e ? e.monitor() : "";
-        if (monitor.startsWith("val_") && validationSource.isEmpty()) {
-          throw new UsageException("'" + rule.describe() + "' monitors " + monitor + ", but there"
-              + " is no validation data: give --validation-split or data with x_test/y_test");
-        }
-      }
+      TrainingConfig config = settings.config(optimizer, model.learningRate(optimizer),
+          data.train().rows());
+      int epochs = config.epochs();
+      int batchSize = config.batchSize();
+      long seed = config.seed();
+      Schedule schedule = config.schedule().orElseThrow();
+      long stepsPerEpoch = settings.stepsPerEpoch(settings.trainRows(data.train().rows()));
+      double split = config.validationSplit();
+      String validationSource = LabSpecs.validationSource(config, data);
       Instant started = Instant.now();
       String modelName = ReportInput.displayName(modelDir, model.contract());
       try (TrainingReportWriter.Staged report = reportWriter.prepare(modelName, started,
@@ -197,34 +174,6 @@ final class TrainEpochs {
       case INTERRUPTED -> "interrupted";
     };
     return result.stopDetail().isEmpty() ? text : text + ": " + result.stopDetail();
-  }
-
-  /** Whether {@code schedule} gives more than one rate over the run's steps. */
-  private static boolean varies(Schedule schedule, long steps, int stepsPerEpoch) {
-    double first = schedule.learningRate(0, 0);
-    for (long s = 1; s < steps; s++) {
-      if (schedule.learningRate(s, (int) (s / stepsPerEpoch)) != first) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private static double fraction(CommandLine line) {
-    String text = line.getOptionValue("validation-split");
-    if (text == null) {
-      return 0;
-    }
-    try {
-      double value = Double.parseDouble(text.trim());
-      if (!(value > 0 && value < 1)) {
-        throw new UsageException("--validation-split must be a fraction between 0 and 1, got "
-            + text);
-      }
-      return value;
-    } catch (NumberFormatException e) {
-      throw new UsageException("--validation-split must be a number, got '" + text + "'");
-    }
   }
 
   private static void deleteSaved(Path save) {

@@ -21,14 +21,17 @@ final class Warmup implements AutoCloseable {
 
   private Warmup() {}
 
-  /** Starts what {@code command} will need ({@code find}, {@code train}, {@code inspect}). */
+  /**
+   * Starts what {@code command} will need ({@code find}, {@code train}, {@code inspect},
+   * {@code sweep}, {@code experiment}).
+   */
   static Warmup start(String command, Timing timing) {
     Warmup warmup = new Warmup();
     if ("false".equals(System.getProperty("lrfinder.warmup"))) {
       return warmup; // -Dlrfinder.warmup=false: everything on the main thread, for comparisons
     }
     boolean opensModel = command.equals("find") || command.equals("train")
-        || command.equals("inspect");
+        || command.equals("inspect") || command.equals("sweep") || command.equals("experiment");
     if (opensModel) {
       warmup.run("lrfinder-warmup-tensorflow", () -> {
         TensorFlow.version();

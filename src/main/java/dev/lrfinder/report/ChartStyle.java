@@ -52,7 +52,12 @@ final class ChartStyle {
 
   /** A white 1200x800 line chart with the legend right of the plot. */
   static XYChart chart(String title, String xTitle, String yTitle) {
-    XYChart chart = new XYChart(WIDTH, HEIGHT);
+    return chart(title, xTitle, yTitle, WIDTH, HEIGHT);
+  }
+
+  /** As {@link #chart(String, String, String)}, {@code width} by {@code height} pixels. */
+  static XYChart chart(String title, String xTitle, String yTitle, int width, int height) {
+    XYChart chart = new XYChart(width, height);
     chart.setTitle(title);
     chart.setXAxisTitle(xTitle);
     chart.setYAxisTitle(yTitle);

@@ -63,7 +63,7 @@ final class TrainingCharts {
   }
 
   /** The training values of {@code key} per complete epoch, solid, and the validation's, dashed. */
-  private static void addPair(XYChart chart, TrainingResult result, String key, String label,
+  static void addPair(XYChart chart, TrainingResult result, String key, String label,
       int colorIndex, Range range) {
     List<double[]> train = new ArrayList<>();
     List<double[]> validation = new ArrayList<>();
@@ -126,10 +126,18 @@ final class TrainingCharts {
 
   private static XYChart finish(XYChart chart, TrainingResult result, Range range,
       boolean logWhenWide) {
+    return finish(chart, result.epochs().size(), range, logWhenWide);
+  }
+
+  /**
+   * Fits the axes to epochs 1..{@code epochs} and {@code range}: log scale for a loss that spans
+   * 30x or more when {@code logWhenWide}; a note when there is nothing to draw.
+   */
+  static XYChart finish(XYChart chart, int epochs, Range range, boolean logWhenWide) {
     if (!(range.max >= range.min)) {
-      return Charts.nothingToDraw(chart, 1, Math.max(2, result.epochs().size()), false);
+      return Charts.nothingToDraw(chart, 1, Math.max(2, epochs), false);
     }
-    double last = Math.max(1, result.epochs().size());
+    double last = Math.max(1, epochs);
     chart.getStyler().setXAxisMin(1 - 0.02 * Math.max(1, last - 1));
     chart.getStyler().setXAxisMax(last + 0.02 * Math.max(1, last - 1));
     // Whole epochs only: XChart widens the tick spacing until the labels differ, so a pattern
@@ -145,7 +153,7 @@ final class TrainingCharts {
     return chart;
   }
 
-  private static void linear(XYChart chart, Range range) {
+  static void linear(XYChart chart, Range range) {
     double span = range.max > range.min ? range.max - range.min
         : Math.max(Math.abs(range.max), 1e-12);
     Charts.linearY(chart, range.min - 0.05 * span, range.max + 0.05 * span);
@@ -160,7 +168,7 @@ final class TrainingCharts {
   }
 
   /** The smallest and largest finite value seen. */
-  private static final class Range {
+  static final class Range {
     double min = Double.POSITIVE_INFINITY;
     double max = Double.NEGATIVE_INFINITY;
 

@@ -39,6 +39,15 @@ public final class TrainingReportWriter {
    * @throws OutputException if the place takes no files
    */
   public Staged prepare(String modelName, Instant createdAt, Path reportsRoot, Path explicitOut) {
+    return prepareNamed(ReportWriter.directoryName(modelName, createdAt).replaceFirst(
+        "-(\\d{8}-)", "-train-$1"), reportsRoot, explicitOut);
+  }
+
+  /**
+   * Reserves {@code explicitOut} or {@code reportsRoot/<name>} (numbered when taken): the place
+   * of a training report or of a sweep's ({@link SweepReportWriter}).
+   */
+  Staged prepareNamed(String name, Path reportsRoot, Path explicitOut) {
     if (explicitOut != null) {
       Path target = explicitOut.toAbsolutePath().normalize();
       ReportWriter.checkUnused(target);
@@ -49,8 +58,6 @@ public final class TrainingReportWriter {
           "the report to", target, cleanup), target, true);
     }
     Path root = reportsRoot.toAbsolutePath().normalize();
-    String name = ReportWriter.directoryName(modelName, createdAt).replaceFirst("-(\\d{8}-)",
-        "-train-$1");
     Path target = root.resolve(name);
     return new Staged(Staging.create(root, name, "the report to", target, cleanup), target,
         false);
@@ -94,6 +101,11 @@ public final class TrainingReportWriter {
       files.put(TrainingHtml.FILE_NAME,
           out -> out.write(utf8(TrainingHtml.render(input, charts))));
       files.put(TrainingJson.FILE_NAME, out -> out.write(utf8(TrainingJson.toJson(input) + "\n")));
+      write(files);
+    }
+
+    /** Writes {@code files} (by name, in order) into the staging directory. */
+    void write(Map<String, StagedFile.Content> files) throws InterruptedIOException {
       for (Map.Entry<String, StagedFile.Content> file : files.entrySet()) {
         StagedFile.write(opener, staging, staging.directory().resolve(file.getKey()),
             target.resolve(file.getKey()), file.getValue());

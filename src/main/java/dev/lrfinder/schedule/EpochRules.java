@@ -38,6 +38,24 @@ public final class EpochRules {
     }
   }
 
+  /**
+   * The plateau spec {@code spec} with {@code key} set to {@code value}, as text ({@code
+   * plateau:patience=5,factor=0.1} with patience 10 is {@code plateau:patience=10,factor=0.1}):
+   * a sweep varies one key of a base rule this way.
+   */
+  public static String plateauWithSetting(String spec, String key, String value) {
+    Spec s = Spec.parse("plateau", spec, "plateau");
+    java.util.Map<String, String> values = new java.util.LinkedHashMap<>(s.values());
+    values.put(key, value);
+    StringBuilder text = new StringBuilder(s.name());
+    String separator = ":";
+    for (java.util.Map.Entry<String, String> item : values.entrySet()) {
+      text.append(separator).append(item.getKey()).append('=').append(item.getValue());
+      separator = ",";
+    }
+    return text.toString();
+  }
+
   /** An {@link EarlyStopping} from {@code early_stopping[:key=value,...]}. */
   public static EarlyStopping parseEarlyStopping(String spec) {
     Spec s = Spec.parse("early_stopping", spec, "early_stopping");

@@ -57,6 +57,29 @@ public final class Schedules {
     }
   }
 
+  /** The schedule name of {@code spec} ({@code step} for {@code step:lr=0.1}), lower case. */
+  public static String name(String spec) {
+    return Spec.parse("schedule", spec, null).name();
+  }
+
+  /**
+   * {@code spec} with {@code key} set to {@code value} (added, or replacing the spec's own), as
+   * text: {@code withSetting("step:lr=0.1,every=5", "lr", "0.01")} is {@code
+   * step:lr=0.01,every=5}. A sweep varies one key of a base schedule this way.
+   */
+  public static String withSetting(String spec, String key, String value) {
+    Spec s = Spec.parse("schedule", spec, null);
+    java.util.Map<String, String> values = new java.util.LinkedHashMap<>(s.values());
+    values.put(key, value);
+    StringBuilder text = new StringBuilder(s.name());
+    String separator = ":";
+    for (Map.Entry<String, String> item : values.entrySet()) {
+      text.append(separator).append(item.getKey()).append('=').append(item.getValue());
+      separator = ",";
+    }
+    return text.toString();
+  }
+
   /** The schedule {@code spec} names, for {@code run}. */
   public static Schedule parse(String spec, Run run) {
     return parse(spec, run, Map.of());

@@ -1,0 +1,145 @@
+package dev.lrfinder.cli;
+
+import dev.lrfinder.lab.EpochRecord;
+import dev.lrfinder.lab.Sweep;
+import dev.lrfinder.lab.SweepListener;
+import dev.lrfinder.lab.SweepPlan;
+import dev.lrfinder.lab.SweepResult;
+import dev.lrfinder.lab.SweepRun;
+import dev.lrfinder.lab.TrainSettings;
+import dev.lrfinder.lab.TrainingResult;
+import dev.lrfinder.model.OptimizerInfo;
+import dev.lrfinder.model.TrainableModel;
+import dev.lrfinder.rangetest.CancellationToken;
+import dev.lrfinder.report.ReportInput;
+import dev.lrfinder.report.SweepJson;
+import dev.lrfinder.report.SweepReportInput;
+import dev.lrfinder.report.SweepReportWriter;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.BiFunction;
+import org.apache.commons.cli.CommandLine;
+import org.tensorflow.TensorFlow;
+
+/**
+ * What {@code sweep} and {@code experiment} share: open the model, build the runs (every one
+ * checked before any trains), reserve the report, train every run from the same start
+ * ({@link Sweep}), write and publish the report.
+ *
+ * @param modelDir the model
+ * @param dataFile its data
+ * @param base the settings every run starts from
+ * @param optimizerKeys optimizer keys the runs name (a direct model builds those; empty: its
+ *     defaults)
+ * @param planner the runs, from the base optimizer's key and the model's optimizers
+ * @param reportName the report directory's name prefix, or {@code null} for
+ *     {@code <model>-sweep}
+ * @param about the experiment's words, or {@code null}
+ * @param outputs where the report goes, checked
+ * @param command the command line the report records
+ */
+record SweepSession(Path modelDir, Path dataFile, TrainSettings base, List<String> optimizerKeys,
+    BiFunction<String, List<OptimizerInfo>, SweepPlan> planner, String reportName,
+    SweepReportInput.About about, OutputPaths outputs, String command) {
+
+  /** What an interrupted sweep keeps. */
+  static final String NOTHING_KEPT = "the model on disk is unchanged, no report written";
+
+  int run(CommandLine line, Console console, SweepReportWriter writer) throws IOException {
+    try {
+      return runOrThrow(line, console, writer);
+    } catch (RuntimeException | IOException e) {
+      if (!(e instanceof CommandInterrupted) && CommandInterrupted.causedBy(e)) {
+        throw new CommandInterrupted(NOTHING_KEPT, e);
+      }
+      throw e;
+    }
+  }
+
+  private int runOrThrow(CommandLine line, Console console, SweepReportWriter writer)
+      throws IOException {
+    try (TrainableModel model = ModelOptions.open(line, modelDir, optimizerKeys, base.seed(),
+        console)) {
+      String optimizer = LabSpecs.optimizer(base.optimizer(), model);
+      SweepPlan plan = planner.apply(optimizer, model.contract().optimizers());
+      TrainingData data = TrainingData.load(dataFile, line, model, console);
+      List<SweepRun> runs = plan.runs(model, data.train().rows());
+      LinkedHashSet<String> sources = new LinkedHashSet<>();
+      for (SweepRun run : runs) {
+        try {
+          sources.add(LabSpecs.validationSource(run.config(), data));
+        } catch (UsageException e) {
+          throw new UsageException("run '" + run.label() + "': " + e.getMessage());
+        }
+      }
+      String validationSource = String.join("; ", sources);
+      Instant started = Instant.now();
+      String modelName = ReportInput.displayName(modelDir, model.contract());
+      String name = reportName != null ? reportName : modelName + "-sweep";
+      try (SweepReportWriter.Staged report = writer.prepare(name, started, outputs.reportsRoot(),
+          outputs.out())) {
+        boolean json = line.hasOption("json");
+        PrintStream progress = json ? console.err() : console.out();
+        progress.printf("sweep of %s: %d runs varying %s, each from the same start on the same"
+            + " batches, data %s%n", modelName, runs.size(), plan.parameter(), dataFile);
+        SweepResult result = new Sweep(plan.parameter(), runs, List.of(new Progress(progress)))
+            .run(model, data.train(), data.test(), new CancellationToken());
+        if (Thread.currentThread().isInterrupted() || !result.complete()) {
+          throw new CommandInterrupted(NOTHING_KEPT);
+        }
+        List<String> notes = new ArrayList<>(model.contract().notes());
+        SweepReportInput input = new SweepReportInput(modelDir, dataFile, model.contract(),
+            model.trainingPath().toString(), result, validationSource, about,
+            TensorFlow.version(), System.getProperty("java.version"), started, command, notes);
+        report.write(input);
+        Path written = report.publish();
+        if (json) {
+          console.out().println(SweepJson.toJson(input));
+        }
+        (json ? console.err() : console.out()).println("report: "
+            + written.resolve("index.html"));
+      }
+    }
+    return Main.OK;
+  }
+
+  /** A line per run and about ten per run's epochs. */
+  private record Progress(PrintStream out) implements SweepListener {
+    @Override
+    public void onRunStart(int index, int count, SweepRun run) {
+      out.printf("run %d/%d %s: %s, %d epochs of %d rows (%s)%n", index + 1, count, run.label(),
+          run.config().optimizer(), run.config().epochs(), run.config().batchSize(),
+          run.config().schedule().map(s -> s.describe()).orElse("the optimizer's own rate"));
+    }
+
+    @Override
+    public void onEpochEnd(int index, SweepRun run, EpochRecord epoch) {
+      int epochs = run.config().epochs();
+      int every = Math.max(1, epochs / 10);
+      if ((epoch.epoch() + 1) % every != 0 && epoch.epoch() + 1 != epochs) {
+        return;
+      }
+      StringBuilder text = new StringBuilder(String.format(Locale.ROOT, "  epoch %d/%d",
+          epoch.epoch() + 1, epochs));
+      for (Map.Entry<String, Double> log : epoch.logs().entrySet()) {
+        text.append(String.format(Locale.ROOT, "   %s %.4f", log.getKey(), log.getValue()));
+      }
+      text.append(String.format(Locale.ROOT, "   lr %.3g", epoch.learningRate()));
+      out.println(text);
+    }
+
+    @Override
+    public void onRunEnd(int index, SweepRun run, TrainingResult result) {
+      out.printf(Locale.ROOT, "  stopped %s after %.2f s%n",
+          result.stopReason().name().toLowerCase(Locale.ROOT).replace('_', ' '),
+          result.seconds());
+    }
+  }
+}
