@@ -18,11 +18,14 @@ that runs the whole study, as a user would:
      ``fit(x, y, validation_data=(tx, ty), epochs=200, batch_size=32, verbose=0)``, plotting each
      run's accuracy curves in a 4 x 2 grid saved as a PNG (the article's script).
 
-Before the rounds, one untimed run of each side (B shortened to one rate and one epoch: it only
-brings Keras into the page cache and counts the steps and validation passes ``fit`` makes). Each
-side's work is checked, not assumed: A's ``sweep.json`` must hold, per rate, 200 complete epochs
-of 16 steps each with a validation loss over 500 rows; B must report 3,200 steps (warm-up count)
-and 200 validation passes per rate.
+Before the rounds, one untimed run of each side (B shortened to one rate and one epoch: it
+brings Keras into the page cache and, with a counting callback, checks that an epoch of ``fit``
+is 16 training steps and one validation pass of 16 batches). Each side's work is checked, not
+assumed: A's ``sweep.json`` must hold, per rate, 200 complete epochs of 16 steps each with a
+validation loss over the 500 test rows (``Evaluation.of`` in batches of 32: 16 batches, as
+Keras's ``validation_batch_size`` defaults to the batch size); each timed B run must have 200
+validation results per rate. The timed B runs have no callback of ours (a Python callback on
+every batch can slow ``fit``), as the article's script has none.
 
 Prints the wall-time median (min-max) of each side, A/B per round and of the medians, the median
 CPU time (user + sys) of each process, the training steps per second (the study's 25,600 steps
@@ -159,6 +162,7 @@ def run_keras(rates: str, epochs: int, out: Path, count: bool = False) -> dict:
                "interpreter start + exit": wall * 1000 - phases["in_process"]}
     return {"seconds": wall, "cpu_seconds": cpu, "phases_ms": grouped, "fit_ms": phases,
             "steps": reported["steps"], "validations": reported["validations"],
+            "validation_batches": reported["validation_batches"],
             "training_seconds": training, "final": reported["final"],
             "jit_compile": reported["jit_compile"]}
 
@@ -169,7 +173,7 @@ PROFILE_BUCKETS = [
     ("training steps (trainStep)", ("TrainableModel.trainStep", "SessionModel.trainStep",
                                     "ExportedModel.trainAtRate", "DirectModel.trainStep")),
     ("per-epoch evaluation (Evaluation.of)", ("lab.Evaluation.of",)),
-    ("epoch listeners (progress lines)", ("EpochListener.onEpochEnd", "SweepListener")),
+    ("epoch listeners (progress lines)", (".onEpochEnd(", ".onStart(", "SweepListener")),
     ("restore start state (model.restore)", ("ExportedModel.restore", "SessionModel.restore",
                                              "restore(")),
     ("rest of the epoch loop (batches, records)", ("lab.EpochTrainer.run",)),
@@ -279,9 +283,11 @@ def main(argv=None) -> int:
         warm = run_keras(rates[0], 1, work / "warm-B", count=True)
         counted = next(iter(warm["steps"].values()))
         passes = next(iter(warm["validations"].values()))
-        if counted != steps_per_epoch or passes != 1:
+        batches = next(iter(warm["validation_batches"].values()))
+        if (counted, passes, batches) != (steps_per_epoch, 1, -(-test_rows // BATCH)):
             raise SystemExit(f"bench_sweep: Keras fit ran {counted} steps and {passes} validation"
-                             f" passes an epoch, not {steps_per_epoch} and 1")
+                             f" passes of {batches} batches an epoch, not {steps_per_epoch} and 1"
+                             f" of {-(-test_rows // BATCH)}")
         order = list(sides)
         for number in range(args.rounds):
             for side in order[number % len(order):] + order[:number % len(order)]:

@@ -18,8 +18,8 @@ train and test functions either way, so each rate traces them again.
 
 Prints one JSON line on stdout: seconds per phase (``import``, ``load``, ``lr=<rate>`` = compile
 + fit, ``plot``), the steps each rate ran (with ``--count``, else null), the number of validation
-passes (counted with ``--count``, else the length of ``history['val_loss']``) and the final
-accuracies.
+passes (counted with ``--count``, else the length of ``history['val_loss']``), the validation
+batches (with ``--count``) and the final accuracies.
 
 Usage: seed004_keras_rates.py MODEL_SOURCE.keras DATA.npz CONTRACT.json OUT_DIR
        [--rates 1,0.1,...] [--epochs 200] [--batch-size 32] [--count]
@@ -48,18 +48,22 @@ RATES = "1,0.1,0.01,0.001,1e-4,1e-5,1e-6,1e-7"
 
 
 class CountBatches(keras.callbacks.Callback):
-    """Counts the training steps and the validation passes ``fit`` runs (for the report only)."""
+    """Counts the training steps, validation passes and validation batches ``fit`` runs."""
 
     def __init__(self):
         super().__init__()
         self.steps = 0
         self.validations = 0
+        self.validation_batches = 0
 
     def on_train_batch_end(self, batch, logs=None):
         self.steps += 1
 
     def on_test_begin(self, logs=None):
         self.validations += 1
+
+    def on_test_batch_end(self, batch, logs=None):
+        self.validation_batches += 1
 
 
 def main() -> None:
@@ -87,7 +91,7 @@ def main() -> None:
     phases["load"] = time.perf_counter() - started
 
     rates = [float(r) for r in args.rates.split(",")]
-    steps, validations, final = {}, {}, {}
+    steps, validations, validation_batches, final = {}, {}, {}, {}
     for i, lrate in enumerate(rates):
         started = time.perf_counter()
         pyplot.subplot(420 + (i + 1))
@@ -105,6 +109,7 @@ def main() -> None:
         key = f"lr={lrate:g}"
         phases[key] = time.perf_counter() - started
         steps[key] = counter[0].steps if counter else None
+        validation_batches[key] = counter[0].validation_batches if counter else None
         validations[key] = counter[0].validations if counter else len(
             history.history["val_loss"])
         final[key] = {"accuracy": history.history["accuracy"][-1],
@@ -115,7 +120,7 @@ def main() -> None:
     phases["plot"] = time.perf_counter() - started
     phases["in_process"] = time.perf_counter() - STARTED
     print(json.dumps({"phases": phases, "steps": steps, "validations": validations,
-                      "final": final, "jit_compile": model.jit_compile}))
+                      "validation_batches": validation_batches, "final": final, "jit_compile": model.jit_compile}))
 
 
 if __name__ == "__main__":
