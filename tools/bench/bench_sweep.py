@@ -37,7 +37,7 @@ into model load, training steps, per-epoch evaluation, listeners and the report.
 noisy: the load average is printed with them; no figure is asserted.
 
 Usage: .venv/bin/python tools/bench/bench_sweep.py [--rounds 3] [--profile] [--baseline OTHER]
-       [--rates 1,0.1,...] [--epochs 200]
+       [--rates 1,0.1,...] [--epochs 200] [--json FILE]
 """
 from __future__ import annotations
 
@@ -246,6 +246,8 @@ def main(argv=None) -> int:
     parser.add_argument("--baseline", type=Path,
                         help="another built checkout whose scripts/lrfinder sweep runs in the same"
                         " rounds as A0")
+    parser.add_argument("--json", type=Path,
+                        help="where to write the figures (default reports/bench-sweep-DATE.json)")
     args = parser.parse_args(argv)
     if not PYTHON.exists():
         print("bench_sweep: no .venv (run scripts/setup-python)", file=sys.stderr)
@@ -354,8 +356,8 @@ def main(argv=None) -> int:
     print(table)
 
     today = datetime.date.today().isoformat()
-    out = ROOT / "reports" / f"bench-sweep-{today}.json"
-    out.parent.mkdir(exist_ok=True)
+    out = args.json or ROOT / "reports" / f"bench-sweep-{today}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({
         "date": today, "model": MODEL, "rates": rates, "epochs": args.epochs, "batch": BATCH,
         "rounds": args.rounds, "steps": total_steps,
@@ -366,7 +368,7 @@ def main(argv=None) -> int:
         "training_speedup_of_medians": training_ratio, "sides": sides, "profile": profile,
         "baseline": str(args.baseline) if args.baseline else None, "table": table},
         indent=2) + "\n")
-    print(f"written to {out.relative_to(ROOT)}")
+    print(f"written to {os.path.relpath(out, ROOT)}")
     return 0
 
 
