@@ -139,7 +139,7 @@ class SweepCommandTest {
         {"plateau", "--vary", "patience=2,5"},
         {"no optimizer 'nope'", "--vary", "optimizer=sgd,nope"},
         {"fewer than the batch size", "--vary", "batch-size=32,5000"},
-        {"schedule", "--vary", "schedule=constant;sawtooth"},
+        {"sawtooth", "--vary", "schedule=constant;sawtooth"},
         {"no validation data", "--vary", "patience=1", "--plateau", "monitor=val_loss",
             "--data", temp.resolve("train-only.npz").toString()}};
     writeTrainOnly(temp.resolve("train-only.npz"));
