@@ -163,8 +163,19 @@ public final class SweepHtml {
     return new Row(index + 1, input.result().runs().get(index).label(), config.optimizer(),
         result.schedule() + (config.rules().isEmpty() ? "" : "; " + String.join("; ",
             config.rules().stream().map(r -> r.describe()).toList())),
-        complete + " of " + config.epochs(), TrainingHtml.stop(result), values,
+        complete + " of " + config.epochs(), stop(result), values,
         Format.seconds(result.seconds()));
+  }
+
+  /** Why a run stopped, in a word or two (the details are in sweep.json). */
+  private static String stop(TrainingResult result) {
+    return switch (result.stopReason()) {
+      case EPOCHS_DONE -> "all epochs";
+      case EARLY_STOPPING -> "early stopping";
+      case CANCELLED -> "cancelled";
+      case INTERRUPTED -> "interrupted";
+      case DIVERGED -> "diverged";
+    };
   }
 
   private static List<Item> settings(SweepReportInput input) {

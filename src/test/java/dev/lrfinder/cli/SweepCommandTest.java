@@ -159,6 +159,39 @@ class SweepCommandTest {
         temp.resolve("nothing").toString()).contains("does not exist"));
   }
 
+  @Test
+  void anInterruptWhileSweepingWritesNothing() throws Exception {
+    Path out = temp.resolve("report");
+    String[] args = {"sweep", TestPaths.model("blobs_mlp").toString(), "--vary",
+        "lr=1e-6,1e-7", "--epochs", "1000000", "--optimizer", "sgd", "--out", out.toString()};
+    java.util.concurrent.atomic.AtomicReference<MainTest.Run> result =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    Thread thread = new Thread(() -> result.set(MainTest.run(args)), "sweep-under-test");
+    thread.start();
+    long deadline = System.nanoTime() + 60_000_000_000L;
+    while (!staged() && thread.isAlive() && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    Thread.sleep(500); // into the first run
+    thread.interrupt();
+    thread.join(120_000);
+    org.junit.jupiter.api.Assertions.assertFalse(thread.isAlive(), "sweep did not end");
+    MainTest.Run run = result.get();
+    assertEquals(130, run.exitCode(), run.err());
+    List<String> lines = run.err().lines().toList();
+    assertEquals("lrfinder: interrupted; " + SweepSession.NOTHING_KEPT,
+        lines.get(lines.size() - 1), run.err());
+    try (Stream<Path> left = Files.list(temp)) {
+      assertEquals(List.of(), left.toList(), "no report, no staging");
+    }
+  }
+
+  private boolean staged() throws IOException {
+    try (Stream<Path> entries = Files.list(temp)) {
+      return entries.anyMatch(p -> p.getFileName().toString().startsWith(".report.partial-"));
+    }
+  }
+
   /** An npz of the blobs training rows only (no x_test/y_test), by the venv's numpy. */
   private static void writeTrainOnly(Path file) throws IOException {
     Process p = new ProcessBuilder(TestPaths.root().resolve(".venv/bin/python").toString(), "-c",
