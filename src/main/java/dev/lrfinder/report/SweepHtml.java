@@ -74,7 +74,9 @@ public final class SweepHtml {
     List<TrainingResult> results = input.result().results();
     page.put("title", input.title());
     page.put("summaryLine", input.modelName() + ", " + results.size() + " of "
-        + input.result().runs().size() + " runs varying " + input.result().parameter());
+        + input.result().runs().size() + " runs " + (input.result().parameter().equals(
+            dev.lrfinder.lab.SweepPlan.RUNS) ? "of whole configurations"
+            : "varying " + input.result().parameter()));
     page.put("createdAt", input.createdAt().truncatedTo(ChronoUnit.SECONDS).toString());
     page.put("dataName", input.dataFile() == null ? "-"
         : String.valueOf(input.dataFile().getFileName()));
