@@ -87,8 +87,10 @@ record SweepSession(Path modelDir, Path dataFile, TrainSettings base, List<Strin
           outputs.out())) {
         boolean json = line.hasOption("json");
         PrintStream progress = json ? console.err() : console.out();
-        progress.printf("sweep of %s: %d runs varying %s, each from the same start on the same"
-            + " batches, data %s%n", modelName, runs.size(), plan.parameter(), dataFile);
+        progress.printf("sweep of %s: %d runs %s, each from the same start on the same"
+            + " batches, data %s%n", modelName, runs.size(), plan.parameter().equals(
+                SweepPlan.RUNS) ? "of whole configurations" : "varying " + plan.parameter(),
+            dataFile);
         SweepResult result = new Sweep(plan.parameter(), runs, List.of(new Progress(progress)))
             .run(model, data.train(), data.test(), new CancellationToken());
         if (Thread.currentThread().isInterrupted() || !result.complete()) {

@@ -9,14 +9,10 @@ import dev.lrfinder.lab.TrainSettings;
 import dev.lrfinder.lab.TrainingConfig;
 import dev.lrfinder.lab.TrainingResult;
 import dev.lrfinder.model.TrainableModel;
-import dev.lrfinder.rangetest.RangeTestConfig;
 import dev.lrfinder.report.ReportInput;
 import dev.lrfinder.report.TrainingJson;
 import dev.lrfinder.report.TrainingReportInput;
 import dev.lrfinder.report.TrainingReportWriter;
-import dev.lrfinder.schedule.EarlyStopping;
-import dev.lrfinder.schedule.EpochRule;
-import dev.lrfinder.schedule.ReduceLROnPlateau;
 import dev.lrfinder.schedule.Schedule;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -27,7 +23,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import org.apache.commons.cli.CommandLine;
 import org.tensorflow.TensorFlow;
 
@@ -115,7 +110,6 @@ final class TrainEpochs {
       long seed = config.seed();
       Schedule schedule = config.schedule().orElseThrow();
       long stepsPerEpoch = settings.stepsPerEpoch(settings.trainRows(data.train().rows()));
-      double split = config.validationSplit();
       String validationSource = LabSpecs.validationSource(config, data);
       Instant started = Instant.now();
       String modelName = ReportInput.displayName(modelDir, model.contract());
@@ -127,7 +121,8 @@ final class TrainEpochs {
                 + " (%s; seed %d)%n", modelName, optimizer, epochs, epochs == 1 ? "" : "s",
             stepsPerEpoch, batchSize, dataFile, schedule.describe(), seed);
         EpochTrainer trainer = new EpochTrainer(config, List.of(new Progress(progress, epochs)));
-        TrainingResult result = trainer.run(model, data.train(), split > 0 ? null : data.test());
+        TrainingResult result = trainer.run(model, data.train(), config.validationSplit() > 0 ? null
+            : data.test());
         if (result.stopReason() == StopReason.INTERRUPTED
             || Thread.currentThread().isInterrupted()) {
           throw new CommandInterrupted(TrainCommand.NOTHING_KEPT);

@@ -74,7 +74,9 @@ public final class SweepHtml {
     List<TrainingResult> results = input.result().results();
     page.put("title", input.title());
     page.put("summaryLine", input.modelName() + ", " + results.size() + " of "
-        + input.result().runs().size() + " runs varying " + input.result().parameter());
+        + input.result().runs().size() + " runs " + (input.result().parameter().equals(
+            dev.lrfinder.lab.SweepPlan.RUNS) ? "of whole configurations"
+            : "varying " + input.result().parameter()));
     page.put("createdAt", input.createdAt().truncatedTo(ChronoUnit.SECONDS).toString());
     page.put("dataName", input.dataFile() == null ? "-"
         : String.valueOf(input.dataFile().getFileName()));
@@ -163,8 +165,19 @@ public final class SweepHtml {
     return new Row(index + 1, input.result().runs().get(index).label(), config.optimizer(),
         result.schedule() + (config.rules().isEmpty() ? "" : "; " + String.join("; ",
             config.rules().stream().map(r -> r.describe()).toList())),
-        complete + " of " + config.epochs(), TrainingHtml.stop(result), values,
+        complete + " of " + config.epochs(), stop(result), values,
         Format.seconds(result.seconds()));
+  }
+
+  /** Why a run stopped, in a word or two (the details are in sweep.json). */
+  private static String stop(TrainingResult result) {
+    return switch (result.stopReason()) {
+      case EPOCHS_DONE -> "all epochs";
+      case EARLY_STOPPING -> "early stopping";
+      case CANCELLED -> "cancelled";
+      case INTERRUPTED -> "interrupted";
+      case DIVERGED -> "diverged";
+    };
   }
 
   private static List<Item> settings(SweepReportInput input) {

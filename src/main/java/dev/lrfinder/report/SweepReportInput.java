@@ -61,7 +61,8 @@ public record SweepReportInput(Path modelDir, Path dataFile, ModelContract contr
   /** The page's title: the experiment's, or what the sweep varies on which model. */
   public String title() {
     return about != null && !about.title().isBlank() ? about.title()
-        : "Sweep: " + modelName() + ", " + result.parameter();
+        : "Sweep: " + modelName() + ", " + (result.parameter().equals(
+            dev.lrfinder.lab.SweepPlan.RUNS) ? "whole configurations" : result.parameter());
   }
 
   /** The value of run {@code index}: its label without the {@code PARAM=} prefix. */
