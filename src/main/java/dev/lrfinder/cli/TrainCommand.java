@@ -74,6 +74,10 @@ final class TrainCommand implements Command {
         .addOption(valued("schedule", "SPEC", "with --epochs: the rate of every step, "
             + Schedules.SYNTAX + " (docs/schedules.md; a missing lr is --lr or the optimizer's"
             + " own; default: constant)"))
+        .addOption(valued("bounds-from", "REPORT_DIR", "with --epochs: train between the"
+            + " cyclical bounds (cyclical_base, cyclical_max) that the find report REPORT_DIR"
+            + " found for the optimizer; --schedule (default: triangular) gives step, step_epochs"
+            + " or gamma, the report min and max"))
         .addOption(valued("plateau", "SPEC", "with --epochs: reduce the rate on a plateau, e.g."
             + " plateau:monitor=val_loss,factor=0.1,patience=10,min_delta=1e-4,cooldown=0,"
             + "min_lr=0,mode=auto (Keras's defaults; needs a constant schedule)"))

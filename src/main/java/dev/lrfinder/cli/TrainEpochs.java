@@ -9,6 +9,7 @@ import dev.lrfinder.lab.TrainingConfig;
 import dev.lrfinder.lab.TrainingResult;
 import dev.lrfinder.model.TrainableModel;
 import dev.lrfinder.rangetest.RangeTestConfig;
+import dev.lrfinder.report.BoundsSource;
 import dev.lrfinder.report.ReportInput;
 import dev.lrfinder.report.TrainingJson;
 import dev.lrfinder.report.TrainingReportInput;
@@ -17,6 +18,7 @@ import dev.lrfinder.schedule.EarlyStopping;
 import dev.lrfinder.schedule.EpochRule;
 import dev.lrfinder.schedule.ReduceLROnPlateau;
 import dev.lrfinder.schedule.Schedule;
+import dev.lrfinder.schedule.Schedules;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -39,7 +41,7 @@ import org.tensorflow.TensorFlow;
 final class TrainEpochs {
   /** Options that only mean something with {@code --epochs}. */
   static final List<String> EPOCH_ONLY = List.of("schedule", "plateau", "early-stopping",
-      "validation-split", "out", "drop-remainder");
+      "validation-split", "out", "drop-remainder", "bounds-from");
 
   private final TrainingReportWriter reportWriter;
 
@@ -112,7 +114,13 @@ final class TrainEpochs {
       int stepsPerEpoch = Math.toIntExact(dropRemainder ? trainRows / batchSize
           : (trainRows + batchSize - 1) / batchSize);
       double optimizerRate = Double.isNaN(lr) ? model.learningRate(optimizer) : lr;
-      Schedule schedule = line.hasOption("schedule")
+      BoundsSource bounds = line.hasOption("bounds-from")
+          ? BoundsFlow.read(line.getOptionValue("bounds-from"), optimizer) : null;
+      Schedule schedule = bounds != null
+          ? BoundsFlow.schedule("--schedule", line.getOptionValue("schedule",
+              BoundsFlow.DEFAULT_SCHEDULE), new Schedules.Run((long) epochs * stepsPerEpoch,
+              stepsPerEpoch, optimizerRate), bounds)
+          : line.hasOption("schedule")
           ? LabSpecs.schedule(line.getOptionValue("schedule"), (long) epochs * stepsPerEpoch,
               stepsPerEpoch, optimizerRate)
           : Schedule.constant(optimizerRate);
@@ -157,10 +165,17 @@ final class TrainEpochs {
         }
         result.notes().forEach(n -> console.err().println("lrfinder: note: " + n));
         List<String> notes = new ArrayList<>(model.contract().notes());
+        if (bounds != null && !bounds.model().isEmpty() && !bounds.model().equals(modelName)) {
+          String note = "the bounds come from a range test of " + bounds.model() + ", not of "
+              + modelName;
+          console.err().println("lrfinder: note: " + note);
+          notes.add(note);
+        }
         TrainingReportInput input = new TrainingReportInput(modelDir, dataFile, model.contract(),
             model.trainingPath().toString(), result, validationSource, TensorFlow.version(),
             System.getProperty("java.version"), started, "lrfinder train "
-                + String.join(" ", line.getArgList()) + " " + Args.optionsText(line), notes);
+                + String.join(" ", line.getArgList()) + " " + Args.optionsText(line), notes)
+            .withBoundsFrom(bounds);
         report.write(input);
         if (save != null) {
           SavedModelSaver.save(model, modelDir, save);
@@ -238,7 +253,7 @@ final class TrainEpochs {
   }
 
   /** One line per epoch: its logs, rate, time and what the rules decided. */
-  private record Progress(PrintStream out, int epochs) implements EpochListener {
+  record Progress(PrintStream out, int epochs) implements EpochListener {
     @Override
     public void onEpochEnd(EpochRecord epoch) {
       StringBuilder text = new StringBuilder(String.format(Locale.ROOT, "epoch %d/%d",
