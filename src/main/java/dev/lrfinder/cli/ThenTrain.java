@@ -115,7 +115,8 @@ final class ThenTrain {
     for (String optimizer : optimizers) {
       BoundsSource bounds;
       try {
-        bounds = FindReportBounds.of(input, optimizer, "the range test above", "../index.html");
+        bounds = FindReportBounds.of(input, optimizer, "../ (the find report this run is part of)",
+            "../index.html");
       } catch (IllegalArgumentException e) {
         console.err().println("lrfinder: note: " + optimizer + " not trained: " + e.getMessage());
         continue;

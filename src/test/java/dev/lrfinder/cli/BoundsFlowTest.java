@@ -167,6 +167,20 @@ class BoundsFlowTest {
   }
 
   @Test
+  void aFullDiskWhileWritingARunLeavesNoPartOfTheReport() throws IOException {
+    Path out = temp.resolve("find-train");
+    MainTest.Run run = MainTest.run(new Main(dev.lrfinder.report.FaultyDisk.fullWriting(
+        "training.json", 100)), "find", TestPaths.model("blobs_mlp").toString(), "--optimizers",
+        "adam", "--steps", "100", "--then-train", "1", "--out", out.toString());
+    assertEquals(2, run.exitCode(), run.err());
+    assertTrue(run.err().contains("no space left on device"), run.err());
+    assertTrue(run.err().contains("train-adam"), "names the file: " + run.err());
+    try (java.util.stream.Stream<Path> left = Files.list(temp)) {
+      assertEquals(List.of(), left.toList(), "no find report, no training report, no staging");
+    }
+  }
+
+  @Test
   void badReportsExitTwoWithOneLine() throws IOException {
     Path model = TestPaths.model("blobs_mlp");
     String m = model.toString();
