@@ -3,6 +3,7 @@ package dev.lrfinder.report;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lrfinder.io.IoErrors;
 import dev.lrfinder.suggest.CyclicalBounds;
 import dev.lrfinder.suggest.Suggestion;
 import java.io.IOException;
@@ -43,7 +44,7 @@ public final class FindReportBounds {
       throw new IllegalArgumentException("'" + file + "' is not a find report's result: it is"
           + " not valid JSON (line " + e.getLocation().getLineNr() + ")");
     } catch (IOException e) {
-      throw new IllegalArgumentException("cannot read '" + file + "': " + dev.lrfinder.io.IoErrors.reason(e));
+      throw new IllegalArgumentException("cannot read '" + file + "': " + IoErrors.reason(e));
     }
     if (root == null || !root.isObject() || !root.has("lrfinder_report_version")
         || !root.path("optimizers").isArray()) {
