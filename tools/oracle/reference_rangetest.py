@@ -36,9 +36,11 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 
-# Grappler's rewrites that lrfinder's Java sessions turn off (optim/ExactSessionConfig.java), so the
-# signatures run the same math here as in Java: "x / sqrt(y)" rewritten as "x * rsqrt(y)" moves
-# RMSprop's and Adagrad's steps by an ulp, which the diverging end of a range test amplifies.
+# Grappler's rewrites that change the signatures' math, turned off here as in Java (optim/
+# ExactSessionConfig.java; the exported path runs its function bodies with no Grappler pass at all,
+# which computes the same losses bit for bit on the bundled models): "x / sqrt(y)" rewritten as
+# "x * rsqrt(y)" moves RMSprop's and Adagrad's steps by an ulp, which the diverging end of a range
+# test amplifies. Python's eager calls of loaded functions ignore "disable_meta_optimizer".
 EXACT_REWRITES = {"arithmetic_optimization": False, "constant_folding": False}
 
 

@@ -6,7 +6,6 @@ import dev.lrfinder.model.ModelException;
 import dev.lrfinder.model.OutputSpec;
 import dev.lrfinder.model.StepResult;
 import dev.lrfinder.model.TrainingPath;
-import dev.lrfinder.optim.ExactSessionConfig;
 import dev.lrfinder.runtime.LoadFailure;
 import dev.lrfinder.runtime.SavedModelDirectory;
 import dev.lrfinder.runtime.SavedModelSession;
@@ -36,28 +35,27 @@ import org.tensorflow.proto.TensorShapeProto;
 /**
  * A SavedModel exported by {@code scripts/export.py}: training, evaluation and learning-rate access
  * go through the signatures of its training contract (docs/contract.md). The session runs with
- * Grappler off for its own graph ({@link #SESSION_CONFIG}), and snapshots on disk are the
+ * Grappler off ({@link #SESSION_CONFIG}), and snapshots on disk are the
  * {@link VariableStore}'s checkpoints, as on the direct path.
  */
 public final class ExportedModel extends SessionModel {
   /**
-   * Grappler off for the session's own graph. That graph holds only calls of the exported
-   * functions and the variable store's reads, assigns, save and restore, and Grappler would
-   * otherwise run over all of it, function library included, at every new kind of run: 170 ms
-   * of the load and 50 ms of the first restore on mnist_cnn, 12 s of a ResNet50's load. Each call
-   * op optimizes its function's body itself, under {@link #FUNCTION_CONFIG}.
+   * Grappler off, for the session's own graph and for every function body its calls run. The
+   * session's graph holds only calls of the exported functions and the variable store's reads,
+   * assigns, save and restore; with Grappler on, it would run over all of it, function library
+   * included, at every new kind of run (170 ms of the load and 50 ms of the first restore on
+   * mnist_cnn, 12 s of a ResNet50's load), and over each train function at its first call
+   * (about 170 of 340 ms per optimizer on mnist_cnn). Without rewrites each body computes what
+   * Keras traced, op for op: on the bundled models every loss of a range test equals, bit for
+   * bit, the losses under {@link dev.lrfinder.optim.ExactSessionConfig} (Grappler without its
+   * arithmetic optimizer and constant folding), which the Python reference of the range test
+   * runs. A body optimized under TensorFlow's default config instead would rewrite
+   * {@code x / sqrt(y)} into {@code x * rsqrt(y)}, moving RMSprop's diverging end.
    */
   static final ConfigProto SESSION_CONFIG = ConfigProto.newBuilder()
       .setGraphOptions(GraphOptions.newBuilder()
           .setRewriteOptions(RewriterConfig.newBuilder().setDisableMetaOptimizer(true)))
       .build();
-
-  /**
-   * How each exported function's body is optimized at its first call: {@link ExactSessionConfig},
-   * the config the session had before (a body run without any rewrite computes other roundings,
-   * and the Python reference of the range test runs the rewrites this config keeps).
-   */
-  static final ConfigProto FUNCTION_CONFIG = ExactSessionConfig.create();
 
   private final Path directory;
   private final SavedModelSession loaded;
@@ -200,7 +198,7 @@ public final class ExportedModel extends SessionModel {
   /** The meta graph imported into a session under {@link #SESSION_CONFIG}, nothing run yet. */
   private static SavedModelSession open(Path directory, MetaGraphDef metaGraph) {
     try {
-      return SavedModelSession.open(metaGraph, SESSION_CONFIG, FUNCTION_CONFIG);
+      return SavedModelSession.open(metaGraph, SESSION_CONFIG);
     } catch (RuntimeException e) {
       throw LoadFailure.of("load the SavedModel", directory, e);
     }

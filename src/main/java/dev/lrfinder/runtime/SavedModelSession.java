@@ -44,19 +44,15 @@ public final class SavedModelSession implements AutoCloseable {
 
   /**
    * Imports {@code metaGraph}'s graph and opens a session on it under {@code config}; every
-   * function call of the graph's top level optimizes its function's body under
-   * {@code functionConfig} (its {@code config_proto}), except the saver's save and restore calls,
-   * which only copy values and run under {@code config}.
+   * function call, at the graph's top level and inside its function library, runs its function's
+   * body under {@code config} too (its {@code config_proto} attribute, which the saver wrote as
+   * the saving process's own config). With Grappler off in {@code config}, no call then rewrites
+   * its body at its first run.
    */
-  public static SavedModelSession open(MetaGraphDef metaGraph, ConfigProto config,
-      ConfigProto functionConfig) {
+  public static SavedModelSession open(MetaGraphDef metaGraph, ConfigProto config) {
     Graph graph = new Graph();
     try {
-      SaverDef saver = metaGraph.getSaverDef();
-      java.util.Set<String> saverCalls = java.util.Set.of(opName(saver.getRestoreOpName()),
-          opName(saver.getSaveTensorName()));
-      graph.importGraphDef(withFunctionConfig(metaGraph.getGraphDef(), functionConfig, config,
-          saverCalls));
+      graph.importGraphDef(withCallConfig(metaGraph.getGraphDef(), config));
       return new SavedModelSession(metaGraph, graph, new Session(graph, config));
     } catch (RuntimeException e) {
       graph.close();
@@ -64,17 +60,24 @@ public final class SavedModelSession implements AutoCloseable {
     }
   }
 
-  private static GraphDef withFunctionConfig(GraphDef graph, ConfigProto functionConfig,
-      ConfigProto saverConfig, java.util.Set<String> saverCalls) {
-    AttrValue function = AttrValue.newBuilder().setS(functionConfig.toByteString()).build();
-    AttrValue saver = AttrValue.newBuilder().setS(saverConfig.toByteString()).build();
+  private static GraphDef withCallConfig(GraphDef graph, ConfigProto config) {
+    AttrValue callConfig = AttrValue.newBuilder().setS(config.toByteString()).build();
     GraphDef.Builder builder = graph.toBuilder();
     for (NodeDef.Builder node : builder.getNodeBuilderList()) {
-      if (FUNCTION_CALLS.contains(node.getOp())) {
-        node.putAttr("config_proto", saverCalls.contains(node.getName()) ? saver : function);
+      setCallConfig(node, callConfig);
+    }
+    for (var function : builder.getLibraryBuilder().getFunctionBuilderList()) {
+      for (NodeDef.Builder node : function.getNodeDefBuilderList()) {
+        setCallConfig(node, callConfig);
       }
     }
     return builder.build();
+  }
+
+  private static void setCallConfig(NodeDef.Builder node, AttrValue callConfig) {
+    if (FUNCTION_CALLS.contains(node.getOp())) {
+      node.putAttr("config_proto", callConfig);
+    }
   }
 
   public Graph graph() {
