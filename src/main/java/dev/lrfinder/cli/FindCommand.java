@@ -75,7 +75,7 @@ final class FindCommand implements Command {
             + RangeTestConfig.DEFAULT_STEPS + ")"))
         .addOption(valued("epochs", "E", "whole epochs instead, or 'auto' for ceil("
             + StepBudget.AUTO_TARGET_UPDATES + "/steps per epoch) epochs (seed 002)"));
-    return ModelOptions.addOptions(TrainingData.addOptions(new Options()))
+    return ThenTrain.addOptions(ModelOptions.addOptions(TrainingData.addOptions(new Options())))
         .addOption(valued("optimizers", "A,B", "optimizer keys to test (default: all of an"
             + " exported model; the compiled one, sgd and adam of a Keras 2 SavedModel)"))
         .addOption(valued("start", "LR", "start learning rate (default: "
@@ -140,6 +140,7 @@ final class FindCommand implements Command {
     RangeTestConfig config = config(line);
     verifySteps(line);
     repeats(line);
+    ThenTrain.plan(line);
     AnalysisSettings analysis = analysis(line);
     OutputPaths outputs = OutputPaths.check(line, modelDir, console.home().resolve("reports"));
     Path dataFile = TrainingData.fileOf(line, modelDir);
@@ -160,6 +161,11 @@ final class FindCommand implements Command {
       TrainingData data = TrainingData.load(dataFile, line, model, console);
       if (config.validationBatches() > 0 && data.test() == null) {
         throw new UsageException("--validation-batches needs x_test/y_test in " + dataFile);
+      }
+      ThenTrain.Plan thenTrain = ThenTrain.plan(line);
+      if (thenTrain != null) {
+        ThenTrain.check(thenTrain, config.optimizers().isEmpty() ? model.optimizers()
+            : config.optimizers());
       }
       Instant started = Instant.now();
       // The outputs' places are taken (their hidden staging directories made) before training,
@@ -207,7 +213,10 @@ final class FindCommand implements Command {
         warnings.addAll(scale);
         ReportInput input = reportInput(line, modelDir, dataFile, model, read, result, started)
             .withWarnings(warnings).withVerification(verified).withRepeats(repeated);
-        report.write(input);
+        List<StagedReport.TrainedRun> trained = thenTrain == null ? List.of()
+            : ThenTrain.run(thenTrain, model, data, input, config, report, console,
+                line.hasOption("json") ? console.err() : console.out());
+        report.write(input, trained);
         if (order != null) {
           order.write(out -> Npy.write(batchOrder(config, data), out));
           order.publish();
@@ -227,6 +236,10 @@ final class FindCommand implements Command {
         } else {
           console.out().print(SummaryTable.render(input));
           console.out().println("report: " + written.resolve("index.html"));
+        }
+        for (StagedReport.TrainedRun run : trained) {
+          (line.hasOption("json") ? console.err() : console.out()).println("trained: "
+              + written.resolve(run.folder()).resolve("index.html"));
         }
       }
     }

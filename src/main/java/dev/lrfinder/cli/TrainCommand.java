@@ -70,6 +70,10 @@ final class TrainCommand implements Command {
         .addOption(valued("steps", "N", "training steps (default: " + DEFAULT_STEPS + ")"))
         .addOption(valued("epochs", "N", "train N whole epochs instead: learning curves per"
             + " epoch, a report (--out) and the model (--save)"))
+        .addOption(valued("bounds-from", "REPORT_DIR", "with --epochs: train between the"
+            + " cyclical bounds (cyclical_base, cyclical_max) that the find report REPORT_DIR"
+            + " found for the optimizer; --schedule (default: triangular) gives step, step_epochs"
+            + " or gamma, the report min and max"))
         .addOption(valued("out", "DIR", "with --epochs: report directory (must not exist or be"
             + " empty, and not be inside the model directory; default:"
             + " reports/<model>-train-<timestamp>)"))

@@ -9,11 +9,13 @@ import dev.lrfinder.lab.TrainSettings;
 import dev.lrfinder.lab.TrainingConfig;
 import dev.lrfinder.lab.TrainingResult;
 import dev.lrfinder.model.TrainableModel;
+import dev.lrfinder.report.BoundsSource;
 import dev.lrfinder.report.ReportInput;
 import dev.lrfinder.report.TrainingJson;
 import dev.lrfinder.report.TrainingReportInput;
 import dev.lrfinder.report.TrainingReportWriter;
 import dev.lrfinder.schedule.Schedule;
+import dev.lrfinder.schedule.Schedules;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -35,7 +37,7 @@ import org.tensorflow.TensorFlow;
 final class TrainEpochs {
   /** Options that only mean something with {@code --epochs}. */
   static final List<String> EPOCH_ONLY = List.of("schedule", "plateau", "early-stopping",
-      "validation-split", "out", "drop-remainder");
+      "validation-split", "out", "drop-remainder", "bounds-from");
 
   private final TrainingReportWriter reportWriter;
 
@@ -103,13 +105,29 @@ final class TrainEpochs {
     try (TrainableModel model = openForTraining(line, modelDir, save, console)) {
       String optimizer = LabSpecs.optimizer(settings.optimizer(), model);
       TrainingData data = TrainingData.load(dataFile, line, model, console);
-      TrainingConfig config = settings.config(optimizer, model.learningRate(optimizer),
-          data.train().rows());
+      BoundsSource bounds = line.hasOption("bounds-from")
+          ? BoundsFlow.read(line.getOptionValue("bounds-from"), optimizer) : null;
+      if (bounds != null && settings.plateau() != null) {
+        throw new UsageException("--plateau sets the rate itself, so it needs a constant"
+            + " schedule; --bounds-from trains a cyclical one");
+      }
+      // With --bounds-from, --schedule names the cyclical policy only (its min and max come from
+      // the report): the config is built without it, then given the bounded schedule.
+      TrainingConfig config = (bounds != null ? settings.withSchedule(null) : settings)
+          .config(optimizer, model.learningRate(optimizer), data.train().rows());
       int epochs = config.epochs();
       int batchSize = config.batchSize();
       long seed = config.seed();
+      int stepsPerEpoch = settings.stepsPerEpoch(settings.trainRows(data.train().rows()));
+      if (bounds != null) {
+        double optimizerRate = Double.isNaN(settings.lr())
+            ? model.learningRate(optimizer) : settings.lr();
+        config = config.withSchedule(BoundsFlow.schedule("--schedule",
+            line.getOptionValue("schedule", BoundsFlow.DEFAULT_SCHEDULE),
+            new Schedules.Run((long) epochs * stepsPerEpoch, stepsPerEpoch, optimizerRate),
+            bounds));
+      }
       Schedule schedule = config.schedule().orElseThrow();
-      long stepsPerEpoch = settings.stepsPerEpoch(settings.trainRows(data.train().rows()));
       String validationSource = LabSpecs.validationSource(config, data);
       Instant started = Instant.now();
       String modelName = ReportInput.displayName(modelDir, model.contract());
@@ -129,10 +147,17 @@ final class TrainEpochs {
         }
         result.notes().forEach(n -> console.err().println("lrfinder: note: " + n));
         List<String> notes = new ArrayList<>(model.contract().notes());
+        if (bounds != null && !bounds.model().isEmpty() && !bounds.model().equals(modelName)) {
+          String note = "the bounds come from a range test of " + bounds.model() + ", not of "
+              + modelName;
+          console.err().println("lrfinder: note: " + note);
+          notes.add(note);
+        }
         TrainingReportInput input = new TrainingReportInput(modelDir, dataFile, model.contract(),
             model.trainingPath().toString(), result, validationSource, TensorFlow.version(),
             System.getProperty("java.version"), started, "lrfinder train "
-                + String.join(" ", line.getArgList()) + " " + Args.optionsText(line), notes);
+                + String.join(" ", line.getArgList()) + " " + Args.optionsText(line), notes)
+            .withBoundsFrom(bounds);
         report.write(input);
         if (save != null) {
           SavedModelSaver.save(model, modelDir, save);
@@ -182,7 +207,7 @@ final class TrainEpochs {
   }
 
   /** One line per epoch: its logs, rate, time and what the rules decided. */
-  private record Progress(PrintStream out, int epochs) implements EpochListener {
+  record Progress(PrintStream out, int epochs) implements EpochListener {
     @Override
     public void onEpochEnd(EpochRecord epoch) {
       StringBuilder text = new StringBuilder(String.format(Locale.ROOT, "epoch %d/%d",

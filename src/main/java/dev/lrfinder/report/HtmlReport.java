@@ -50,11 +50,37 @@ public final class HtmlReport {
    * last two.
    */
   static String render(ReportInput input, Map<String, XYChart> charts) {
+    return render(input, charts, List.of());
+  }
+
+  /** As {@link #render(ReportInput, Map)}, with a section linking the runs in {@code trained}. */
+  static String render(ReportInput input, Map<String, XYChart> charts,
+      List<StagedReport.TrainedRun> trained) {
     // A factory per page: it caches what it compiles, and the page is written once per run.
     Mustache template = new DefaultMustacheFactory(TEMPLATES).compile(TEMPLATE);
     StringWriter out = new StringWriter(1 << 19);
-    template.execute(out, page(input, charts));
+    Map<String, Object> page = page(input, charts);
+    page.put("trained", trained.isEmpty() ? null : trained.stream().map(HtmlReport::trained)
+        .toList());
+    template.execute(out, page);
     return out.toString();
+  }
+
+  /** One run of {@code find --then-train}, for the page: its link, chart and final values. */
+  record Trained(String optimizer, String href, String chart, String schedule,
+      List<Item> values) {}
+
+  private static Trained trained(StagedReport.TrainedRun run) {
+    dev.lrfinder.lab.TrainingResult result = run.result();
+    List<Item> values = new ArrayList<>();
+    values.add(new Item("stopped", TrainingHtml.stop(result)));
+    result.lastComplete().ifPresent(e -> {
+      values.add(new Item("epochs", String.valueOf(e.epoch() + 1)));
+      e.logs().forEach((key, value) -> values.add(new Item("final " + key,
+          Format.number(value))));
+    });
+    return new Trained(result.config().optimizer(), run.folder() + "/" + FILE_NAME,
+        run.folder() + "/" + TrainingCharts.LOSS_FILE, result.schedule(), values);
   }
 
   private static Map<String, Object> page(ReportInput input, Map<String, XYChart> charts) {

@@ -54,6 +54,18 @@ public final class StagedReport implements AutoCloseable {
    * @throws InterruptedIOException if the thread is interrupted or the JVM shuts down
    */
   public void write(ReportInput input) throws InterruptedIOException {
+    write(input, List.of());
+  }
+
+  /**
+   * As {@link #write(ReportInput)}, the page also listing {@code trained}: the runs that trained
+   * between the bounds this range test found, each a training report in a folder of this report
+   * ({@link #writeTraining}).
+   *
+   * @throws OutputException naming the file and the cause
+   * @throws InterruptedIOException if the thread is interrupted or the JVM shuts down
+   */
+  public void write(ReportInput input, List<TrainedRun> trained) throws InterruptedIOException {
     // The PNGs are encoded on threads of their own while this one renders the page, the JSON
     // and the CSV (the cold report took 455 ms on one thread). Each PNG paints its own drawing of
     // the chart: XChart's charts are not safe to paint from two threads.
@@ -75,7 +87,7 @@ public final class StagedReport implements AutoCloseable {
       if (input.repeats() != null) {
         texts.put(RepeatsSection.CSV_FILE_NAME, utf8(RepeatsSection.csv(input.repeats())));
       }
-      texts.put(HtmlReport.FILE_NAME, utf8(HtmlReport.render(input, charts)));
+      texts.put(HtmlReport.FILE_NAME, utf8(HtmlReport.render(input, charts, trained)));
       texts.put(ResultJson.FILE_NAME, utf8(ResultJson.toJson(input) + "\n"));
 
       Map<String, StagedFile.Content> files = new LinkedHashMap<>();
@@ -96,6 +108,45 @@ public final class StagedReport implements AutoCloseable {
       encoders.shutdownNow();
     }
     written = true;
+  }
+
+  /**
+   * Writes the training report of {@code input} into the folder {@code folder} of this report
+   * (published with it): {@code find --then-train}'s learning curves beside the range test.
+   *
+   * @throws OutputException naming the file and the cause
+   * @throws InterruptedIOException if the thread is interrupted or the JVM shuts down
+   */
+  public void writeTraining(String folder, TrainingReportInput input)
+      throws InterruptedIOException {
+    if (!folder.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
+      throw new IllegalArgumentException("a report folder is one plain name, got '" + folder
+          + "'");
+    }
+    Path directory = staging.directory().resolve(folder);
+    try {
+      Files.createDirectories(directory);
+    } catch (IOException e) {
+      throw OutputException.writing(target.resolve(folder), e);
+    }
+    for (Map.Entry<String, StagedFile.Content> file
+        : TrainingReportWriter.files(input).entrySet()) {
+      StagedFile.write(opener, staging, directory.resolve(file.getKey()),
+          target.resolve(folder).resolve(file.getKey()), file.getValue());
+    }
+  }
+
+  /**
+   * A run that trained between the bounds of this report's range test.
+   *
+   * @param folder the folder of its training report inside this report
+   * @param result the run
+   */
+  public record TrainedRun(String folder, dev.lrfinder.lab.TrainingResult result) {
+    public TrainedRun {
+      java.util.Objects.requireNonNull(folder, "folder");
+      java.util.Objects.requireNonNull(result, "result");
+    }
   }
 
   private static Thread encoderThread(Runnable work) {

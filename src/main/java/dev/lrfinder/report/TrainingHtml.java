@@ -79,6 +79,7 @@ public final class TrainingHtml {
     page.put("validationSource", input.validationSource());
     page.put("validationRows", result.validationRows());
     page.put("summary", summary(result));
+    page.put("boundsFrom", boundsFrom(input.boundsFrom()));
     page.put("charts", charts(input, charts));
     List<String> columns = TrainingCsv.logKeys(result);
     page.put("columns", columns);
@@ -93,6 +94,29 @@ public final class TrainingHtml {
     page.put("epochsCsv", TrainingCsv.EPOCHS_FILE);
     page.put("stepsCsv", TrainingCsv.STEPS_FILE);
     return page;
+  }
+
+  /** The "Bounds from" section: where the schedule's min and max came from; null without. */
+  private static Map<String, Object> boundsFrom(BoundsSource bounds) {
+    if (bounds == null) {
+      return null;
+    }
+    Map<String, Object> section = new LinkedHashMap<>();
+    section.put("report", bounds.report());
+    section.put("href", bounds.href().isEmpty() ? null : bounds.href());
+    section.put("optimizer", bounds.optimizer());
+    List<Item> items = new ArrayList<>();
+    items.add(new Item("find report", bounds.report()));
+    if (!bounds.model().isEmpty()) {
+      items.add(new Item("range test of", bounds.model() + ", " + bounds.optimizer()
+          + (bounds.rangeTest().isEmpty() ? "" : ", " + bounds.rangeTest())));
+    }
+    items.add(new Item("min (cyclical_base)", Format.lr(bounds.base())
+        + (bounds.baseNote().isEmpty() ? "" : ": " + bounds.baseNote())));
+    items.add(new Item("max (cyclical_max)", Format.lr(bounds.max())
+        + (bounds.maxNote().isEmpty() ? "" : ": " + bounds.maxNote())));
+    section.put("items", items);
+    return section;
   }
 
   private static List<Item> summary(TrainingResult result) {

@@ -55,6 +55,20 @@ public final class TrainingJson {
     config.rules().forEach(r -> rules.add(r.describe()));
     settings.put("validation_split", config.validationSplit());
     settings.put("validation", input.validationSource());
+    BoundsSource bounds = input.boundsFrom();
+    if (bounds == null) {
+      settings.putNull("bounds_from");
+    } else {
+      ObjectNode from = settings.putObject("bounds_from");
+      from.put("report", bounds.report());
+      from.put("model", bounds.model());
+      from.put("optimizer", bounds.optimizer());
+      from.put("min", bounds.base());
+      from.put("max", bounds.max());
+      from.put("min_note", bounds.baseNote());
+      from.put("max_note", bounds.maxNote());
+      from.put("range_test", bounds.rangeTest());
+    }
     root.put("steps_per_epoch", result.stepsPerEpoch());
     root.put("train_rows", result.trainRows());
     root.put("validation_rows", result.validationRows());

@@ -22,17 +22,33 @@ import java.util.Objects;
  * @param createdAt when the run started
  * @param command the command line, or ""
  * @param notes what the reader should know first
+ * @param boundsFrom the find report whose cyclical bounds the schedule runs between, or null
  */
 public record TrainingReportInput(Path modelDir, Path dataFile, ModelContract contract,
     String trainingPath, TrainingResult result, String validationSource,
     String tensorflowVersion, String javaVersion, Instant createdAt, String command,
-    List<String> notes) {
+    List<String> notes, BoundsSource boundsFrom) {
   public TrainingReportInput {
     Objects.requireNonNull(result, "result");
     Objects.requireNonNull(createdAt, "createdAt");
     notes = List.copyOf(notes);
     validationSource = validationSource == null ? "" : validationSource;
     command = command == null ? "" : command;
+  }
+
+  /** A report of a run whose rates came from no find report. */
+  public TrainingReportInput(Path modelDir, Path dataFile, ModelContract contract,
+      String trainingPath, TrainingResult result, String validationSource,
+      String tensorflowVersion, String javaVersion, Instant createdAt, String command,
+      List<String> notes) {
+    this(modelDir, dataFile, contract, trainingPath, result, validationSource,
+        tensorflowVersion, javaVersion, createdAt, command, notes, null);
+  }
+
+  /** This input with the find report the cyclical bounds came from. */
+  public TrainingReportInput withBoundsFrom(BoundsSource bounds) {
+    return new TrainingReportInput(modelDir, dataFile, contract, trainingPath, result,
+        validationSource, tensorflowVersion, javaVersion, createdAt, command, notes, bounds);
   }
 
   /** The name the report's titles use (see {@link ReportInput#displayName}). */

@@ -88,20 +88,7 @@ public final class TrainingReportWriter {
      * @throws InterruptedIOException if the thread is interrupted or the JVM shuts down
      */
     public void write(TrainingReportInput input) throws InterruptedIOException {
-      Map<String, StagedFile.Content> files = new LinkedHashMap<>();
-      files.put(TrainingCsv.EPOCHS_FILE,
-          out -> out.write(utf8(TrainingCsv.epochs(input.result()))));
-      files.put(TrainingCsv.STEPS_FILE, out -> out.write(utf8(TrainingCsv.steps(input.result()))));
-      Map<String, XYChart> charts = new LinkedHashMap<>();
-      TrainingCharts.drawers(input.result()).forEach((name, draw) -> {
-        XYChart chart = draw.apply(input);
-        charts.put(name, chart);
-        files.put(name, out -> ChartStyle.save(chart, out));
-      });
-      files.put(TrainingHtml.FILE_NAME,
-          out -> out.write(utf8(TrainingHtml.render(input, charts))));
-      files.put(TrainingJson.FILE_NAME, out -> out.write(utf8(TrainingJson.toJson(input) + "\n")));
-      write(files);
+      write(files(input));
     }
 
     /** Writes {@code files} (by name, in order) into the staging directory. */
@@ -130,6 +117,24 @@ public final class TrainingReportWriter {
     public void close() {
       staging.close();
     }
+  }
+
+  /** Every file of the report of {@code input}, by name, in the order they are written. */
+  static Map<String, StagedFile.Content> files(TrainingReportInput input) {
+    Map<String, StagedFile.Content> files = new LinkedHashMap<>();
+    files.put(TrainingCsv.EPOCHS_FILE,
+        out -> out.write(utf8(TrainingCsv.epochs(input.result()))));
+    files.put(TrainingCsv.STEPS_FILE, out -> out.write(utf8(TrainingCsv.steps(input.result()))));
+    Map<String, XYChart> charts = new LinkedHashMap<>();
+    TrainingCharts.drawers(input.result()).forEach((name, draw) -> {
+      XYChart chart = draw.apply(input);
+      charts.put(name, chart);
+      files.put(name, out -> ChartStyle.save(chart, out));
+    });
+    files.put(TrainingHtml.FILE_NAME,
+        out -> out.write(utf8(TrainingHtml.render(input, charts))));
+    files.put(TrainingJson.FILE_NAME, out -> out.write(utf8(TrainingJson.toJson(input) + "\n")));
+    return files;
   }
 
   private static byte[] utf8(String text) {
