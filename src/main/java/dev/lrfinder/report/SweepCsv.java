@@ -70,15 +70,8 @@ public final class SweepCsv {
       String label = cell(input.result().runs().get(i).label());
       for (EpochRecord epoch : results.get(i).epochs()) {
         out.append(i + 1).append(',').append(label).append(',').append(epoch.epoch() + 1)
-            .append(',').append(epoch.steps()).append(',').append(epoch.complete()).append(',')
-            .append(number(epoch.learningRate()));
-        Map<String, Double> logs = epoch.logs();
-        for (String key : keys) {
-          Double value = logs.get(key);
-          out.append(',').append(value == null ? "" : number(value));
-        }
-        out.append(',').append(cell(epoch.decision())).append(',')
-            .append(number(epoch.seconds())).append('\n');
+            .append(',');
+        TrainingCsv.appendEpochCells(out, epoch, keys);
       }
     }
     return out.toString();
@@ -88,12 +81,7 @@ public final class SweepCsv {
     return value != null && Double.isFinite(value) ? Double.toString(value) : "";
   }
 
-  /** RFC 4180 quoting for text with commas, quotes or line breaks. */
   private static String cell(String text) {
-    if (text.indexOf(',') < 0 && text.indexOf('"') < 0 && text.indexOf('\n') < 0
-        && text.indexOf('\r') < 0) {
-      return text;
-    }
-    return '"' + text.replace("\"", "\"\"") + '"';
+    return TrainingCsv.cell(text);
   }
 }

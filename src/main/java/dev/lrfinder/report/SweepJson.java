@@ -27,12 +27,7 @@ public final class SweepJson {
 
   /** The document as indented JSON. */
   public static String toJson(SweepReportInput input) {
-    try {
-      return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-          .writeValueAsString(tree(input));
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("cannot write JSON", e);
-    }
+    return TrainingJson.indented(tree(input));
   }
 
   static ObjectNode tree(SweepReportInput input) {

@@ -38,17 +38,26 @@ public final class TrainingCsv {
     keys.forEach(k -> out.append(',').append(cell(k)));
     out.append(",decision,seconds\n");
     for (EpochRecord epoch : result.epochs()) {
-      out.append(epoch.epoch() + 1).append(',').append(epoch.steps()).append(',')
-          .append(epoch.complete()).append(',').append(number(epoch.learningRate()));
-      var logs = epoch.logs();
-      for (String key : keys) {
-        Double value = logs.get(key);
-        out.append(',').append(value == null ? "" : number(value));
-      }
-      out.append(',').append(cell(epoch.decision())).append(',')
-          .append(number(epoch.seconds())).append('\n');
+      out.append(epoch.epoch() + 1).append(',');
+      appendEpochCells(out, epoch, keys);
     }
     return out.toString();
+  }
+
+  /**
+   * One epoch's cells after its number, to the end of the line: steps, complete, learning rate,
+   * the value of each of {@code keys} (empty when the epoch has none), decision, seconds.
+   */
+  static void appendEpochCells(StringBuilder out, EpochRecord epoch, List<String> keys) {
+    out.append(epoch.steps()).append(',').append(epoch.complete()).append(',')
+        .append(number(epoch.learningRate()));
+    var logs = epoch.logs();
+    for (String key : keys) {
+      Double value = logs.get(key);
+      out.append(',').append(value == null ? "" : number(value));
+    }
+    out.append(',').append(cell(epoch.decision())).append(',')
+        .append(number(epoch.seconds())).append('\n');
   }
 
   /** {@code steps.csv}: step (0-based over the run), epoch (1-based), rate, training loss. */
@@ -67,7 +76,7 @@ public final class TrainingCsv {
   }
 
   /** RFC 4180 quoting for text with commas, quotes or line breaks. */
-  private static String cell(String text) {
+  static String cell(String text) {
     if (text.indexOf(',') < 0 && text.indexOf('"') < 0 && text.indexOf('\n') < 0
         && text.indexOf('\r') < 0) {
       return text;

@@ -26,9 +26,14 @@ public final class TrainingJson {
 
   /** The document as indented JSON. */
   public static String toJson(TrainingReportInput input) {
+    return indented(tree(input));
+  }
+
+  /** {@code tree} as indented JSON. */
+  static String indented(ObjectNode tree) {
     try {
       return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-          .writeValueAsString(tree(input));
+          .writeValueAsString(tree);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot write JSON", e);
     }
