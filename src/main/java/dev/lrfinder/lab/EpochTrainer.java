@@ -28,7 +28,9 @@ import java.util.Map;
  * momentum (one-cycle) has it set in that call too where the model can
  * ({@link TrainableModel#hasSettableMomentum}; {@link TrainableModel#trainStep(String, double,
  * double, Batch)}); where it cannot, the steps keep the optimizer's own momentum and the result's
- * notes say why. A run that set the momentum leaves it at the last step's value. After each epoch the validation data
+ * notes say why. A run that set the momentum leaves it at the last step's value.
+ *
+ * <p>After each epoch the validation data
  * is evaluated ({@link Evaluation}), then each {@link EpochRule} sees the epoch's logs (keyed as
  * Keras names them) and the optimizer's rate as its variable holds it; a rule's new rate is the
  * rate of every following step, which only makes sense on a constant schedule: a rule that changes
@@ -194,6 +196,7 @@ public final class EpochTrainer {
     List<EpochRecord> epochs = new ArrayList<>();
     List<Double> rates = new ArrayList<>();
     List<Double> losses = new ArrayList<>();
+    List<Double> momenta = new ArrayList<>(); // only when the schedule's momentum is set
     double ruleRate = Double.NaN; // a rule's rate, once one changed it
     StopReason stop = StopReason.EPOCHS_DONE;
     String detail = "";
@@ -215,9 +218,14 @@ public final class EpochTrainer {
         }
         rate = Double.isNaN(ruleRate) ? schedule.learningRate(step, epoch) : ruleRate;
         Batch batch = steps.batches().of(step, epoch, inEpoch);
-        StepResult result = setMomentum
-            ? model.trainStep(optimizer, rate, schedule.momentum(step, epoch).getAsDouble(), batch)
-            : model.trainStep(optimizer, rate, batch);
+        StepResult result;
+        if (setMomentum) {
+          double momentum = schedule.momentum(step, epoch).getAsDouble();
+          result = model.trainStep(optimizer, rate, momentum, batch);
+          momenta.add(momentum);
+        } else {
+          result = model.trainStep(optimizer, rate, batch);
+        }
         rates.add(rate);
         losses.add(result.loss());
         trainMeans.add(result, batch.size());
@@ -276,7 +284,7 @@ public final class EpochTrainer {
     }
     return new TrainingResult(config, schedule.describe(), epochs, rates, losses, stepsPerEpoch,
         steps.rows(), validation == null ? 0 : validation.rows(), stop, detail, notes,
-        seconds(started));
+        seconds(started), momenta);
   }
 
   /** Why {@code model} cannot set the momentum of {@code optimizer}, in words. */
@@ -286,7 +294,8 @@ public final class EpochTrainer {
           + " bakes it in when exporting); the direct path on a Keras 2 SavedModel sets it";
     }
     String className = model.contract().optimizers().stream()
-        .filter(o -> o.key().equals(optimizer)).map(dev.lrfinder.model.OptimizerInfo::className).findFirst().orElse("?");
+        .filter(o -> o.key().equals(optimizer)).map(dev.lrfinder.model.OptimizerInfo::className)
+        .findFirst().orElse("?");
     return "optimizer '" + optimizer + "' (" + className + ") has no momentum in its update"
         + " (SGD and RMSprop have one only with momentum > 0, Adagrad none)";
   }
