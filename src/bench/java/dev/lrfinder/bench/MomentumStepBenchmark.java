@@ -12,8 +12,9 @@ import java.util.Locale;
 /**
  * The cost of setting the momentum with each step: per-step wall time of
  * {@code trainStep(optimizer, rate, batch)} against {@code trainStep(optimizer, rate, momentum,
- * batch)}, interleaved in blocks so both see the same load on a shared machine, as one JSON line
- * (medians of the blocks' mean step times, and their ratio). Usage: {@code MomentumStepBenchmark
+ * batch)} (one session run) and against {@code setMomentum} then {@code trainStep(optimizer, rate,
+ * batch)} (two runs), interleaved in blocks so all see the same load on a shared machine, as one
+ * JSON line (medians of the blocks' mean step times, and the ratios to the rate-only step). Usage: {@code MomentumStepBenchmark
  * <model-dir> <optimizer> <batch-size> <blocks> <steps-per-block>}; the data is
  * {@code <model-dir>.npz}. The optimizer must have a settable momentum.
  */
@@ -41,6 +42,7 @@ public final class MomentumStepBenchmark {
       }
       double[] rateOnly = new double[blocks];
       double[] withMomentum = new double[blocks];
+      double[] split = new double[blocks];
       for (int b = 0; b < blocks; b++) {
         long start = System.nanoTime();
         for (int i = 0; i < perBlock; i++, step++) {
@@ -52,14 +54,22 @@ public final class MomentumStepBenchmark {
           model.trainStep(optimizer, 1e-4, 0.85 + 0.1 * i / perBlock, batches.get(step));
         }
         withMomentum[b] = (System.nanoTime() - start) / 1e6 / perBlock;
+        start = System.nanoTime();
+        for (int i = 0; i < perBlock; i++, step++) {
+          model.setMomentum(optimizer, 0.85 + 0.1 * i / perBlock);
+          model.trainStep(optimizer, 1e-4, batches.get(step));
+        }
+        split[b] = (System.nanoTime() - start) / 1e6 / perBlock;
       }
       double a = median(rateOnly);
       double m = median(withMomentum);
+      double t = median(split);
       System.out.println(String.format(Locale.ROOT, "{\"path\": \"%s\", \"model\": \"%s\","
           + " \"optimizer\": \"%s\", \"batch_size\": %d, \"blocks\": %d, \"steps_per_block\": %d,"
-          + " \"rate_ms_median\": %.4f, \"rate_momentum_ms_median\": %.4f, \"ratio\": %.3f}",
+          + " \"rate_ms_median\": %.4f, \"rate_momentum_ms_median\": %.4f, \"ratio\": %.3f,"
+          + " \"set_then_step_ms_median\": %.4f, \"set_then_step_ratio\": %.3f}",
           model.trainingPath().kind().label(), model.contract().modelName(), optimizer,
-          batchSize, blocks, perBlock, a, m, m / a));
+          batchSize, blocks, perBlock, a, m, m / a, t, t / a));
     }
   }
 
