@@ -566,6 +566,53 @@ public final class DirectModel extends SessionModel {
   }
 
   @Override
+  protected boolean momentumSettable(String optimizer) {
+    return optimizers.get(optimizer).hasMomentum();
+  }
+
+  @Override
+  protected double readMomentum(String optimizer) {
+    return optimizers.get(optimizer).momentum(session);
+  }
+
+  @Override
+  protected void writeMomentum(String optimizer, double momentum) {
+    optimizers.get(optimizer).setMomentum(session, momentum);
+  }
+
+  /**
+   * One session run, as {@link #trainAtRate}: the rate and each momentum variable's value are fed
+   * to the update's shared reads of their variables and assigned to them in the same run, so the
+   * step equals {@link #writeMomentum}, {@link #writeLearningRate} then {@link #train} bit for
+   * bit.
+   */
+  @Override
+  protected StepResult trainAtRateAndMomentum(String optimizer, double learningRate,
+      double momentum, Batch batch) {
+    GraphOptimizer graphOptimizer = optimizers.get(optimizer);
+    List<TFloat32> fed = new ArrayList<>();
+    try {
+      TFloat32 rate = TFloat32.scalarOf((float) learningRate);
+      fed.add(rate);
+      for (GraphOptimizer.MomentumPart part : graphOptimizer.momentumParts()) {
+        fed.add(TFloat32.scalarOf(part.valueFor(momentum)));
+      }
+      return run(training, steps.get(optimizer), batch, runner -> {
+        runner.feed(graphOptimizer.learningRate(), rate)
+            .feed(graphOptimizer.learningRateFeed(), rate)
+            .addTarget(graphOptimizer.assignLearningRate());
+        List<GraphOptimizer.MomentumPart> parts = graphOptimizer.momentumParts();
+        for (int i = 0; i < parts.size(); i++) {
+          runner.feed(parts.get(i).read(), fed.get(i + 1)).feed(parts.get(i).feed(), fed.get(i + 1))
+              .addTarget(parts.get(i).assign());
+        }
+      });
+    } finally {
+      fed.forEach(TFloat32::close);
+    }
+  }
+
+  @Override
   protected StepResult evaluateBatch(Batch batch) {
     return run(evaluation, null, batch, null);
   }

@@ -24,7 +24,13 @@ import java.util.Map;
  *
  * <p>Before every step the rate comes from the config's {@link Schedule} (0-based step over the
  * whole run, 0-based epoch) and is set in the same call as the step
- * ({@link TrainableModel#trainStep(String, double, Batch)}). After each epoch the validation data
+ * ({@link TrainableModel#trainStep(String, double, Batch)}). A schedule that also gives a
+ * momentum (one-cycle) has it set in that call too where the model can
+ * ({@link TrainableModel#hasSettableMomentum}; {@link TrainableModel#trainStep(String, double,
+ * double, Batch)}); where it cannot, the steps keep the optimizer's own momentum and the result's
+ * notes say why. A run that set the momentum leaves it at the last step's value.
+ *
+ * <p>After each epoch the validation data
  * is evaluated ({@link Evaluation}), then each {@link EpochRule} sees the epoch's logs (keyed as
  * Keras names them) and the optimizer's rate as its variable holds it; a rule's new rate is the
  * rate of every following step, which only makes sense on a constant schedule: a rule that changes
@@ -175,9 +181,12 @@ public final class EpochTrainer {
     Schedule schedule = config.schedule()
         .orElseGet(() -> Schedule.constant(model.learningRate(optimizer)));
     List<String> notes = new ArrayList<>();
+    boolean setMomentum = false; // whether each step sets the schedule's momentum
     if (schedule.momentum(0, 0).isPresent()) {
-      notes.add("the schedule's momentum is not applied: the training paths set only the"
-          + " learning rate");
+      setMomentum = model.hasSettableMomentum(optimizer);
+      if (!setMomentum) {
+        notes.add("one-cycle's momentum is not applied: " + whyNoMomentum(model, optimizer));
+      }
     }
     List<EpochRule.Tracker> trackers = config.rules().stream().map(EpochRule::start).toList();
     ModelSnapshot best = null; // the weights a rule asks to keep (restore_best_weights)
@@ -187,6 +196,7 @@ public final class EpochTrainer {
     List<EpochRecord> epochs = new ArrayList<>();
     List<Double> rates = new ArrayList<>();
     List<Double> losses = new ArrayList<>();
+    List<Double> momenta = new ArrayList<>(); // only when the schedule's momentum is set
     double ruleRate = Double.NaN; // a rule's rate, once one changed it
     StopReason stop = StopReason.EPOCHS_DONE;
     String detail = "";
@@ -208,7 +218,14 @@ public final class EpochTrainer {
         }
         rate = Double.isNaN(ruleRate) ? schedule.learningRate(step, epoch) : ruleRate;
         Batch batch = steps.batches().of(step, epoch, inEpoch);
-        StepResult result = model.trainStep(optimizer, rate, batch);
+        StepResult result;
+        if (setMomentum) {
+          double momentum = schedule.momentum(step, epoch).getAsDouble();
+          result = model.trainStep(optimizer, rate, momentum, batch);
+          momenta.add(momentum);
+        } else {
+          result = model.trainStep(optimizer, rate, batch);
+        }
         rates.add(rate);
         losses.add(result.loss());
         trainMeans.add(result, batch.size());
@@ -267,7 +284,20 @@ public final class EpochTrainer {
     }
     return new TrainingResult(config, schedule.describe(), epochs, rates, losses, stepsPerEpoch,
         steps.rows(), validation == null ? 0 : validation.rows(), stop, detail, notes,
-        seconds(started));
+        seconds(started), momenta);
+  }
+
+  /** Why {@code model} cannot set the momentum of {@code optimizer}, in words. */
+  private static String whyNoMomentum(TrainableModel model, String optimizer) {
+    if (model.trainingPath().kind() == dev.lrfinder.model.TrainingPath.Kind.EXPORTED) {
+      return "the exported path's step function has the optimizer's momentum fixed in it (Keras 3"
+          + " bakes it in when exporting); the direct path on a Keras 2 SavedModel sets it";
+    }
+    String className = model.contract().optimizers().stream()
+        .filter(o -> o.key().equals(optimizer)).map(dev.lrfinder.model.OptimizerInfo::className)
+        .findFirst().orElse("?");
+    return "optimizer '" + optimizer + "' (" + className + ") has no momentum in its update"
+        + " (SGD and RMSprop have one only with momentum > 0, Adagrad none)";
   }
 
   /**

@@ -19,17 +19,33 @@ import java.util.Optional;
  * @param stopDetail the rule's or the failure's words, or ""
  * @param notes what the caller should know about the run (e.g. a schedule's momentum not applied)
  * @param seconds wall time of the run
+ * @param stepMomenta the momentum set before every step, in order, when the schedule's momentum
+ *     was applied (one-cycle on the direct path); empty otherwise
  */
 public record TrainingResult(TrainingConfig config, String schedule, List<EpochRecord> epochs,
     List<Double> stepRates, List<Double> stepLosses, long stepsPerEpoch, long trainRows,
     long validationRows, StopReason stopReason, String stopDetail, List<String> notes,
-    double seconds) {
+    double seconds, List<Double> stepMomenta) {
   public TrainingResult {
     epochs = List.copyOf(epochs);
     stepRates = List.copyOf(stepRates);
     stepLosses = List.copyOf(stepLosses);
     notes = List.copyOf(notes);
     stopDetail = stopDetail == null ? "" : stopDetail;
+    stepMomenta = List.copyOf(stepMomenta);
+    if (!stepMomenta.isEmpty() && stepMomenta.size() != stepRates.size()) {
+      throw new IllegalArgumentException(stepMomenta.size() + " step momenta for "
+          + stepRates.size() + " steps");
+    }
+  }
+
+  /** A result of a run that did not set the momentum ({@link #stepMomenta} empty). */
+  public TrainingResult(TrainingConfig config, String schedule, List<EpochRecord> epochs,
+      List<Double> stepRates, List<Double> stepLosses, long stepsPerEpoch, long trainRows,
+      long validationRows, StopReason stopReason, String stopDetail, List<String> notes,
+      double seconds) {
+    this(config, schedule, epochs, stepRates, stepLosses, stepsPerEpoch, trainRows,
+        validationRows, stopReason, stopDetail, notes, seconds, List.of());
   }
 
   /** The last epoch that completed, if any. */

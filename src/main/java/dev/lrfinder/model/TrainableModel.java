@@ -104,6 +104,48 @@ public interface TrainableModel extends AutoCloseable {
 
   void setLearningRate(String optimizer, double learningRate);
 
+  /**
+   * Whether {@link #setMomentum} can set the momentum of {@code optimizer}: SGD's or RMSprop's
+   * {@code momentum}, Adam's or AdamW's {@code beta_1}, as one-cycle cycles it. False by default
+   * and wherever the update has no momentum (SGD or RMSprop at momentum 0, Adagrad) or the path
+   * cannot change it (the exported path: Keras 3 bakes it into the exported step function).
+   */
+  default boolean hasSettableMomentum(String optimizer) {
+    return false;
+  }
+
+  /**
+   * The current momentum of {@code optimizer} as its variable holds it (float32).
+   *
+   * @throws UnsupportedOperationException without {@link #hasSettableMomentum}
+   */
+  default double momentum(String optimizer) {
+    throw new UnsupportedOperationException("optimizer '" + optimizer
+        + "' has no momentum this model can read or set");
+  }
+
+  /**
+   * Sets the momentum of {@code optimizer} (in [0, 1]) for the following steps; it stays set.
+   *
+   * @throws UnsupportedOperationException without {@link #hasSettableMomentum}
+   */
+  default void setMomentum(String optimizer, double momentum) {
+    throw new UnsupportedOperationException("optimizer '" + optimizer
+        + "' has no momentum this model can read or set");
+  }
+
+  /**
+   * {@link #trainStep(String, double, Batch)} with the momentum set to {@code momentum} first
+   * (it stays set); an implementation may do all in one call into TensorFlow.
+   *
+   * @throws UnsupportedOperationException without {@link #hasSettableMomentum}
+   */
+  default StepResult trainStep(String optimizer, double learningRate, double momentum,
+      Batch batch) {
+    setMomentum(optimizer, momentum);
+    return trainStep(optimizer, learningRate, batch);
+  }
+
   /** Copies every variable into Java memory. */
   ModelSnapshot snapshot();
 

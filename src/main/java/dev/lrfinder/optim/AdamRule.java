@@ -18,24 +18,29 @@ import org.tensorflow.types.family.TType;
  * </pre>
  * {@code 1 - beta} is computed in double and rounded once, as Python does; {@code beta^t} is a
  * float32 Pow.
+ *
+ * <p>{@code beta_1} and {@code 1 - beta_1} are the optimizer's momentum variables (initially the
+ * config's), so a schedule can cycle {@code beta_1}. The bias correction then uses the current
+ * {@code beta_1}: {@code 1 - beta_1^t} with this step's {@code beta_1}, as Keras 3's
+ * {@code Adam.update_step} ({@code ops.power(beta_1, local_step)} of the attribute's value at that
+ * step) and fast.ai's {@code debias(mom, 1 - mom, step)} both do, not the product of the past
+ * steps' {@code beta_1}.
  */
 final class AdamRule implements UpdateRule {
   private final Step step;
-  private final double beta1;
   private final double beta2;
   private final double epsilon;
   private final boolean amsgrad;
   private final Operand<TFloat32> alpha;
 
-  AdamRule(double beta1, double beta2, double epsilon, boolean amsgrad, Step step) {
+  AdamRule(double beta2, double epsilon, boolean amsgrad, Step step) {
     this.step = step;
-    this.beta1 = beta1;
     this.beta2 = beta2;
     this.epsilon = epsilon;
     this.amsgrad = amsgrad;
     Ops tf = step.tf();
     Operand<TFloat32> one = tf.constant(1f);
-    Operand<TFloat32> beta1Power = tf.math.pow(step.constant(beta1), step.localStep());
+    Operand<TFloat32> beta1Power = tf.math.pow(step.momentum(), step.localStep());
     Operand<TFloat32> beta2Power = tf.math.pow(step.constant(beta2), step.localStep());
     this.alpha = tf.math.div(tf.math.mul(step.lr(), tf.math.sqrt(tf.math.sub(one, beta2Power))),
         tf.math.sub(one, beta1Power));
@@ -48,7 +53,7 @@ final class AdamRule implements UpdateRule {
     Operand<TFloat32> g = v.gradient();
     Ops tf = seq.tf();
     seq.then(tf.assignAddVariableOp(m,
-        tf.math.mul(tf.math.sub(g, UpdateRule.read(tf, m)), step.constant(1 - beta1))));
+        tf.math.mul(tf.math.sub(g, UpdateRule.read(tf, m)), step.oneMinusMomentum())));
     tf = seq.tf();
     seq.then(tf.assignAddVariableOp(vel, tf.math.mul(
         tf.math.sub(tf.math.square(g), UpdateRule.read(tf, vel)), step.constant(1 - beta2))));

@@ -25,6 +25,10 @@ import org.tensorflow.types.family.TType;
  * Every variable it creates has a {@code shared_name} unique to this instance, so several
  * optimizers over the same model variables coexist in one graph, each with its own slots.
  *
+ * <p>An optimizer whose update has a momentum (SGD and RMSprop with {@code momentum > 0}, Adam and
+ * AdamW's {@code beta_1}) holds it in float32 variables too, initially the config's value, so a
+ * schedule can set it between steps (one-cycle); see {@link #hasMomentum}.
+ *
  * <p>Per variable, the step first applies the config's weight decay, if any, as tf_keras does
  * ({@code var -= var * wd * lr}, AdamW's decoupled decay), then the optimizer's update rule.
  */
@@ -40,10 +44,34 @@ public final class GraphOptimizer {
   private final Op assignLearningRate;
   private final Operand<TInt64> iterations;
   private final List<OptimizerVariable> variables;
+  private final List<MomentumPart> momentum;
+
+  /**
+   * One float32 variable that holds a form of the momentum: its read, which every use in the step
+   * shares (so feeding it sets the step's value), and the assign of {@link #feed} to it.
+   *
+   * @param read the step's read of the variable
+   * @param feed the scalar {@link #assign} writes
+   * @param assign writes {@link #feed} to the variable
+   * @param complement whether the variable holds {@code 1 - m} rather than {@code m}
+   */
+  public record MomentumPart(Operand<TFloat32> read, Placeholder<TFloat32> feed, Op assign,
+      boolean complement) {
+
+    /**
+     * The float32 this part holds for momentum {@code m}: {@code (float) m}, or
+     * {@code (float) (1 - m)} computed in double and rounded once, as Python computes Keras's
+     * {@code 1 - beta_1}.
+     */
+    public float valueFor(double m) {
+      return (float) (complement ? 1 - m : m);
+    }
+  }
 
   private GraphOptimizer(String name, OptimizerConfig config, Op initializer, Op step,
       Operand<TFloat32> learningRate, Placeholder<TFloat32> learningRateFeed,
-      Op assignLearningRate, Operand<TInt64> iterations, List<OptimizerVariable> variables) {
+      Op assignLearningRate, Operand<TInt64> iterations, List<OptimizerVariable> variables,
+      List<MomentumPart> momentum) {
     this.name = name;
     this.config = config;
     this.initializer = initializer;
@@ -53,6 +81,7 @@ public final class GraphOptimizer {
     this.assignLearningRate = assignLearningRate;
     this.iterations = iterations;
     this.variables = variables;
+    this.momentum = momentum;
   }
 
   /**
@@ -81,8 +110,19 @@ public final class GraphOptimizer {
     Operand<TFloat32> localStep =
         scope.dtypes.cast(scope.math.add(iterations, scope.constant(1L)), TFloat32.class);
 
+    List<MomentumPart> momentum = new ArrayList<>();
+    java.util.OptionalDouble initialMomentum = initialMomentum(config);
+    if (initialMomentum.isPresent()) {
+      double m = initialMomentum.getAsDouble();
+      momentum.add(momentumPart(scope, slots, "momentum", m, false));
+      if (config instanceof AdamConfig || config instanceof AdamWConfig) {
+        momentum.add(momentumPart(scope, slots, "one_minus_momentum", m, true));
+      }
+    }
     Ops stepScope = scope.withSubScope("update");
-    Step step = new Step(stepScope, slots, lr, localStep);
+    Step step = new Step(stepScope, slots, lr, localStep,
+        momentum.isEmpty() ? null : momentum.get(0).read(),
+        momentum.size() < 2 ? null : momentum.get(1).read());
     UpdateRule rule = UpdateRule.of(config, step);
     List<Op> updates = new ArrayList<>();
     for (int i = 0; i < targets.size(); i++) {
@@ -106,7 +146,38 @@ public final class GraphOptimizer {
     Op assignLr = scope.withName("assign_learning_rate").assignVariableOp(lrVar, feed);
     Op init = scope.withControlDependencies(slots.initializers()).withName("initialize").noOp();
     return new GraphOptimizer(name, config, init, stepOp, lr, feed, assignLr, iterations,
-        slots.variables());
+        slots.variables(), List.copyOf(momentum));
+  }
+
+  /**
+   * The momentum the config's update uses, when it has one: SGD's and RMSprop's
+   * {@code momentum} when above 0 (at 0 neither update has a momentum term: SGD is plain
+   * descent, Nesterov included), Adam's and AdamW's {@code beta_1}; empty for Adagrad.
+   */
+  public static java.util.OptionalDouble initialMomentum(OptimizerConfig config) {
+    if (config instanceof SgdConfig c && c.momentum() > 0) {
+      return java.util.OptionalDouble.of(c.momentum());
+    } else if (config instanceof RmsPropConfig c && c.momentum() > 0) {
+      return java.util.OptionalDouble.of(c.momentum());
+    } else if (config instanceof AdamConfig c) {
+      return java.util.OptionalDouble.of(c.beta1());
+    } else if (config instanceof AdamWConfig c) {
+      return java.util.OptionalDouble.of(c.beta1());
+    }
+    return java.util.OptionalDouble.empty();
+  }
+
+  /** A float32 momentum variable with its shared read, feed and assign. */
+  private static MomentumPart momentumPart(Ops scope, Slots slots, String name, double m,
+      boolean complement) {
+    float initial = (float) (complement ? 1 - m : m);
+    Operand<? extends TType> handle = slots.create(name, "/" + name, TFloat32.class,
+        Shape.scalar(), scope.constant(initial));
+    Operand<TFloat32> read = scope.withName(name + "_read").readVariableOp(handle, TFloat32.class);
+    Placeholder<TFloat32> feed = scope.withName(name + "_feed")
+        .placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
+    Op assign = scope.withName("assign_" + name).assignVariableOp(handle, feed);
+    return new MomentumPart(read, feed, assign, complement);
   }
 
   /** Refuses a handle whose VarHandleOp declares a dtype other than float32. */
@@ -157,9 +228,61 @@ public final class GraphOptimizer {
     return iterations;
   }
 
-  /** Every variable this optimizer created: slots, learning rate and iteration counter. */
+  /**
+   * Every variable this optimizer created: slots, learning rate, iteration counter and momentum
+   * variables, if any.
+   */
   public List<OptimizerVariable> variables() {
     return variables;
+  }
+
+  /**
+   * Whether the update has a momentum that {@link #setMomentum} sets (see
+   * {@link #initialMomentum}).
+   */
+  public boolean hasMomentum() {
+    return !momentum.isEmpty();
+  }
+
+  /**
+   * The momentum variables (empty without {@link #hasMomentum}): {@code m}, and for Adam and
+   * AdamW also {@code 1 - m}. A step at a given momentum feeds each part's {@code read} and
+   * {@code feed} with {@link MomentumPart#valueFor} and runs its {@code assign}.
+   */
+  public List<MomentumPart> momentumParts() {
+    return momentum;
+  }
+
+  /** The current momentum ({@code beta_1} for Adam) as its variable holds it. */
+  public float momentum(Session session) {
+    requireMomentum();
+    try (Result result = session.runner().fetch(momentum.get(0).read()).run()) {
+      return ((TFloat32) result.get(0)).getFloat();
+    }
+  }
+
+  /** Assigns the momentum variables from {@code value} (see {@link MomentumPart#valueFor}). */
+  public void setMomentum(Session session, double value) {
+    requireMomentum();
+    List<TFloat32> tensors = new ArrayList<>();
+    try {
+      Session.Runner runner = session.runner();
+      for (MomentumPart part : momentum) {
+        TFloat32 tensor = TFloat32.scalarOf(part.valueFor(value));
+        tensors.add(tensor);
+        runner.feed(part.feed(), tensor).addTarget(part.assign());
+      }
+      runner.run().close();
+    } finally {
+      tensors.forEach(TFloat32::close);
+    }
+  }
+
+  private void requireMomentum() {
+    if (momentum.isEmpty()) {
+      throw new UnsupportedOperationException("optimizer '" + name + "' ("
+          + config.kerasClassName() + ") has no momentum in its update");
+    }
   }
 
   /** Runs {@link #initializer()}. */

@@ -69,7 +69,7 @@ final class RmsPropRule implements UpdateRule {
       Operand<? extends TType> momentum = step.slots().floatSlot("momentum", index, v, 0.0);
       tf = seq.tf();
       Operand<TFloat32> newMomentum = tf.math.add(
-          tf.math.mul(step.constant(config.momentum()), UpdateRule.read(tf, momentum)), increment);
+          tf.math.mul(step.momentum(), UpdateRule.read(tf, momentum)), increment);
       seq.then(tf.assignVariableOp(momentum, newMomentum));
       increment = newMomentum;
     }

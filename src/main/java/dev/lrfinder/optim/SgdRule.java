@@ -32,7 +32,8 @@ final class SgdRule implements UpdateRule {
       return seq.then(tf.train.resourceApplyGradientDescent(v.handle(), step.lr(), v.gradient()));
     }
     Operand<? extends TType> m = step.slots().floatSlot("m", index, v, 0.0);
-    Operand<TFloat32> momentum = step.constant(config.momentum());
+    // The momentum variable holds (float) config.momentum() until it is set (one-cycle).
+    Operand<TFloat32> momentum = step.momentum();
     Operand<TFloat32> descent = tf.math.mul(tf.math.neg(v.gradient()), step.lr());
     Operand<TFloat32> newM = tf.math.add(descent, tf.math.mul(UpdateRule.read(tf, m), momentum));
     seq.then(tf.assignVariableOp(m, newM));

@@ -6,9 +6,14 @@ import org.tensorflow.types.TFloat32;
 
 /**
  * What every update rule shares within one optimizer step: the scope, the slot factory, the
- * learning rate read once per step and Keras's {@code local_step = float(iterations + 1)}.
+ * learning rate read once per step, Keras's {@code local_step = float(iterations + 1)} and, for
+ * an optimizer whose momentum can be set ({@link GraphOptimizer#hasMomentum}), the reads of its
+ * momentum variables: {@code momentum} ({@code (float) m}) and {@code oneMinusMomentum}
+ * ({@code (float) (1 - m)}, rounded once from double as Python computes {@code 1 - beta_1}); both
+ * null when it has none.
  */
-record Step(Ops tf, Slots slots, Operand<TFloat32> lr, Operand<TFloat32> localStep) {
+record Step(Ops tf, Slots slots, Operand<TFloat32> lr, Operand<TFloat32> localStep,
+    Operand<TFloat32> momentum, Operand<TFloat32> oneMinusMomentum) {
 
   /**
    * A float32 constant from a Python float: Keras passes hyperparameters as Python floats, so

@@ -20,9 +20,9 @@ interface UpdateRule {
     } else if (config instanceof AdagradConfig c) {
       return new AdagradRule(c, step);
     } else if (config instanceof AdamConfig c) {
-      return new AdamRule(c.beta1(), c.beta2(), c.epsilon(), c.amsgrad(), step);
+      return new AdamRule(c.beta2(), c.epsilon(), c.amsgrad(), step);
     } else if (config instanceof AdamWConfig c) {
-      return new AdamRule(c.beta1(), c.beta2(), c.epsilon(), c.amsgrad(), step);
+      return new AdamRule(c.beta2(), c.epsilon(), c.amsgrad(), step);
     }
     throw new IllegalArgumentException("unsupported optimizer config " + config);
   }

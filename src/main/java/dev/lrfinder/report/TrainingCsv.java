@@ -60,13 +60,22 @@ public final class TrainingCsv {
         .append(number(epoch.seconds())).append('\n');
   }
 
-  /** {@code steps.csv}: step (0-based over the run), epoch (1-based), rate, training loss. */
+  /**
+   * {@code steps.csv}: step (0-based over the run), epoch (1-based), rate, training loss, and the
+   * momentum set before the step when the run set one (a last column {@code momentum}).
+   */
   public static String steps(TrainingResult result) {
-    StringBuilder out = new StringBuilder("step,epoch,learning_rate,loss\n");
+    boolean momentum = !result.stepMomenta().isEmpty();
+    StringBuilder out = new StringBuilder("step,epoch,learning_rate,loss"
+        + (momentum ? ",momentum" : "") + "\n");
     for (int step = 0; step < result.stepRates().size(); step++) {
       out.append(step).append(',').append(step / result.stepsPerEpoch() + 1).append(',')
           .append(number(result.stepRates().get(step))).append(',')
-          .append(number(result.stepLosses().get(step))).append('\n');
+          .append(number(result.stepLosses().get(step)));
+      if (momentum) {
+        out.append(',').append(number(result.stepMomenta().get(step)));
+      }
+      out.append('\n');
     }
     return out.toString();
   }

@@ -48,6 +48,31 @@ public abstract class SessionModel implements TrainableModel {
     return train(optimizer, batch);
   }
 
+  /**
+   * Sets the rate and the momentum and trains one step; by default {@link #writeMomentum} then
+   * {@link #trainAtRate}. Called only where {@link #momentumSettable} holds.
+   */
+  protected StepResult trainAtRateAndMomentum(String optimizer, double learningRate,
+      double momentum, Batch batch) {
+    writeMomentum(optimizer, momentum);
+    return trainAtRate(optimizer, learningRate, batch);
+  }
+
+  /** Whether the optimizer's momentum can be set; false unless a path overrides it. */
+  protected boolean momentumSettable(String optimizer) {
+    return false;
+  }
+
+  /** The momentum variable's value; called only where {@link #momentumSettable} holds. */
+  protected double readMomentum(String optimizer) {
+    throw new UnsupportedOperationException("no momentum");
+  }
+
+  /** Assigns a checked momentum; called only where {@link #momentumSettable} holds. */
+  protected void writeMomentum(String optimizer, double momentum) {
+    throw new UnsupportedOperationException("no momentum");
+  }
+
   /** Loss and metrics in inference mode on a batch that fits. */
   protected abstract StepResult evaluateBatch(Batch batch);
 
@@ -117,6 +142,58 @@ public abstract class SessionModel implements TrainableModel {
     synchronized (lock) {
       requireOpen();
       writeLearningRate(optimizer, learningRate);
+    }
+  }
+
+  @Override
+  public final boolean hasSettableMomentum(String optimizer) {
+    contract.requireOptimizer(optimizer);
+    return momentumSettable(optimizer);
+  }
+
+  @Override
+  public final double momentum(String optimizer) {
+    requireMomentum(optimizer);
+    synchronized (lock) {
+      requireOpen();
+      return readMomentum(optimizer);
+    }
+  }
+
+  @Override
+  public final void setMomentum(String optimizer, double momentum) {
+    requireMomentum(optimizer);
+    requireMomentumValue(momentum);
+    synchronized (lock) {
+      requireOpen();
+      writeMomentum(optimizer, momentum);
+    }
+  }
+
+  @Override
+  public final StepResult trainStep(String optimizer, double learningRate, double momentum,
+      Batch batch) {
+    requireMomentum(optimizer);
+    requireRate(learningRate);
+    requireMomentumValue(momentum);
+    contract.requireFits(batch);
+    synchronized (lock) {
+      requireOpen();
+      return trainAtRateAndMomentum(optimizer, learningRate, momentum, batch);
+    }
+  }
+
+  private void requireMomentum(String optimizer) {
+    if (!hasSettableMomentum(optimizer)) {
+      throw new UnsupportedOperationException("optimizer '" + optimizer + "' of model '"
+          + contract.modelName() + "' has no momentum that " + trainingPath().kind().label()
+          + " training can set");
+    }
+  }
+
+  private static void requireMomentumValue(double momentum) {
+    if (!(momentum >= 0 && momentum <= 1)) {
+      throw new IllegalArgumentException("momentum must be in [0, 1], got " + momentum);
     }
   }
 

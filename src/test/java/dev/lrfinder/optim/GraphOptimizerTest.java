@@ -43,8 +43,8 @@ class GraphOptimizerTest {
       GraphOptimizer second = GraphOptimizer.create(tf, "adam", AdamConfig.defaults(), model.trainables);
       Set<String> shared = new HashSet<>();
       for (GraphOptimizer opt : List.of(first, second)) {
-        // m and v per variable, learning rate, iteration counter.
-        assertEquals(6, opt.variables().size());
+        // m and v per variable, learning rate, iteration counter, beta_1 and 1 - beta_1.
+        assertEquals(8, opt.variables().size());
         opt.variables().forEach(v -> assertTrue(shared.add(v.sharedName()), v.sharedName()));
       }
       model.initialize(session);
@@ -94,13 +94,14 @@ class GraphOptimizerTest {
       ModelVariables model = model(tf);
       assertEquals(2, GraphOptimizer.create(tf, "a", SgdConfig.defaults(), model.trainables)
           .variables().size());
-      assertEquals(4, GraphOptimizer.create(tf, "b", new SgdConfig(0.1, 0.9, true, 0),
+      // With a momentum, its variable too (one; Adam's two: beta_1 and 1 - beta_1).
+      assertEquals(5, GraphOptimizer.create(tf, "b", new SgdConfig(0.1, 0.9, true, 0),
           model.trainables).variables().size());
-      assertEquals(8, GraphOptimizer.create(tf, "c", new RmsPropConfig(0.1, 0.9, 0.5, 1e-7, true, 0),
+      assertEquals(9, GraphOptimizer.create(tf, "c", new RmsPropConfig(0.1, 0.9, 0.5, 1e-7, true, 0),
           model.trainables).variables().size());
       assertEquals(4, GraphOptimizer.create(tf, "d", AdagradConfig.defaults(), model.trainables)
           .variables().size());
-      assertEquals(8, GraphOptimizer.create(tf, "e",
+      assertEquals(10, GraphOptimizer.create(tf, "e",
           new AdamWConfig(0.1, 0.004, 0.9, 0.999, 1e-7, true), model.trainables).variables().size());
     }
   }
