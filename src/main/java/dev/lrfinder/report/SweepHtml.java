@@ -137,10 +137,8 @@ public final class SweepHtml {
     page.put("overlays", overlays);
     page.put("rates", figures.get(SweepCharts.RATE_FILE));
     page.put("settings", settings(input));
-    page.put("environment", List.of(
-        new Item("TensorFlow", orDash(input.tensorflowVersion())),
-        new Item("Java", orDash(input.javaVersion())),
-        new Item("training path", orDash(input.trainingPath()))));
+    page.put("environment", TrainingHtml.environment(input.tensorflowVersion(),
+        input.javaVersion(), input.trainingPath()));
     page.put("command", input.command().isBlank() ? null : input.command());
     page.put("json", SweepJson.FILE_NAME);
     page.put("runsCsv", SweepCsv.RUNS_FILE);
@@ -202,9 +200,5 @@ public final class SweepHtml {
           input.about().file().toAbsolutePath().normalize().toString()));
     }
     return items;
-  }
-
-  private static String orDash(String text) {
-    return text == null || text.isBlank() || text.equalsIgnoreCase("null") ? "-" : text;
   }
 }

@@ -85,10 +85,8 @@ public final class TrainingHtml {
     page.put("columns", columns);
     page.put("epochs", result.epochs().stream().map(e -> row(e, columns)).toList());
     page.put("settings", settings(input));
-    page.put("environment", List.of(
-        new Item("TensorFlow", orDash(input.tensorflowVersion())),
-        new Item("Java", orDash(input.javaVersion())),
-        new Item("training path", orDash(input.trainingPath()))));
+    page.put("environment", environment(input.tensorflowVersion(), input.javaVersion(),
+        input.trainingPath()));
     page.put("command", input.command().isBlank() ? null : input.command());
     page.put("json", TrainingJson.FILE_NAME);
     page.put("epochsCsv", TrainingCsv.EPOCHS_FILE);
@@ -205,6 +203,13 @@ public final class TrainingHtml {
     items.add(new Item("data", input.dataFile() == null ? "-"
         : input.dataFile().toAbsolutePath().normalize().toString()));
     return items;
+  }
+
+  /** The page's environment rows: TensorFlow's and Java's versions, the training path. */
+  static List<Item> environment(String tensorflowVersion, String javaVersion,
+      String trainingPath) {
+    return List.of(new Item("TensorFlow", orDash(tensorflowVersion)),
+        new Item("Java", orDash(javaVersion)), new Item("training path", orDash(trainingPath)));
   }
 
   private static String orDash(String text) {
