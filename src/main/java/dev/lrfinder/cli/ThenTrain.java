@@ -2,6 +2,7 @@ package dev.lrfinder.cli;
 
 import dev.lrfinder.lab.EpochTrainer;
 import dev.lrfinder.lab.StopReason;
+import dev.lrfinder.lab.TrainSettings;
 import dev.lrfinder.lab.TrainingConfig;
 import dev.lrfinder.lab.TrainingResult;
 import dev.lrfinder.model.ModelSnapshot;
@@ -18,7 +19,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
@@ -101,15 +101,13 @@ final class ThenTrain {
     List<String> optimizers = plan.optimizers().isEmpty()
         ? input.result().curves().stream().map(c -> c.optimizer()).toList()
         : plan.optimizers();
-    int batchSize = rangeTest.batchSize();
+    // train's settings for these runs: find's batch size, seed and order, every batch trained,
+    // no rules, no split; the schedule is replaced by the bounded one below.
+    TrainSettings settings = new TrainSettings(null, plan.epochs(), rangeTest.batchSize(),
+        Double.NaN, null, null, null, 0, false, rangeTest.seed(), rangeTest.shuffle());
     long rows = data.train().rows();
-    if (rows < batchSize) {
-      throw new UsageException("the training data has " + rows + " rows, fewer than the batch"
-          + " size " + batchSize);
-    }
-    int stepsPerEpoch = Math.toIntExact((rows + batchSize - 1) / batchSize);
+    int stepsPerEpoch = settings.stepsPerEpoch(rows);
     long total = (long) plan.epochs() * stepsPerEpoch;
-    String validation = data.test() != null ? "the test split (x_test/y_test)" : "";
     List<StagedReport.TrainedRun> runs = new ArrayList<>();
     ModelSnapshot start = model.snapshot();
     for (String optimizer : optimizers) {
@@ -123,11 +121,12 @@ final class ThenTrain {
       }
       Schedule schedule = BoundsFlow.schedule("--then-schedule", plan.spec(),
           new Schedules.Run(total, stepsPerEpoch, model.learningRate(optimizer)), bounds);
-      TrainingConfig config = new TrainingConfig(optimizer, plan.epochs(), batchSize, false,
-          rangeTest.shuffle(), rangeTest.seed(), Optional.of(schedule), List.of(), 0);
+      TrainingConfig config = settings.config(optimizer, model.learningRate(optimizer), rows)
+          .withSchedule(schedule);
+      String validation = LabSpecs.validationSource(config, data);
       progress.printf("training %s with %s for %d epoch%s of %d steps of %d rows (%s)%n",
           input.modelName(), optimizer, plan.epochs(), plan.epochs() == 1 ? "" : "s",
-          stepsPerEpoch, batchSize, schedule.describe());
+          stepsPerEpoch, config.batchSize(), schedule.describe());
       model.restore(start);
       TrainingResult result = new EpochTrainer(config,
           List.of(new TrainEpochs.Progress(progress, plan.epochs())))
