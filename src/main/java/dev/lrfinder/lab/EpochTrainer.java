@@ -5,8 +5,10 @@ import dev.lrfinder.data.BatchSource;
 import dev.lrfinder.data.Batches;
 import dev.lrfinder.data.Dataset;
 import dev.lrfinder.model.ModelSnapshot;
+import dev.lrfinder.model.OptimizerInfo;
 import dev.lrfinder.model.StepResult;
 import dev.lrfinder.model.TrainableModel;
+import dev.lrfinder.model.TrainingPath;
 import dev.lrfinder.rangetest.CancellationToken;
 import dev.lrfinder.schedule.EpochDecision;
 import dev.lrfinder.schedule.EpochRule;
@@ -289,12 +291,12 @@ public final class EpochTrainer {
 
   /** Why {@code model} cannot set the momentum of {@code optimizer}, in words. */
   private static String whyNoMomentum(TrainableModel model, String optimizer) {
-    if (model.trainingPath().kind() == dev.lrfinder.model.TrainingPath.Kind.EXPORTED) {
+    if (model.trainingPath().kind() == TrainingPath.Kind.EXPORTED) {
       return "the exported path's step function has the optimizer's momentum fixed in it (Keras 3"
           + " bakes it in when exporting); the direct path on a Keras 2 SavedModel sets it";
     }
     String className = model.contract().optimizers().stream()
-        .filter(o -> o.key().equals(optimizer)).map(dev.lrfinder.model.OptimizerInfo::className)
+        .filter(o -> o.key().equals(optimizer)).map(OptimizerInfo::className)
         .findFirst().orElse("?");
     return "optimizer '" + optimizer + "' (" + className + ") has no momentum in its update"
         + " (SGD and RMSprop have one only with momentum > 0, Adagrad none)";
