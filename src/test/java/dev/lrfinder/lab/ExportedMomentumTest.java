@@ -1,0 +1,315 @@
+package dev.lrfinder.lab;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lrfinder.BuiltFixtures;
+import dev.lrfinder.LiveKeras;
+import dev.lrfinder.TestPaths;
+import dev.lrfinder.data.Batch;
+import dev.lrfinder.data.DataFile;
+import dev.lrfinder.data.Dataset;
+import dev.lrfinder.data.HostArray;
+import dev.lrfinder.data.MemoryBudget;
+import dev.lrfinder.exported.ExportedModel;
+import dev.lrfinder.model.ModelSnapshot;
+import dev.lrfinder.model.TrainableModel;
+import dev.lrfinder.model.TrainingPath;
+import dev.lrfinder.schedule.OneCycle;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * One-cycle's momentum on the exported path: the blobs MLP's Keras 3 source exported in this run
+ * by scripts/export.py with the momentum signatures ({@code settable}) and with the stock Keras
+ * optimizers ({@code stock}, as exports before them), by
+ * {@code tools/fixtures/export_momentum_fixtures.py}; skipped without the venv. One-cycle sets the
+ * momentum of every step, as on the direct path; steps with the momentum changed at each equal
+ * the stock Keras optimizer with its attribute set per step ({@code momentum_reference.py}, live);
+ * at a fixed momentum the settable export trains as the stock one bit for bit.
+ */
+class ExportedMomentumTest {
+  private static final BuiltFixtures EXPORTS = new BuiltFixtures("momentum-export",
+      "export_momentum_fixtures.py", List.of());
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final int EPOCHS = 3;
+  private static final int BATCH = 32;
+
+  private static Path export(String which) {
+    Optional<Path> dir = EXPORTS.dir();
+    assumeTrue(dir.isPresent(), "no .venv: no model exported with the momentum signatures");
+    return dir.get().resolve(which);
+  }
+
+  private static Dataset data(TrainableModel model) {
+    return model.conform(DataFile.load(TestPaths.root().resolve("savedmodels/blobs_mlp.npz"),
+        model.layout(), "label", MemoryBudget.heap()).train());
+  }
+
+  private static TrainingConfig config(String optimizer, double max, boolean cycle) {
+    // 500 rows in batches of 32: 16 steps per epoch.
+    OneCycle schedule = new OneCycle(max, EPOCHS * 16L, 0.25, 25, 1e5, 0.95, 0.85, cycle);
+    return new TrainingConfig(optimizer, EPOCHS, BATCH, false, true, 3, Optional.of(schedule),
+        List.of(), 0);
+  }
+
+  private static Batch batch(Dataset train, int step) {
+    return train.batch(rows(step));
+  }
+
+  private static int[] rows(int step) {
+    int from = (step * BATCH) % 480;
+    return IntStream.range(from, from + BATCH).toArray();
+  }
+
+  /** As OneCycleMomentumTest's direct-path test, on the fresh export. */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({"sgd_momentum, 0.9, 0.1", "nesterov, 0.9, 0.1", "rmsprop_momentum, 0.5, 0.001",
+      "adam, 0.9, 0.01", "adamw, 0.9, 0.01"})
+  void oneCycleSetsTheMomentumOfEveryStep(String optimizer, double initial, double max) {
+    try (ExportedModel loaded = ExportedModel.load(export("settable"))) {
+      assertEquals(TrainingPath.Kind.EXPORTED, loaded.trainingPath().kind());
+      assertTrue(loaded.hasSettableMomentum(optimizer));
+      assertEquals((float) initial, loaded.momentum(optimizer), "the config's momentum");
+      OneCycleMomentumTest.Recording model = new OneCycleMomentumTest.Recording(loaded);
+      Dataset train = data(model);
+      ModelSnapshot start = model.snapshot();
+
+      TrainingConfig cycled = config(optimizer, max, true);
+      TrainingResult result = new EpochTrainer(cycled).run(model, train, null);
+      assertEquals(StopReason.EPOCHS_DONE, result.stopReason());
+      assertEquals(List.of(), result.notes());
+      assertEquals(result.steps(), model.momenta.size(), "every step set the momentum");
+      OneCycle schedule = (OneCycle) cycled.schedule().orElseThrow();
+      for (int s = 0; s < model.momenta.size(); s++) {
+        double expected = schedule.momentum(s, s / 16).getAsDouble();
+        assertEquals((double) (float) expected, model.momenta.get(s).doubleValue(), "step " + s);
+      }
+      assertNotEquals(model.momenta.get(0), model.momenta.get(12), "the momentum varied");
+      assertEquals(result.steps(), result.stepMomenta().size());
+
+      // The snapshot covers the momentum variables: restoring puts back the config's.
+      model.restore(start);
+      assertEquals((float) initial, model.momentum(optimizer));
+      TrainingResult plain = new EpochTrainer(config(optimizer, max, false)).run(model, train,
+          null);
+      assertEquals(result.stepRates(), plain.stepRates(), "the same rates");
+      assertEquals(List.of(), plain.stepMomenta());
+      assertEquals(result.stepLosses().get(0), plain.stepLosses().get(0), "the same start");
+      assertNotEquals(result.stepLosses(), plain.stepLosses(), "the momentum changed training");
+
+      // A rerun from the start state repeats the cycled run bit for bit.
+      model.restore(start);
+      assertEquals(result.stepLosses(),
+          new EpochTrainer(cycled).run(model, train, null).stepLosses());
+    }
+  }
+
+  /**
+   * Sixteen steps at one-cycle's rate and momentum (a whole cycle in 16 steps), through
+   * {@code train_at_lr_momentum_K} (one run a step) and through {@code set_momentum_K} then the
+   * step at a rate (equal bit for bit), against the stock Keras optimizer stepped eagerly in
+   * Python with its {@code momentum} or {@code beta_1} attribute set before each step, live. Both
+   * sides run the same ops on the same float32 values (the exporter's own train function, the
+   * stock update); the Java side runs them in a graph without Grappler, Python eagerly, one
+   * kernel at a time, so the losses may differ by a few float32 ulps of reduction order: 1e-6
+   * relative allows that and nothing more (the measured difference is printed). The real mistakes
+   * move them far more: a momentum left at the config's would differ from step 2 on by the
+   * momentum's change times the velocity, Adam's bias correction with the wrong {@code beta_1}
+   * or {@code 1 - beta_1} rounded twice from the first step.
+   */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({"sgd_momentum, sgd:momentum=0.9, 0.1",
+      "nesterov, sgd:momentum=0.9;nesterov=true, 0.1",
+      "rmsprop_momentum, rmsprop:momentum=0.5, 0.001", "adam, adam, 0.01",
+      "adamw, adamw:weight_decay=0.01, 0.01"})
+  void stepsAtChangingMomentumMatchStockKerasWithTheMomentumSetPerStep(String optimizer,
+      String spec, double max) throws IOException {
+    int steps = 16;
+    OneCycle schedule = new OneCycle(max, steps, 0.25, 25, 1e5, 0.95, 0.85, true);
+    List<Double> rates = new ArrayList<>();
+    List<Double> momenta = new ArrayList<>();
+    List<int[]> rows = new ArrayList<>();
+    for (int s = 0; s < steps; s++) {
+      rates.add(schedule.learningRate(s, 0));
+      momenta.add(schedule.momentum(s, 0).getAsDouble());
+      rows.add(rows(s));
+    }
+    List<Double> fusedLosses = new ArrayList<>();
+    List<Double> splitLosses = new ArrayList<>();
+    double fusedFinal;
+    try (ExportedModel fused = ExportedModel.load(export("settable"));
+        ExportedModel split = ExportedModel.load(export("settable"))) {
+      Dataset train = data(fused);
+      for (int s = 0; s < steps; s++) {
+        fusedLosses.add(fused.trainStep(optimizer, rates.get(s), momenta.get(s),
+            batch(train, s)).loss());
+        split.setMomentum(optimizer, momenta.get(s));
+        splitLosses.add(split.trainStep(optimizer, rates.get(s), batch(train, s)).loss());
+        assertEquals(split.momentum(optimizer), fused.momentum(optimizer), "step " + s);
+        assertEquals((double) (float) (double) momenta.get(s), fused.momentum(optimizer));
+      }
+      assertEquals(splitLosses, fusedLosses, "the fused step = set_momentum_K, then the step");
+      fusedFinal = fused.evaluate(batch(train, 0)).loss();
+      assertEquals(split.evaluate(batch(train, 0)).loss(), fusedFinal);
+    }
+
+    Map<String, Object> request = new LinkedHashMap<>();
+    request.put("source", TestPaths.model("sources/blobs_mlp.keras").toString());
+    request.put("data", TestPaths.root().resolve("savedmodels/blobs_mlp.npz").toString());
+    request.put("optimizer", spec.replace(';', ','));
+    request.put("rows", rows);
+    request.put("lr", rates);
+    request.put("momentum", momenta);
+    request.put("evaluate_rows", rows(0));
+    Path work = Files.createDirectories(TestPaths.root().resolve("target/momentum-export"));
+    Path requestFile = work.resolve("request-" + optimizer + ".json");
+    JSON.writeValue(requestFile.toFile(), request);
+    Path out = LiveKeras.generate("momentum-reference-" + optimizer, "momentum_reference.py",
+        requestFile.toString()).orElseThrow();
+    JsonNode reference = JSON.readTree(out.resolve("losses.json").toFile());
+    double worst = 0;
+    for (int s = 0; s < steps; s++) {
+      double expected = reference.get("losses").get(s).asDouble();
+      double relative = Math.abs(fusedLosses.get(s) - expected) / Math.abs(expected);
+      worst = Math.max(worst, relative);
+      assertTrue(relative <= 1e-6, "step " + s + ": " + fusedLosses.get(s) + " from Java, "
+          + expected + " from Keras");
+    }
+    double expectedFinal = reference.get("final_loss").asDouble();
+    double finalRelative = Math.abs(fusedFinal - expectedFinal) / Math.abs(expectedFinal);
+    assertTrue(finalRelative <= 1e-6, "after the last step: " + fusedFinal + " from Java, "
+        + expectedFinal + " from Keras");
+    System.out.printf("exported momentum steps (%s): worst relative loss difference %.3e,"
+        + " after the last step %.3e%n", optimizer, worst, finalRelative);
+  }
+
+  /**
+   * At the config's momentum the settable export trains as the stock optimizer's export, bit for
+   * bit: every loss of 20 steps at changing rates, then every variable the stock export has
+   * (weights, slots, iteration counters, rates). The steps set the momentum (to the config's
+   * value, through {@code train_at_lr_momentum_K}) on a third copy, which trains the same.
+   */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({"sgd, 0", "sgd_momentum, 0.9", "nesterov, 0.9", "rmsprop_momentum, 0.5",
+      "adam, 0.9", "adamw, 0.9"})
+  void atAFixedMomentumTheExportTrainsAsTheStockOptimizer(String optimizer, double momentum) {
+    try (ExportedModel settable = ExportedModel.load(export("settable"));
+        ExportedModel setEachStep = ExportedModel.load(export("settable"));
+        ExportedModel stock = ExportedModel.load(export("stock"))) {
+      assertFalse(stock.hasSettableMomentum(optimizer));
+      assertEquals(momentum > 0, settable.hasSettableMomentum(optimizer));
+      assertEquals(stock.contract().optimizers(), settable.contract().optimizers(),
+          "the metadata describes the stock classes and configs");
+      Dataset train = data(stock);
+      for (int s = 0; s < 20; s++) {
+        double rate = (optimizer.startsWith("sgd") || optimizer.equals("nesterov") ? 0.05 : 0.002)
+            * (1 + s % 4);
+        double expected = stock.trainStep(optimizer, rate, batch(train, s)).loss();
+        assertEquals(expected, settable.trainStep(optimizer, rate, batch(train, s)).loss(),
+            "step " + s);
+        if (momentum > 0) {
+          assertEquals(expected, setEachStep.trainStep(optimizer, rate, momentum,
+              batch(train, s)).loss(), "step " + s + " at the momentum set");
+        }
+      }
+      Map<String, byte[]> mine = raw(settable.snapshot());
+      Map<String, byte[]> setEach = raw(setEachStep.snapshot());
+      Map<String, byte[]> theirs = raw(stock.snapshot());
+      assertTrue(mine.keySet().containsAll(theirs.keySet()),
+          "the settable export has the stock one's variables: " + theirs.keySet());
+      theirs.forEach((name, value) -> {
+        assertArrayEquals(value, mine.get(name), name);
+        if (momentum > 0) {
+          assertArrayEquals(value, setEach.get(name), name + " (momentum set each step)");
+        }
+      });
+    }
+  }
+
+  @Test
+  void momentumReadsAndSetsLikeTheDirectPath() {
+    try (ExportedModel model = ExportedModel.load(export("settable"))) {
+      assertEquals((float) 0.9, model.momentum("adam"));
+      model.setMomentum("adam", 0.85);
+      assertEquals((double) (float) 0.85, model.momentum("adam"));
+      assertEquals((float) 0.9, model.momentum("adamw"), "the other optimizers keep theirs");
+      model.setMomentum("sgd_momentum", 0);
+      assertEquals(0.0, model.momentum("sgd_momentum"));
+      assertThrows(IllegalArgumentException.class, () -> model.setMomentum("adam", 1.5));
+      assertThrows(IllegalArgumentException.class, () -> model.setMomentum("adam", Double.NaN));
+      assertFalse(model.hasSettableMomentum("sgd"), "SGD at momentum 0 has no momentum term");
+      UnsupportedOperationException none = assertThrows(UnsupportedOperationException.class,
+          () -> model.momentum("sgd"));
+      assertEquals("optimizer 'sgd' of model 'blobs_mlp' has no momentum that exported training"
+          + " can set", none.getMessage());
+    }
+  }
+
+  /** The stock export (as every export before the momentum signatures) trains with a note. */
+  @ParameterizedTest
+  @ValueSource(strings = {"stock", "bundled"})
+  void exportsWithoutTheSignaturesTrainAtTheirOwnMomentumWithANote(String which) {
+    Path dir = which.equals("bundled") ? TestPaths.model("blobs_mlp") : export("stock");
+    try (ExportedModel model = ExportedModel.load(dir)) {
+      Dataset train = data(model);
+      ModelSnapshot start = model.snapshot();
+      TrainingResult cycled = new EpochTrainer(config("sgd_momentum", 0.1, true)).run(model,
+          train, null);
+      assertEquals(List.of("one-cycle's momentum is not applied: this export's step function has"
+          + " the optimizer's momentum fixed in it (it has no set_momentum_sgd_momentum"
+          + " signature: exported before scripts/export.py added them, or from tf_keras); a new"
+          + " export of a Keras 3 model, or the direct path on a Keras 2 SavedModel, sets it"),
+          cycled.notes());
+      model.restore(start);
+      TrainingResult plain = new EpochTrainer(config("sgd_momentum", 0.1, false)).run(model,
+          train, null);
+      assertEquals(plain.stepLosses(), cycled.stepLosses());
+      assertEquals(List.of(), cycled.stepMomenta());
+      model.restore(start);
+      TrainingResult sgd = new EpochTrainer(config("sgd", 0.1, true)).run(model, train, null);
+      assertEquals(List.of("one-cycle's momentum is not applied: optimizer 'sgd' (SGD) has no"
+          + " momentum in its update (SGD and RMSprop have one only with momentum > 0, Adagrad"
+          + " none)"), sgd.notes());
+    }
+  }
+
+  private static Map<String, byte[]> raw(ModelSnapshot snapshot) {
+    ModelSnapshot.InMemory memory = (ModelSnapshot.InMemory) snapshot;
+    Map<String, byte[]> values = new LinkedHashMap<>();
+    for (int i = 0; i < memory.variableNames().size(); i++) {
+      values.put(memory.variableNames().get(i), bytes(memory.values().get(i)));
+    }
+    return values;
+  }
+
+  private static byte[] bytes(HostArray array) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try {
+      array.writeTo(out);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+}
