@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import ast
 import contextlib
+import functools
 import importlib.util
 import inspect
 import io
@@ -1670,16 +1671,18 @@ class _SettableMomentum:
         raise NotImplementedError
 
     def build(self, variables):
-        if self.built:
+        super().build(variables)  # returns at once when built (Keras 3) or re-checks (tf_keras)
+        if getattr(self, "momentum_variable", None) is not None:
             return
-        super().build(variables)
         value = float(self._momentum_config_value())
-        self.momentum_variable = self.add_variable(
-            shape=(), initializer=keras.initializers.Constant(value), dtype="float32",
-            name="cycled_momentum")
-        self.one_minus_momentum_variable = self.add_variable(
-            shape=(), initializer=keras.initializers.Constant(1.0 - value), dtype="float32",
-            name="cycled_one_minus_momentum") if self.complement else None
+        self.momentum_variable = self._momentum_scalar("cycled_momentum", value)
+        self.one_minus_momentum_variable = self._momentum_scalar(
+            "cycled_one_minus_momentum", 1.0 - value) if self.complement else None
+
+    def _momentum_scalar(self, name: str, value: float):
+        """A float32 scalar optimizer variable holding ``value`` rounded once (Keras 3)."""
+        return self.add_variable(shape=(), initializer=keras.initializers.Constant(value),
+                                 dtype="float32", name=name)
 
     def assign_momentum(self, momentum) -> None:
         """Assigns the momentum from a float64 scalar: ``(float32) m``, and ``(float32) (1 - m)``
@@ -1795,25 +1798,166 @@ class _SettableMomentumAdamW(_SettableBeta1, _SettableMomentum, keras.optimizers
     stock = keras.optimizers.AdamW
 
 
+@functools.cache
+def _tf_keras_settable_classes() -> dict:
+    """tf_keras's SGD, RMSprop, Adam and AdamW -> their settable-momentum subclasses: the stock
+    ``update_step`` (tf_keras 2.18), dense and sparse branches, op for op, each use of the
+    momentum or ``beta_1`` float replaced by the variable's read. Made on first use: tf_keras is
+    imported only for legacy models."""
+    tf_keras = tf_keras_library().module
+    optimizers = tf_keras.optimizers
+
+    class TfKerasMomentum(_SettableMomentum):
+        def _momentum_scalar(self, name: str, value: float):
+            return self.add_variable(shape=(), dtype=tf.float32, name=name,
+                                     initializer=lambda shape, dtype: tf.constant(
+                                         value, dtype=dtype, shape=shape))
+
+        def _m(self, dtype):
+            return tf.cast(self.momentum_variable, dtype)
+
+        def _one_minus_m(self, dtype):
+            return tf.cast(self.one_minus_momentum_variable, dtype)
+
+    class SettableSGD(TfKerasMomentum, optimizers.SGD):
+        stock = optimizers.SGD
+
+        def _momentum_config_value(self) -> float:
+            return self.momentum
+
+        def update_step(self, gradient, variable):
+            lr = tf.cast(self.learning_rate, variable.dtype)
+            momentum = self._m(variable.dtype)
+            m = self.momentums[self._index_dict[self._var_key(variable)]]
+            if isinstance(gradient, tf.IndexedSlices):
+                add_value = tf.IndexedSlices(-gradient.values * lr, gradient.indices)
+                m.assign(m * momentum)
+                m.scatter_add(add_value)
+                if self.nesterov:
+                    variable.scatter_add(add_value)
+                    variable.assign_add(m * momentum)
+                else:
+                    variable.assign_add(m)
+            else:
+                m.assign(-gradient * lr + m * momentum)
+                if self.nesterov:
+                    variable.assign_add(-gradient * lr + m * momentum)
+                else:
+                    variable.assign_add(m)
+
+    class SettableRMSprop(TfKerasMomentum, optimizers.RMSprop):
+        stock = optimizers.RMSprop
+
+        def _momentum_config_value(self) -> float:
+            return self.momentum
+
+        def update_step(self, gradient, variable):
+            lr = tf.cast(self.learning_rate, variable.dtype)
+            var_key = self._var_key(variable)
+            velocity = self._velocities[self._index_dict[var_key]]
+            momentum = self._momentums[self._index_dict[var_key]]
+            average_grad = None
+            if self.centered:
+                average_grad = self._average_gradients[self._index_dict[var_key]]
+            rho = self.rho
+            if isinstance(gradient, tf.IndexedSlices):
+                velocity.assign(rho * velocity)
+                velocity.scatter_add(tf.IndexedSlices(tf.square(gradient.values) * (1 - rho),
+                                                      gradient.indices))
+                if self.centered:
+                    average_grad.assign(rho * average_grad)
+                    average_grad.scatter_add(tf.IndexedSlices(gradient.values * (1 - rho),
+                                                              gradient.indices))
+                    denominator = velocity - tf.square(average_grad) + self.epsilon
+                else:
+                    denominator = velocity + self.epsilon
+                denominator_slices = tf.gather(denominator, gradient.indices)
+                increment = tf.IndexedSlices(
+                    lr * gradient.values * tf.math.rsqrt(denominator_slices), gradient.indices)
+                momentum.assign(self._m(variable.dtype) * momentum)
+                momentum.scatter_add(increment)
+                variable.assign_add(-momentum)
+            else:
+                velocity.assign(rho * velocity + (1 - rho) * tf.square(gradient))
+                if self.centered:
+                    average_grad.assign(rho * average_grad + (1 - rho) * gradient)
+                    denominator = velocity - tf.square(average_grad) + self.epsilon
+                else:
+                    denominator = velocity + self.epsilon
+                increment = lr * gradient * tf.math.rsqrt(denominator)
+                momentum.assign(self._m(variable.dtype) * momentum + increment)
+                variable.assign_add(-momentum)
+
+    class Beta1(TfKerasMomentum):
+        complement = True
+
+        def _momentum_config_value(self) -> float:
+            return self.beta_1
+
+        def update_step(self, gradient, variable):
+            # tf_keras Adam.update_step (AdamW's is the same without adaptive_epsilon).
+            lr = tf.cast(self.learning_rate, variable.dtype)
+            local_step = tf.cast(self.iterations + 1, variable.dtype)
+            beta_1_power = tf.pow(self._m(variable.dtype), local_step)
+            beta_2_power = tf.pow(tf.cast(self.beta_2, variable.dtype), local_step)
+            var_key = self._var_key(variable)
+            m = self._momentums[self._index_dict[var_key]]
+            v = self._velocities[self._index_dict[var_key]]
+            alpha = lr * tf.sqrt(1 - beta_2_power) / (1 - beta_1_power)
+            if getattr(self, "adaptive_epsilon", False):
+                epsilon_hat = self.epsilon * tf.sqrt(1 - beta_2_power)
+            else:
+                epsilon_hat = self.epsilon
+            one_minus_beta_1 = self._one_minus_m(variable.dtype)
+            if isinstance(gradient, tf.IndexedSlices):
+                m.assign_add(-m * one_minus_beta_1)
+                m.scatter_add(tf.IndexedSlices(gradient.values * one_minus_beta_1,
+                                               gradient.indices))
+                v.assign_add(-v * (1 - self.beta_2))
+                v.scatter_add(tf.IndexedSlices(tf.square(gradient.values) * (1 - self.beta_2),
+                                               gradient.indices))
+            else:
+                m.assign_add((gradient - m) * one_minus_beta_1)
+                v.assign_add((tf.square(gradient) - v) * (1 - self.beta_2))
+            if self.amsgrad:
+                v_hat = self._velocity_hats[self._index_dict[var_key]]
+                v_hat.assign(tf.maximum(v_hat, v))
+                v = v_hat
+            variable.assign_sub((m * alpha) / (tf.sqrt(v) + epsilon_hat))
+
+    class SettableAdam(Beta1, optimizers.Adam):
+        stock = optimizers.Adam
+
+    class SettableAdamW(Beta1, optimizers.AdamW):
+        stock = optimizers.AdamW
+
+    return {optimizers.SGD: SettableSGD, optimizers.RMSprop: SettableRMSprop,
+            optimizers.Adam: SettableAdam, optimizers.AdamW: SettableAdamW}
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
 def settable_momentum_class(optimizer):
-    """The settable-momentum subclass that computes as ``optimizer`` (a stock optimizer just
-    built from its config), or None: a tf_keras optimizer, a class without a momentum term (SGD
-    and RMSprop at momentum 0, Adagrad...), a momentum that is not a float."""
-    if not isinstance(optimizer, keras.Optimizer):
-        return None
+    """The settable-momentum subclass that computes as ``optimizer`` (a stock Keras 3 or tf_keras
+    optimizer just built from its config), or None: a class without a momentum term (SGD and
+    RMSprop at momentum 0, Adagrad...), a momentum that is not a float."""
     kind = type(optimizer)
-    if kind is keras.optimizers.SGD or kind is keras.optimizers.RMSprop:
-        value, settable = optimizer.momentum, (
-            _SettableMomentumSGD if kind is keras.optimizers.SGD else _SettableMomentumRMSprop)
-        if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
-            return None
-        return settable
-    if kind is keras.optimizers.Adam or kind is keras.optimizers.AdamW:
-        value = optimizer.beta_1
-        if not isinstance(value, (int, float)) or isinstance(value, bool):
-            return None
-        return _SettableMomentumAdam if kind is keras.optimizers.Adam else _SettableMomentumAdamW
-    return None
+    if isinstance(optimizer, keras.Optimizer):
+        classes = {keras.optimizers.SGD: _SettableMomentumSGD,
+                   keras.optimizers.RMSprop: _SettableMomentumRMSprop,
+                   keras.optimizers.Adam: _SettableMomentumAdam,
+                   keras.optimizers.AdamW: _SettableMomentumAdamW}
+    else:
+        classes = _tf_keras_settable_classes()
+    settable = classes.get(kind)
+    if settable is None:
+        return None
+    value = optimizer.beta_1 if settable.complement else optimizer.momentum
+    if not _is_number(value) or (not settable.complement and value <= 0):
+        return None
+    return settable
 
 
 def has_settable_momentum(optimizer) -> bool:

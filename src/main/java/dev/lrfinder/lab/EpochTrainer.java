@@ -298,8 +298,7 @@ public final class EpochTrainer {
         && info.map(EpochTrainer::hasMomentumTerm).orElse(true)) {
       return "this export's step function has the optimizer's momentum fixed in it (it has no"
           + " set_momentum_" + optimizer + " signature: exported before scripts/export.py added"
-          + " them, or from tf_keras); a new export of a Keras 3 model, or the direct path on a"
-          + " Keras 2 SavedModel, sets it";
+          + " them); a new export, or the direct path on a Keras 2 SavedModel, sets it";
     }
     String className = info.map(OptimizerInfo::className).orElse("?");
     return "optimizer '" + optimizer + "' (" + className + ") has no momentum in its update"

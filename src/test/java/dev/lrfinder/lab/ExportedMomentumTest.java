@@ -34,15 +34,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * One-cycle's momentum on the exported path: the blobs MLP's Keras 3 source exported in this run
- * by scripts/export.py with the momentum signatures ({@code settable}) and with the stock Keras
- * optimizers ({@code stock}, as exports before them), by
+ * One-cycle's momentum on the exported path: the blobs MLP's Keras 3 source ({@code keras3}) and
+ * its Keras 2 SavedModel ({@code tf_keras}, exported with tf_keras) exported in this run by
+ * scripts/export.py with the momentum signatures, and each with the stock Keras optimizers
+ * ({@code KIND_stock}, as exports before them), by
  * {@code tools/fixtures/export_momentum_fixtures.py}; skipped without the venv. One-cycle sets the
  * momentum of every step, as on the direct path; steps with the momentum changed at each equal
  * the stock Keras optimizer with its attribute set per step ({@code momentum_reference.py}, live);
@@ -61,9 +61,15 @@ class ExportedMomentumTest {
     return dir.get().resolve(which);
   }
 
-  private static Dataset data(TrainableModel model) {
-    return model.conform(DataFile.load(TestPaths.root().resolve("savedmodels/blobs_mlp.npz"),
-        model.layout(), "label", MemoryBudget.heap()).train());
+  /** The data of the export's source: the Keras 3 and the Keras 2 blobs MLP have their own. */
+  private static Path dataFile(String kind) {
+    return TestPaths.root().resolve(kind.startsWith("tf_keras") ? "savedmodels/keras2/blobs_mlp.npz"
+        : "savedmodels/blobs_mlp.npz");
+  }
+
+  private static Dataset data(TrainableModel model, String kind) {
+    return model.conform(DataFile.load(dataFile(kind), model.layout(), "label",
+        MemoryBudget.heap()).train());
   }
 
   private static TrainingConfig config(String optimizer, double max, boolean cycle) {
@@ -84,15 +90,18 @@ class ExportedMomentumTest {
 
   /** As OneCycleMomentumTest's direct-path test, on the fresh export. */
   @ParameterizedTest(name = "{0}")
-  @CsvSource({"sgd_momentum, 0.9, 0.1", "nesterov, 0.9, 0.1", "rmsprop_momentum, 0.5, 0.001",
-      "adam, 0.9, 0.01", "adamw, 0.9, 0.01"})
-  void oneCycleSetsTheMomentumOfEveryStep(String optimizer, double initial, double max) {
-    try (ExportedModel loaded = ExportedModel.load(export("settable"))) {
+  @CsvSource({"keras3, sgd_momentum, 0.9, 0.1", "keras3, nesterov, 0.9, 0.1",
+      "keras3, rmsprop_momentum, 0.5, 0.001", "keras3, adam, 0.9, 0.01",
+      "keras3, adamw, 0.9, 0.01", "tf_keras, sgd_momentum, 0.9, 0.1",
+      "tf_keras, rmsprop_momentum, 0.5, 0.001", "tf_keras, adam, 0.9, 0.01"})
+  void oneCycleSetsTheMomentumOfEveryStep(String kind, String optimizer, double initial,
+      double max) {
+    try (ExportedModel loaded = ExportedModel.load(export(kind))) {
       assertEquals(TrainingPath.Kind.EXPORTED, loaded.trainingPath().kind());
       assertTrue(loaded.hasSettableMomentum(optimizer));
       assertEquals((float) initial, loaded.momentum(optimizer), "the config's momentum");
       OneCycleMomentumTest.Recording model = new OneCycleMomentumTest.Recording(loaded);
-      Dataset train = data(model);
+      Dataset train = data(model, kind);
       ModelSnapshot start = model.snapshot();
 
       TrainingConfig cycled = config(optimizer, max, true);
@@ -139,13 +148,17 @@ class ExportedMomentumTest {
    * {@code 1 - beta_1} rounded from float32 instead of double moves Adam's losses by less than
    * 1e-6; the bit-for-bit test below catches it (measured: it fails Adam and AdamW at step 3).
    */
-  @ParameterizedTest(name = "{0}")
-  @CsvSource({"sgd_momentum, sgd:momentum=0.9, 0.1",
-      "nesterov, sgd:momentum=0.9;nesterov=true, 0.1",
-      "rmsprop_momentum, rmsprop:momentum=0.5, 0.001", "adam, adam, 0.01",
-      "adamw, adamw:weight_decay=0.01, 0.01"})
-  void stepsAtChangingMomentumMatchStockKerasWithTheMomentumSetPerStep(String optimizer,
-      String spec, double max) throws IOException {
+  @ParameterizedTest(name = "{0} {1}")
+  @CsvSource({"keras3, sgd_momentum, sgd:momentum=0.9, 0.1",
+      "keras3, nesterov, sgd:momentum=0.9;nesterov=true, 0.1",
+      "keras3, rmsprop_momentum, rmsprop:momentum=0.5, 0.001", "keras3, adam, adam, 0.01",
+      "keras3, adamw, adamw:weight_decay=0.01, 0.01",
+      "tf_keras, sgd_momentum, sgd:momentum=0.9, 0.1",
+      "tf_keras, nesterov, sgd:momentum=0.9;nesterov=true, 0.1",
+      "tf_keras, rmsprop_momentum, rmsprop:momentum=0.5, 0.001", "tf_keras, adam, adam, 0.01",
+      "tf_keras, adamw, adamw:weight_decay=0.01, 0.01"})
+  void stepsAtChangingMomentumMatchStockKerasWithTheMomentumSetPerStep(String kind,
+      String optimizer, String spec, double max) throws IOException {
     int steps = 16;
     OneCycle schedule = new OneCycle(max, steps, 0.25, 25, 1e5, 0.95, 0.85, true);
     List<Double> rates = new ArrayList<>();
@@ -159,9 +172,9 @@ class ExportedMomentumTest {
     List<Double> fusedLosses = new ArrayList<>();
     List<Double> splitLosses = new ArrayList<>();
     double fusedFinal;
-    try (ExportedModel fused = ExportedModel.load(export("settable"));
-        ExportedModel split = ExportedModel.load(export("settable"))) {
-      Dataset train = data(fused);
+    try (ExportedModel fused = ExportedModel.load(export(kind));
+        ExportedModel split = ExportedModel.load(export(kind))) {
+      Dataset train = data(fused, kind);
       for (int s = 0; s < steps; s++) {
         fusedLosses.add(fused.trainStep(optimizer, rates.get(s), momenta.get(s),
             batch(train, s)).loss());
@@ -176,18 +189,19 @@ class ExportedMomentumTest {
     }
 
     Map<String, Object> request = new LinkedHashMap<>();
-    request.put("source", TestPaths.model("sources/blobs_mlp.keras").toString());
-    request.put("data", TestPaths.root().resolve("savedmodels/blobs_mlp.npz").toString());
+    request.put("source", TestPaths.model(kind.equals("keras3") ? "sources/blobs_mlp.keras"
+        : "keras2/blobs_mlp").toString());
+    request.put("data", dataFile(kind).toString());
     request.put("optimizer", spec.replace(';', ','));
     request.put("rows", rows);
     request.put("lr", rates);
     request.put("momentum", momenta);
     request.put("evaluate_rows", rows(0));
     Path work = Files.createDirectories(TestPaths.root().resolve("target/momentum-export"));
-    Path requestFile = work.resolve("request-" + optimizer + ".json");
+    Path requestFile = work.resolve("request-" + kind + "-" + optimizer + ".json");
     JSON.writeValue(requestFile.toFile(), request);
-    Path out = LiveKeras.generate("momentum-reference-" + optimizer, "momentum_reference.py",
-        requestFile.toString()).orElseThrow();
+    Path out = LiveKeras.generate("momentum-reference-" + kind + "-" + optimizer,
+        "momentum_reference.py", requestFile.toString()).orElseThrow();
     JsonNode reference = JSON.readTree(out.resolve("losses.json").toFile());
     double worst = 0;
     for (int s = 0; s < steps; s++) {
@@ -201,8 +215,8 @@ class ExportedMomentumTest {
     double finalRelative = Math.abs(fusedFinal - expectedFinal) / Math.abs(expectedFinal);
     assertTrue(finalRelative <= 1e-6, "after the last step: " + fusedFinal + " from Java, "
         + expectedFinal + " from Keras");
-    System.out.printf("exported momentum steps (%s): worst relative loss difference %.3e,"
-        + " after the last step %.3e%n", optimizer, worst, finalRelative);
+    System.out.printf("exported momentum steps (%s %s): worst relative loss difference %.3e,"
+        + " after the last step %.3e%n", kind, optimizer, worst, finalRelative);
   }
 
   /**
@@ -211,18 +225,21 @@ class ExportedMomentumTest {
    * (weights, slots, iteration counters, rates). The steps set the momentum (to the config's
    * value, through {@code train_at_lr_momentum_K}) on a third copy, which trains the same.
    */
-  @ParameterizedTest(name = "{0}")
-  @CsvSource({"sgd, 0", "sgd_momentum, 0.9", "nesterov, 0.9", "rmsprop_momentum, 0.5",
-      "adam, 0.9", "adamw, 0.9"})
-  void atAFixedMomentumTheExportTrainsAsTheStockOptimizer(String optimizer, double momentum) {
-    try (ExportedModel settable = ExportedModel.load(export("settable"));
-        ExportedModel setEachStep = ExportedModel.load(export("settable"));
-        ExportedModel stock = ExportedModel.load(export("stock"))) {
+  @ParameterizedTest(name = "{0} {1}")
+  @CsvSource({"keras3, sgd, 0", "keras3, sgd_momentum, 0.9", "keras3, nesterov, 0.9",
+      "keras3, rmsprop_momentum, 0.5", "keras3, adam, 0.9", "keras3, adamw, 0.9",
+      "tf_keras, sgd, 0", "tf_keras, sgd_momentum, 0.9", "tf_keras, nesterov, 0.9",
+      "tf_keras, rmsprop_momentum, 0.5", "tf_keras, adam, 0.9", "tf_keras, adamw, 0.9"})
+  void atAFixedMomentumTheExportTrainsAsTheStockOptimizer(String kind, String optimizer,
+      double momentum) {
+    try (ExportedModel settable = ExportedModel.load(export(kind));
+        ExportedModel setEachStep = ExportedModel.load(export(kind));
+        ExportedModel stock = ExportedModel.load(export(kind + "_stock"))) {
       assertFalse(stock.hasSettableMomentum(optimizer));
       assertEquals(momentum > 0, settable.hasSettableMomentum(optimizer));
       assertEquals(stock.contract().optimizers(), settable.contract().optimizers(),
           "the metadata describes the stock classes and configs");
-      Dataset train = data(stock);
+      Dataset train = data(stock, kind);
       for (int s = 0; s < 20; s++) {
         double rate = (optimizer.startsWith("sgd") || optimizer.equals("nesterov") ? 0.05 : 0.002)
             * (1 + s % 4);
@@ -248,9 +265,10 @@ class ExportedMomentumTest {
     }
   }
 
-  @Test
-  void momentumReadsAndSetsLikeTheDirectPath() {
-    try (ExportedModel model = ExportedModel.load(export("settable"))) {
+  @ParameterizedTest
+  @ValueSource(strings = {"keras3", "tf_keras"})
+  void momentumReadsAndSetsLikeTheDirectPath(String kind) {
+    try (ExportedModel model = ExportedModel.load(export(kind))) {
       assertEquals((float) 0.9, model.momentum("adam"));
       model.setMomentum("adam", 0.85);
       assertEquals((double) (float) 0.85, model.momentum("adam"));
@@ -262,25 +280,28 @@ class ExportedMomentumTest {
       assertFalse(model.hasSettableMomentum("sgd"), "SGD at momentum 0 has no momentum term");
       UnsupportedOperationException none = assertThrows(UnsupportedOperationException.class,
           () -> model.momentum("sgd"));
-      assertEquals("optimizer 'sgd' of model 'blobs_mlp' has no momentum that exported training"
-          + " can set", none.getMessage());
+      assertEquals("optimizer 'sgd' of model '" + model.contract().modelName() + "' has no"
+          + " momentum that exported training can set", none.getMessage());
     }
   }
 
-  /** The stock export (as every export before the momentum signatures) trains with a note. */
+  /**
+   * The stock exports (as every export before the momentum signatures) and the bundled
+   * {@code savedmodels/blobs_mlp} train at the optimizer's own momentum, with a note.
+   */
   @ParameterizedTest
-  @ValueSource(strings = {"stock", "bundled"})
+  @ValueSource(strings = {"keras3_stock", "tf_keras_stock", "bundled"})
   void exportsWithoutTheSignaturesTrainAtTheirOwnMomentumWithANote(String which) {
-    Path dir = which.equals("bundled") ? TestPaths.model("blobs_mlp") : export("stock");
+    Path dir = which.equals("bundled") ? TestPaths.model("blobs_mlp") : export(which);
     try (ExportedModel model = ExportedModel.load(dir)) {
-      Dataset train = data(model);
+      Dataset train = data(model, which);
       ModelSnapshot start = model.snapshot();
       TrainingResult cycled = new EpochTrainer(config("sgd_momentum", 0.1, true)).run(model,
           train, null);
       assertEquals(List.of("one-cycle's momentum is not applied: this export's step function has"
           + " the optimizer's momentum fixed in it (it has no set_momentum_sgd_momentum"
-          + " signature: exported before scripts/export.py added them, or from tf_keras); a new"
-          + " export of a Keras 3 model, or the direct path on a Keras 2 SavedModel, sets it"),
+          + " signature: exported before scripts/export.py added them); a new export, or the"
+          + " direct path on a Keras 2 SavedModel, sets it"),
           cycled.notes());
       model.restore(start);
       TrainingResult plain = new EpochTrainer(config("sgd_momentum", 0.1, false)).run(model,
