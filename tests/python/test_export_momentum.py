@@ -1,8 +1,9 @@
-"""Tests of scripts/export.py's settable momentum: Keras 3 SGD and RMSprop with momentum > 0, Adam
-and AdamW hold their momentum or beta_1 in a variable (the ``_SettableMomentum`` subclasses),
-compute exactly what the stock Keras classes compute at a fixed momentum, are described in the
-metadata as the stock classes, and get the ``get_momentum_K``, ``set_momentum_K`` and
-``train_at_lr_momentum_K`` signatures. The Java side is checked in ExportedMomentumTest."""
+"""Tests of scripts/export.py's settable momentum: SGD and RMSprop with momentum > 0, Adam and
+AdamW (Keras 3 and tf_keras) hold their momentum or beta_1 in a variable (the
+``_SettableMomentum`` subclasses), compute exactly what the stock Keras classes compute at a fixed
+momentum and with it set per step, are described in the metadata as the stock classes, and get
+the ``get_momentum_K``, ``set_momentum_K`` and ``train_at_lr_momentum_K`` signatures. The Java
+side is checked in ExportedMomentumTest."""
 from __future__ import annotations
 
 import keras
@@ -90,10 +91,70 @@ def test_optimizers_without_a_momentum_term_stay_stock(spec):
     assert type(optimizer).__module__.startswith("keras")
 
 
-def test_tf_keras_optimizers_stay_stock():
-    lib = export.tf_keras_library()
-    for spec in ("sgd:momentum=0.9", "adam"):
-        optimizer = export.parse_optimizer_spec(spec).build(lib)
+def tf_keras_steps(spec_text: str, settable: bool, sparse: bool, momenta=None, count=10):
+    """As ``steps``, with tf_keras: a Dense model, or an Embedding one (sparse gradients)."""
+    import tf_keras
+    tf_keras.utils.set_random_seed(SEED)
+    if sparse:
+        model = tf_keras.Sequential([tf_keras.layers.Embedding(20, 4, input_length=3),
+                                     tf_keras.layers.Flatten(), tf_keras.layers.Dense(3)])
+        model.build((None, 3))
+    else:
+        model = tf_keras.Sequential([tf_keras.layers.Dense(8, activation="relu",
+                                                           input_shape=(4,)),
+                                     tf_keras.layers.Dense(3)])
+    optimizer = export.parse_optimizer_spec(spec_text).build(export.tf_keras_library(), settable)
+    export.build_optimizer(optimizer, model.trainable_variables)
+
+    def step(x, y):
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(tf_keras.losses.sparse_categorical_crossentropy(
+                y, model(x, training=True), from_logits=True))
+        gradients = tape.gradient(loss, model.trainable_variables)
+        optimizer.apply_gradients(zip(gradients, model.trainable_variables))
+        return loss
+
+    traced = tf.function(step)
+    rng = np.random.default_rng(0)
+    losses = []
+    for k in range(count):
+        x = rng.integers(0, 20, (8, 3)).astype("int32") if sparse \
+            else rng.normal(size=(8, 4)).astype("float32")
+        y = rng.integers(0, 3, 8).astype("int32")
+        if momenta is None:
+            losses.append(float(traced(x, y)))
+            continue
+        if settable:
+            optimizer.assign_momentum(momenta[k])
+        else:
+            setattr(optimizer, "beta_1" if hasattr(optimizer, "beta_1") else "momentum",
+                    momenta[k])
+        losses.append(float(step(tf.constant(x), tf.constant(y))))
+    return losses, [w.numpy() for w in model.trainable_variables], optimizer
+
+
+@pytest.mark.parametrize("sparse", [False, True], ids=["dense", "sparse"])
+@pytest.mark.parametrize("spec", ["sgd:momentum=0.9", "sgd:momentum=0.9,nesterov=true",
+                                  "rmsprop:momentum=0.5", "rmsprop:momentum=0.5,centered=true",
+                                  "adam", "adam:amsgrad=true", "adamw:weight_decay=0.01"])
+def test_tf_keras_settable_optimizer_computes_as_the_stock_class_bit_for_bit(spec, sparse):
+    stock_losses, stock_weights, stock = tf_keras_steps(spec, False, sparse)
+    losses, weights, settable = tf_keras_steps(spec, True, sparse)
+    assert export.has_settable_momentum(settable) and isinstance(settable, type(stock))
+    assert export.stock_class_name(settable) == type(stock).__name__
+    assert settable.get_config() == stock.get_config()
+    assert losses == stock_losses
+    assert all(np.array_equal(a, b) for a, b in zip(weights, stock_weights))
+    momenta = [0.95, 0.9, 0.85, 0.8, 0.5, 0.99, 0.3, 0.7, 0.9, 0.92]
+    stock_losses, stock_weights, _ = tf_keras_steps(spec, False, sparse, momenta)
+    losses, weights, _ = tf_keras_steps(spec, True, sparse, momenta)
+    assert losses == stock_losses
+    assert all(np.array_equal(a, b) for a, b in zip(weights, stock_weights))
+
+
+def test_tf_keras_optimizers_without_a_momentum_term_stay_stock():
+    for spec in ("sgd", "rmsprop", "adagrad", "nadam"):
+        optimizer = export.parse_optimizer_spec(spec).build(export.tf_keras_library())
         assert not export.has_settable_momentum(optimizer)
 
 
