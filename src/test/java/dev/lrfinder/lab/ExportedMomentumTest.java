@@ -14,12 +14,14 @@ import dev.lrfinder.BuiltFixtures;
 import dev.lrfinder.LiveKeras;
 import dev.lrfinder.TestPaths;
 import dev.lrfinder.data.Batch;
+import dev.lrfinder.data.Batches;
 import dev.lrfinder.data.DataFile;
 import dev.lrfinder.data.Dataset;
 import dev.lrfinder.data.HostArray;
 import dev.lrfinder.data.MemoryBudget;
 import dev.lrfinder.exported.ExportedModel;
 import dev.lrfinder.model.ModelSnapshot;
+import dev.lrfinder.model.OptimizerInfo;
 import dev.lrfinder.model.TrainableModel;
 import dev.lrfinder.model.TrainingPath;
 import dev.lrfinder.schedule.OneCycle;
@@ -33,7 +35,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -356,6 +362,55 @@ class ExportedMomentumTest {
           + " momentum in its update (SGD and RMSprop have one only with momentum > 0, Adagrad"
           + " none)"), sgd.notes());
     }
+  }
+
+  /**
+   * Every model of the compatibility matrix ({@link BuiltFixtures#COMPAT}: LSTMs, embeddings with
+   * sparse gradients, feature columns, string lookups, several inputs and outputs, Keras 3 and
+   * tf_keras), exported by today's exporter, from Java: each optimizer with the momentum
+   * signatures trains through {@code train_at_lr_momentum_K} at the config's momentum exactly as
+   * through {@code train_at_lr_K} (three steps, bit for bit), then at another momentum, which it
+   * reads back.
+   */
+  @TestFactory
+  Stream<DynamicTest> everyCompatExportWithTheSignaturesSetsItsMomentum() throws IOException {
+    AtomicInteger settable = new AtomicInteger();
+    Optional<Path> built = BuiltFixtures.COMPAT.dir();
+    assumeTrue(built.isPresent(), "no venv: the fixtures need Keras");
+    JsonNode exports = JSON.readTree(built.get().resolve("exports.json").toFile());
+    List<DynamicTest> tests = new ArrayList<>();
+    for (JsonNode entry : exports) {
+      Path dir = built.get().resolve(entry.get("export").asText());
+      Path data = built.get().resolve(entry.get("data").asText());
+      tests.add(DynamicTest.dynamicTest(entry.get("name").asText(), () -> {
+        try (ExportedModel plain = ExportedModel.load(dir);
+            ExportedModel set = ExportedModel.load(dir)) {
+          Batches batches = new Batches(plain.conform(DataFile.load(data, plain.layout(),
+              "label", MemoryBudget.heap()).train()), 16, true, 1);
+          for (OptimizerInfo info : plain.contract().optimizers()) {
+            String key = info.key();
+            if (!plain.hasSettableMomentum(key)) {
+              continue;
+            }
+            double momentum = ((Number) info.config().get(info.className().startsWith("Adam")
+                ? "beta_1" : "momentum")).doubleValue();
+            assertEquals((double) (float) momentum, set.momentum(key), key);
+            double rate = info.initialLearningRate();
+            for (int s = 0; s < 3; s++) {
+              assertEquals(plain.trainStep(key, rate, batches.get(s)).loss(),
+                  set.trainStep(key, rate, momentum, batches.get(s)).loss(), key + " step " + s);
+            }
+            double loss = set.trainStep(key, rate, 0.8, batches.get(3)).loss();
+            assertTrue(Double.isFinite(loss), key + ": " + loss);
+            assertEquals((double) 0.8f, set.momentum(key), key);
+            settable.incrementAndGet();
+          }
+        }
+      }));
+    }
+    tests.add(DynamicTest.dynamicTest("some fixtures had the signatures", () ->
+        assertTrue(settable.get() >= 15, settable.get() + " optimizers")));
+    return tests.stream();
   }
 
   private static Map<String, byte[]> raw(ModelSnapshot snapshot) {
