@@ -8,6 +8,10 @@ The SavedModel carries the *training contract* (docs/contract.md), one argument 
 * ``train_<K>(inputs, labels) -> {loss, ...}``  one step of optimizer ``K``;
 * ``train_at_lr_<K>(inputs, labels, lr)``      assign ``K``'s learning rate, then one step at it;
 * ``get_lr_<K>() -> {lr}`` / ``set_lr_<K>(lr)``  read / assign optimizer ``K``'s learning rate;
+* ``get_momentum_<K>()``, ``set_momentum_<K>(momentum)``, ``train_at_lr_momentum_<K>(inputs,
+  labels, lr, momentum)``: the momentum (SGD, RMSprop with momentum > 0) or ``beta_1`` (Adam,
+  AdamW), read, assigned, or assigned with the rate before one step (optional; see
+  ``_SettableMomentum``);
 * ``evaluate(inputs, labels) -> {loss, ...}``   loss and metrics, ``training=False``;
 * ``assets/lrfinder.json``                     metadata (inputs, outputs, losses, optimizers).
 

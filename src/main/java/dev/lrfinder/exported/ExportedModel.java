@@ -282,8 +282,8 @@ public final class ExportedModel extends SessionModel {
 
   /**
    * Whether the export has optimizer {@code optimizer}'s momentum signatures: its momentum (SGD's
-   * and RMSprop's {@code momentum}, Adam's and AdamW's {@code beta_1}) is then a variable that one-cycle
-   * sets at every step, as on the direct path.
+   * and RMSprop's {@code momentum}, Adam's and AdamW's {@code beta_1}) is then a variable that
+   * one-cycle sets at every step, as on the direct path.
    */
   @Override
   protected boolean momentumSettable(String optimizer) {
