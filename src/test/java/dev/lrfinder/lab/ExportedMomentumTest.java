@@ -41,7 +41,9 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -60,6 +62,68 @@ class ExportedMomentumTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int EPOCHS = 3;
   private static final int BATCH = 32;
+
+  private static final int REFERENCE_STEPS = 16;
+  /** The reference runs: export kind, optimizer key, its export.py spec, one-cycle's max rate. */
+  private static final List<Arguments> REFERENCE_CASES = List.of(
+      Arguments.of("keras3", "sgd_momentum", "sgd:momentum=0.9", 0.1),
+      Arguments.of("keras3", "nesterov", "sgd:momentum=0.9,nesterov=true", 0.1),
+      Arguments.of("keras3", "rmsprop_momentum", "rmsprop:momentum=0.5", 0.001),
+      Arguments.of("keras3", "adam", "adam", 0.01),
+      Arguments.of("keras3", "adamw", "adamw:weight_decay=0.01", 0.01),
+      Arguments.of("tf_keras", "sgd_momentum", "sgd:momentum=0.9", 0.1),
+      Arguments.of("tf_keras", "nesterov", "sgd:momentum=0.9,nesterov=true", 0.1),
+      Arguments.of("tf_keras", "rmsprop_momentum", "rmsprop:momentum=0.5", 0.001),
+      Arguments.of("tf_keras", "adam", "adam", 0.01),
+      Arguments.of("tf_keras", "adamw", "adamw:weight_decay=0.01", 0.01));
+  /** The live reference of every case, by "kind/optimizer", once per test class. */
+  private static JsonNode reference;
+
+  static List<Arguments> referenceCases() {
+    return REFERENCE_CASES;
+  }
+
+  /** A whole one-cycle (rate and momentum) in {@link #REFERENCE_STEPS} steps. */
+  private static OneCycle referenceSchedule(double max) {
+    return new OneCycle(max, REFERENCE_STEPS, 0.25, 25, 1e5, 0.95, 0.85, true);
+  }
+
+  /**
+   * {@code momentum_reference.py} run once for every case (one Python process; each case starts
+   * from its source's saved weights): the steps' losses and the loss after the last.
+   */
+  private static synchronized JsonNode reference() throws IOException {
+    if (reference != null) {
+      return reference;
+    }
+    List<Map<String, Object>> runs = new ArrayList<>();
+    for (Arguments arguments : REFERENCE_CASES) {
+      Object[] a = arguments.get();
+      String kind = (String) a[0];
+      OneCycle schedule = referenceSchedule((Double) a[3]);
+      Map<String, Object> run = new LinkedHashMap<>();
+      run.put("name", kind + "/" + a[1]);
+      run.put("source", TestPaths.model(kind.equals("keras3") ? "sources/blobs_mlp.keras"
+          : "keras2/blobs_mlp").toString());
+      run.put("data", dataFile(kind).toString());
+      run.put("optimizer", a[2]);
+      run.put("rows", IntStream.range(0, REFERENCE_STEPS).mapToObj(ExportedMomentumTest::rows)
+          .toList());
+      run.put("lr", IntStream.range(0, REFERENCE_STEPS)
+          .mapToObj(s -> schedule.learningRate(s, 0)).toList());
+      run.put("momentum", IntStream.range(0, REFERENCE_STEPS)
+          .mapToObj(s -> schedule.momentum(s, 0).getAsDouble()).toList());
+      run.put("evaluate_rows", rows(0));
+      runs.add(run);
+    }
+    Path work = Files.createDirectories(TestPaths.root().resolve("target/momentum-export"));
+    Path requestFile = work.resolve("reference-request.json");
+    JSON.writeValue(requestFile.toFile(), Map.of("runs", runs));
+    Path out = LiveKeras.generate("momentum-reference", "momentum_reference.py",
+        requestFile.toString()).orElseThrow();
+    reference = JSON.readTree(out.resolve("losses.json").toFile());
+    return reference;
+  }
 
   private static Path export(String which) {
     Optional<Path> dir = EXPORTS.dir();
@@ -148,69 +212,40 @@ class ExportedMomentumTest {
    * sides run the same ops on the same float32 values (the exporter's own train function, the
    * stock update); the Java side runs them in a graph without Grappler, Python eagerly, one
    * kernel at a time, so the losses may differ by a few float32 ulps of reduction order: 1e-6
-   * relative allows that and nothing more (measured: 0 for all five; the difference is printed).
+   * relative allows that and nothing more (measured: 0 for all ten; the difference is printed).
    * The real mistakes move them far more (measured by breaking the reference: the momentum left
    * at its first value, 3e-3 to 1.4e-2 relative at step 2 for SGD, Nesterov and RMSprop). A
    * {@code 1 - beta_1} rounded from float32 instead of double moves Adam's losses by less than
    * 1e-6; the bit-for-bit test below catches it (measured: it fails Adam and AdamW at step 3).
    */
   @ParameterizedTest(name = "{0} {1}")
-  @CsvSource({"keras3, sgd_momentum, sgd:momentum=0.9, 0.1",
-      "keras3, nesterov, sgd:momentum=0.9;nesterov=true, 0.1",
-      "keras3, rmsprop_momentum, rmsprop:momentum=0.5, 0.001", "keras3, adam, adam, 0.01",
-      "keras3, adamw, adamw:weight_decay=0.01, 0.01",
-      "tf_keras, sgd_momentum, sgd:momentum=0.9, 0.1",
-      "tf_keras, nesterov, sgd:momentum=0.9;nesterov=true, 0.1",
-      "tf_keras, rmsprop_momentum, rmsprop:momentum=0.5, 0.001", "tf_keras, adam, adam, 0.01",
-      "tf_keras, adamw, adamw:weight_decay=0.01, 0.01"})
+  @MethodSource("referenceCases")
   void stepsAtChangingMomentumMatchStockKerasWithTheMomentumSetPerStep(String kind,
       String optimizer, String spec, double max) throws IOException {
-    int steps = 16;
-    OneCycle schedule = new OneCycle(max, steps, 0.25, 25, 1e5, 0.95, 0.85, true);
-    List<Double> rates = new ArrayList<>();
-    List<Double> momenta = new ArrayList<>();
-    List<int[]> rows = new ArrayList<>();
-    for (int s = 0; s < steps; s++) {
-      rates.add(schedule.learningRate(s, 0));
-      momenta.add(schedule.momentum(s, 0).getAsDouble());
-      rows.add(rows(s));
-    }
+    OneCycle schedule = referenceSchedule(max);
     List<Double> fusedLosses = new ArrayList<>();
     List<Double> splitLosses = new ArrayList<>();
     double fusedFinal;
     try (ExportedModel fused = ExportedModel.load(export(kind));
         ExportedModel split = ExportedModel.load(export(kind))) {
       Dataset train = data(fused, kind);
-      for (int s = 0; s < steps; s++) {
-        fusedLosses.add(fused.trainStep(optimizer, rates.get(s), momenta.get(s),
-            batch(train, s)).loss());
-        split.setMomentum(optimizer, momenta.get(s));
-        splitLosses.add(split.trainStep(optimizer, rates.get(s), batch(train, s)).loss());
+      for (int s = 0; s < REFERENCE_STEPS; s++) {
+        double rate = schedule.learningRate(s, 0);
+        double momentum = schedule.momentum(s, 0).getAsDouble();
+        fusedLosses.add(fused.trainStep(optimizer, rate, momentum, batch(train, s)).loss());
+        split.setMomentum(optimizer, momentum);
+        splitLosses.add(split.trainStep(optimizer, rate, batch(train, s)).loss());
         assertEquals(split.momentum(optimizer), fused.momentum(optimizer), "step " + s);
-        assertEquals((double) (float) (double) momenta.get(s), fused.momentum(optimizer));
+        assertEquals((double) (float) momentum, fused.momentum(optimizer));
       }
       assertEquals(splitLosses, fusedLosses, "the fused step = set_momentum_K, then the step");
       fusedFinal = fused.evaluate(batch(train, 0)).loss();
       assertEquals(split.evaluate(batch(train, 0)).loss(), fusedFinal);
     }
 
-    Map<String, Object> request = new LinkedHashMap<>();
-    request.put("source", TestPaths.model(kind.equals("keras3") ? "sources/blobs_mlp.keras"
-        : "keras2/blobs_mlp").toString());
-    request.put("data", dataFile(kind).toString());
-    request.put("optimizer", spec.replace(';', ','));
-    request.put("rows", rows);
-    request.put("lr", rates);
-    request.put("momentum", momenta);
-    request.put("evaluate_rows", rows(0));
-    Path work = Files.createDirectories(TestPaths.root().resolve("target/momentum-export"));
-    Path requestFile = work.resolve("request-" + kind + "-" + optimizer + ".json");
-    JSON.writeValue(requestFile.toFile(), request);
-    Path out = LiveKeras.generate("momentum-reference-" + kind + "-" + optimizer,
-        "momentum_reference.py", requestFile.toString()).orElseThrow();
-    JsonNode reference = JSON.readTree(out.resolve("losses.json").toFile());
+    JsonNode reference = reference().get(kind + "/" + optimizer);
     double worst = 0;
-    for (int s = 0; s < steps; s++) {
+    for (int s = 0; s < REFERENCE_STEPS; s++) {
       double expected = reference.get("losses").get(s).asDouble();
       double relative = Math.abs(fusedLosses.get(s) - expected) / Math.abs(expected);
       worst = Math.max(worst, relative);
