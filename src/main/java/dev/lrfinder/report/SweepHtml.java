@@ -175,6 +175,7 @@ public final class SweepHtml {
       case CANCELLED -> "cancelled";
       case INTERRUPTED -> "interrupted";
       case DIVERGED -> "diverged";
+      case FAILED -> "failed";
     };
   }
 

@@ -1,0 +1,39 @@
+package dev.lrfinder.lab;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.ServiceLoader;
+
+/**
+ * Somewhere else to run a sweep's runs: a distributed engine that trains each run of a
+ * {@link SweepJob} in a worker JVM and gives back the results in run order. The local
+ * counterpart is {@link Sweep}, which trains them one after the other on a model the caller has
+ * open. Implementations are found with {@link ServiceLoader} ({@link #find}); the core library
+ * has none: the {@code lrfinder-spark} module (docs/spark.md) provides {@code spark}.
+ */
+public interface SweepBackend {
+  /** The backend's name, as the command line's option names it ({@code spark}). */
+  String name();
+
+  /**
+   * Runs every run of {@code job} on {@code target} and merges the results in run order. A run
+   * that fails on every attempt the backend allows holds a {@link StopReason#FAILED} result
+   * with its error ({@link TrainingResult#failed}); the others still count.
+   *
+   * @param runs the job's runs as the caller fitted them ({@link SweepPlan#runs}): their labels
+   *     and configs go into the result
+   * @param target where to run, in the backend's terms (a Spark master URL)
+   * @param listener told of each run, in run order, once its result is back
+   */
+  SweepResult run(SweepJob job, List<SweepRun> runs, String target, SweepListener listener);
+
+  /** The backend called {@code name} on the class path, if any. */
+  static Optional<SweepBackend> find(String name) {
+    for (SweepBackend backend : ServiceLoader.load(SweepBackend.class)) {
+      if (backend.name().equals(name)) {
+        return Optional.of(backend);
+      }
+    }
+    return Optional.empty();
+  }
+}
