@@ -50,16 +50,13 @@ public record TrainingResult(TrainingConfig config, String schedule, List<EpochR
 
   /**
    * The result of a run that failed with {@code error} on every attempt of a distributed backend
-   * ({@link StopReason#FAILED}): no epochs, no steps, the error as its stop detail and as a note.
-   *
-   * @param stepsPerEpoch the run's steps per epoch, as planned
-   * @param trainRows the rows it would have trained on
+   * ({@link StopReason#FAILED}): no epochs and no steps ({@link #stepsPerEpoch} and
+   * {@link #trainRows} 0), the error as its stop detail and as a note.
    */
-  public static TrainingResult failed(TrainingConfig config, long stepsPerEpoch, long trainRows,
-      String error) {
+  public static TrainingResult failed(TrainingConfig config, String error) {
     String schedule = config.schedule().map(s -> s.describe()).orElse("the optimizer's own rate");
-    return new TrainingResult(config, schedule, List.of(), List.of(), List.of(), stepsPerEpoch,
-        trainRows, 0, StopReason.FAILED, error, List.of("failed on every attempt: " + error), 0);
+    return new TrainingResult(config, schedule, List.of(), List.of(), List.of(), 0, 0, 0,
+        StopReason.FAILED, error, List.of("failed on every attempt: " + error), 0);
   }
 
   /** The last epoch that completed, if any. */
