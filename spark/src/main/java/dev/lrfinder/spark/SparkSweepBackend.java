@@ -52,7 +52,7 @@ public final class SparkSweepBackend implements SweepBackend {
     JavaSparkContext spark;
     try {
       spark = new JavaSparkContext(conf);
-    } catch (RuntimeException e) {
+    } catch (Exception e) { // SparkException is checked in Java, and thrown undeclared
       throw new IllegalArgumentException("--spark " + target + ": Spark did not start: "
           + RunTask.describe(e), e);
     }
