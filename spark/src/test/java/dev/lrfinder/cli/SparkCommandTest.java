@@ -80,6 +80,20 @@ class SparkCommandTest {
   }
 
   @Test
+  void aSweepOnSparkFromTheCommandLine() throws Exception {
+    Path out = temp.resolve("sweep");
+    Run spark = run("sweep", root().resolve("savedmodels/blobs_mlp").toString(), "--vary",
+        "lr=0.05,0.01", "--epochs", "2", "--optimizer", "sgd", "--batch-size", "32", "--spark",
+        "local[2]", "--out", out.toString(), "--json");
+    assertEquals(0, spark.exitCode(), spark.err());
+    JsonNode json = new ObjectMapper().readTree(spark.out());
+    assertEquals(2, json.get("runs").size());
+    assertEquals("lr=0.01", json.get("runs").get(1).get("label").asText());
+    assertEquals(32, json.get("runs").get(1).get("training").get("steps").get("loss").size());
+    assertEquals(0, json.get("failed_runs").size());
+  }
+
+  @Test
   void aMasterSparkCannotParseIsOneLine() {
     String file = root().resolve("experiments/blobs-quick-rates.json").toString();
     Path out = temp.resolve("never");

@@ -159,6 +159,22 @@ class SparkSweepTest {
         conf.clone().set("spark.task.maxFailures", "7")));
   }
 
+  @Test
+  void aTaskCarriesSettingsAndPathsNotTheModel() throws Exception {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
+      out.writeObject(new RunTask(fixture.job(), 4, TaskHook.NONE));
+    }
+    long model = Files.walk(fixture.modelDir()).filter(Files::isRegularFile)
+        .mapToLong(f -> f.toFile().length()).sum();
+    assertTrue(bytes.size() < 8192 && bytes.size() * 10L < model, bytes.size()
+        + " bytes serialized, the model has " + model);
+    try (java.io.ObjectInputStream in = new java.io.ObjectInputStream(
+        new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
+      assertEquals(fixture.job(), ((RunTask) in.readObject()).job(), "the job survives");
+    }
+  }
+
   /** Fails run {@code run} on its first {@code attempts} attempts. */
   record FailingHook(int run, int attempts) implements TaskHook {
     @Override
