@@ -11,7 +11,8 @@ import org.apache.spark.api.java.function.Function;
 
 /**
  * One Spark task: run {@code index} of the job, trained in the executor on a model of
- * {@link ExecutorModels} from the state right after loading. An attempt that fails throws, so
+ * {@link ExecutorModels} from the state right after loading (the model and data found where
+ * {@link ShippedFiles} looks). An attempt that fails throws, so
  * that Spark retries it; the last attempt Spark allows ({@code maxFailures}) returns the error
  * instead, so that the run is reported as failed and the other runs still count.
  *
@@ -31,7 +32,7 @@ record RunTask(SweepJob job, int maxFailures, TaskHook hook)
     LoadedSweep loaded = null;
     try {
       hook.beforeRun(index, attempt);
-      loaded = ExecutorModels.borrow(job.inputs());
+      loaded = ExecutorModels.borrow(ShippedFiles.locate(job.inputs()));
       TrainingResult result = loaded.run(job.plan(), index, new CancellationToken());
       if (result.stopReason() == StopReason.INTERRUPTED
           || result.stopReason() == StopReason.CANCELLED) {

@@ -147,6 +147,51 @@ class SparkSweepTest {
   }
 
   @Test
+  void executorsThatDoNotSeeTheDriversPathsUseTheFilesShippedWithTheJob() throws Exception {
+    // The driver's paths exist nowhere here; the files travel as spark-submit --files ships them.
+    Path nowhere = temp.resolve("on-the-driver-only");
+    dev.lrfinder.lab.SweepJob.Inputs real = fixture.job().inputs();
+    dev.lrfinder.lab.SweepJob shipped = new dev.lrfinder.lab.SweepJob(
+        new dev.lrfinder.lab.SweepJob.Inputs(nowhere.resolve("blobs_mlp").toString(),
+            real.loss(), real.trusted(), real.optimizers(), real.seed(),
+            nowhere.resolve("blobs_mlp.npz").toString(), real.labelColumn()),
+        fixture.job().plan());
+    JavaSparkContext spark = SweepFixture.spark("local[2]");
+    SweepResult result;
+    try {
+      // The model directory's contents zipped, unpacked on the executors under its name.
+      Path zip = zipContents(Path.of(real.modelDir()), temp.resolve("model.zip"));
+      spark.sc().addArchive(zip + "#blobs_mlp");
+      spark.addFile(real.dataFile());
+      result = SparkSweep.run(spark, shipped, fixture.runs(), new SweepListener() {});
+    } finally {
+      spark.stop();
+    }
+    assertEquals(List.of(), result.failedRuns());
+    assertAllEqualLocal(result, List.of());
+  }
+
+  @Test
+  void aPathFoundNowhereFailsEveryRunWithItsError() {
+    Path nowhere = temp.resolve("nowhere");
+    dev.lrfinder.lab.SweepJob.Inputs real = fixture.job().inputs();
+    dev.lrfinder.lab.SweepJob missing = new dev.lrfinder.lab.SweepJob(
+        new dev.lrfinder.lab.SweepJob.Inputs(nowhere.resolve("no_model").toString(),
+            real.loss(), real.trusted(), real.optimizers(), real.seed(), real.dataFile(),
+            real.labelColumn()), fixture.job().plan());
+    JavaSparkContext spark = SweepFixture.spark("local[2]");
+    SweepResult result;
+    try {
+      result = SparkSweep.run(spark, missing, fixture.runs(), new SweepListener() {});
+    } finally {
+      spark.stop();
+    }
+    assertEquals(List.of(0, 1, 2), result.failedRuns());
+    String error = result.results().get(0).stopDetail();
+    assertTrue(error.contains("no_model"), error);
+  }
+
+  @Test
   void theAttemptsSparkAllowsFollowTheMaster() {
     SparkConf conf = new SparkConf(false);
     assertEquals(1, SparkSweep.maxFailures("local", conf));
@@ -173,6 +218,18 @@ class SparkSweepTest {
         new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
       assertEquals(fixture.job(), ((RunTask) in.readObject()).job(), "the job survives");
     }
+  }
+
+  private static Path zipContents(Path dir, Path zip) throws java.io.IOException {
+    try (java.util.zip.ZipOutputStream out = new java.util.zip.ZipOutputStream(
+        Files.newOutputStream(zip)); java.util.stream.Stream<Path> files = Files.walk(dir)) {
+      for (Path file : files.filter(Files::isRegularFile).sorted().toList()) {
+        out.putNextEntry(new java.util.zip.ZipEntry(dir.relativize(file).toString()));
+        Files.copy(file, out);
+        out.closeEntry();
+      }
+    }
+    return zip;
   }
 
   /** Fails run {@code run} on its first {@code attempts} attempts. */
