@@ -141,6 +141,10 @@ class SparkSweepTest {
     String html = Files.readString(out.resolve("index.html"));
     assertTrue(html.contains("injected failure of run 2"), "the error on the page");
     assertTrue(html.contains("<td>failed</td>") || html.contains(">failed<"), "the run's row");
+    assertTrue(Files.exists(out.resolve("overlay_val_loss.png")),
+        "the overlays show validation: every run that trained validated");
+    assertTrue(html.contains("lr=0.01: failed on every attempt, no epochs."),
+        "the panel's caption");
     List<String> csv = Files.readAllLines(out.resolve("runs.csv"));
     assertTrue(csv.get(2).startsWith("2,lr=0.01,0.01,sgd,constant 0.01,,32,3,0,failed,"),
         csv.get(2));
