@@ -6,6 +6,9 @@ import dev.lrfinder.data.MemoryBudget;
 import dev.lrfinder.model.ModelSnapshot;
 import dev.lrfinder.model.TrainableModel;
 import dev.lrfinder.rangetest.CancellationToken;
+import dev.lrfinder.rangetest.RangeTest;
+import dev.lrfinder.rangetest.RangeTestConfig;
+import dev.lrfinder.rangetest.RangeTestResult;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
@@ -84,6 +87,25 @@ public final class LoadedSweep implements AutoCloseable {
     SweepRun run = runs(plan).get(index);
     return new EpochTrainer(run.config(), List.of()).run(model, train,
         run.config().validationSplit() > 0 ? null : test, token);
+  }
+
+  /** The optimizer keys a range test runs when its config names none, in order. */
+  public List<String> optimizers() {
+    return model.optimizers();
+  }
+
+  /**
+   * Puts the start state back and runs the range test {@code config} describes on the config's
+   * seeded batches of the training split, validating on the file's test split when the config
+   * asks for validation batches: as {@link RangeTest#run(TrainableModel, Dataset, Dataset)} on a
+   * freshly opened model, bit for bit. One cell of a range-test grid (one optimizer, one seed) is
+   * a config naming one optimizer.
+   *
+   * @throws IllegalArgumentException as {@link RangeTest#run} throws
+   */
+  public RangeTestResult rangeTest(RangeTestConfig config, CancellationToken token) {
+    model.restore(start);
+    return new RangeTest(config).run(model, config.batches(train), test, token);
   }
 
   /** Closes the model. */
