@@ -78,19 +78,38 @@ record SweepSession(Path modelDir, Path dataFile, TrainSettings base, List<Strin
     }
   }
 
+  /**
+   * The backend {@code --spark} asks for, or {@code null} without the option.
+   *
+   * @throws UsageException for an empty master or a class path without the Spark module
+   */
+  static SweepBackend sparkBackend(CommandLine line) {
+    String master = line.getOptionValue(SPARK);
+    if (master == null) {
+      return null;
+    }
+    if (master.isBlank()) {
+      throw new UsageException("--spark needs a master URL (local[2], spark://host:7077) or"
+          + " 'submit'");
+    }
+    return SweepBackend.find(SPARK).orElseThrow(() -> new UsageException("--spark: the"
+        + " Spark backend is not on the class path; run spark/lrfinder-spark (the"
+        + " lrfinder-spark module) instead of lrfinder, see docs/spark.md"));
+  }
+
+  /** What a worker opens to train {@code modelDir} on {@code dataFile} as this command line does. */
+  static SweepJob.Inputs inputs(CommandLine line, Path modelDir, List<String> optimizerKeys,
+      long seed, Path dataFile) {
+    return new SweepJob.Inputs(modelDir.toAbsolutePath().normalize().toString(),
+        line.getOptionValue("loss"), ModelOptions.trust(line) == ModelTrust.TRUSTED,
+        optimizerKeys, seed, dataFile.toAbsolutePath().normalize().toString(),
+        line.getOptionValue("label-column", "label"));
+  }
+
   private int runOrThrow(CommandLine line, Console console, SweepReportWriter writer)
       throws IOException {
-    SweepBackend backend = null;
+    SweepBackend backend = sparkBackend(line);
     String master = line.getOptionValue(SPARK);
-    if (master != null) {
-      if (master.isBlank()) {
-        throw new UsageException("--spark needs a master URL (local[2], spark://host:7077) or"
-            + " 'submit'");
-      }
-      backend = SweepBackend.find(SPARK).orElseThrow(() -> new UsageException("--spark: the"
-          + " Spark backend is not on the class path; run spark/lrfinder-spark (the"
-          + " lrfinder-spark module) instead of lrfinder, see docs/spark.md"));
-    }
     try (TrainableModel model = ModelOptions.open(line, modelDir, optimizerKeys, base.seed(),
         console)) {
       String optimizer = LabSpecs.optimizer(base.optimizer(), model);
@@ -124,10 +143,8 @@ record SweepSession(Path modelDir, Path dataFile, TrainSettings base, List<Strin
         } else {
           progress.printf("on %s %s: one task per run, each opening the model in its"
               + " executor%n", backend.name(), master);
-          SweepJob job = new SweepJob(new SweepJob.Inputs(modelDir.toAbsolutePath().normalize()
-              .toString(), line.getOptionValue("loss"), ModelOptions.trust(line)
-              == ModelTrust.TRUSTED, optimizerKeys, base.seed(), dataFile.toAbsolutePath()
-              .normalize().toString(), line.getOptionValue("label-column", "label")), plan);
+          SweepJob job = new SweepJob(inputs(line, modelDir, optimizerKeys, base.seed(),
+              dataFile), plan);
           result = backend.run(job, runs, master, new Progress(progress));
           for (int i : result.failedRuns()) {
             console.err().println("lrfinder: note: run '" + runs.get(i).label() + "' failed on"

@@ -1,5 +1,8 @@
 package dev.lrfinder.lab;
 
+import dev.lrfinder.rangetest.RangeTest;
+import dev.lrfinder.rangetest.RangeTestConfig;
+import dev.lrfinder.rangetest.RangeTestResult;
 import java.util.List;
 import java.util.Optional;
 import java.util.ServiceLoader;
@@ -26,6 +29,22 @@ public interface SweepBackend {
    * @param listener told of each run, in run order, once its result is back
    */
   SweepResult run(SweepJob job, List<SweepRun> runs, String target, SweepListener listener);
+
+  /**
+   * Runs the range test {@code config} describes {@code repeats} times with the batch orders of
+   * seeds {@code seed}, {@code seed + 1}, ... ({@code find --repeats K}), each optimizer x seed
+   * on its own worker, and gives what {@link RangeTest#runRepeated} gives locally: one result
+   * per seed, in seed order, its curves in the optimizers' order. A range-test grid is a sweep
+   * over optimizers and seeds.
+   *
+   * @param config the range test; with no optimizers named, the model's
+   * @param target where to run, in the backend's terms
+   * @throws UnsupportedOperationException from a backend without range tests
+   */
+  default List<RangeTestResult> rangeTests(SweepJob.Inputs inputs, RangeTestConfig config,
+      int repeats, String target) {
+    throw new UnsupportedOperationException("the " + name() + " backend runs no range tests");
+  }
 
   /** The backend called {@code name} on the class path, if any. */
   static Optional<SweepBackend> find(String name) {

@@ -170,6 +170,8 @@ class SweepCommandTest {
         && error.contains("docs/spark.md"), error);
     assertEquals(error, MainTest.badInput(List.of(model, temp), "sweep", model.toString(),
         "--vary", "lr=0.1,0.01", "--spark", "local[2]", "--out", out));
+    assertEquals(error, MainTest.badInput(List.of(model, temp), "find", model.toString(),
+        "--spark", "local[2]", "--out", out));
   }
 
   @Test

@@ -5,6 +5,8 @@ import dev.lrfinder.lab.SweepJob;
 import dev.lrfinder.lab.SweepListener;
 import dev.lrfinder.lab.SweepResult;
 import dev.lrfinder.lab.SweepRun;
+import dev.lrfinder.rangetest.RangeTestConfig;
+import dev.lrfinder.rangetest.RangeTestResult;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.spark.SparkConf;
@@ -12,9 +14,9 @@ import org.apache.spark.api.java.JavaSparkContext;
 
 /**
  * The {@code spark} backend of {@code lrfinder sweep|experiment --spark MASTER}, found by
- * {@link java.util.ServiceLoader}: starts a Spark context on {@code MASTER} ({@code submit}:
- * the master spark-submit was given), runs the job with {@link SparkSweep} and stops the
- * context.
+ * {@link java.util.ServiceLoader}, and of {@code find --spark MASTER}: starts a Spark context on
+ * {@code MASTER} ({@code submit}: the master spark-submit was given), runs the job with
+ * {@link SparkSweep} or {@link SparkRangeTests} and stops the context.
  */
 public final class SparkSweepBackend implements SweepBackend {
   /** The target that takes the master from spark-submit ({@code spark.master}). */
@@ -36,8 +38,27 @@ public final class SparkSweepBackend implements SweepBackend {
   @Override
   public SweepResult run(SweepJob job, List<SweepRun> runs, String target,
       SweepListener listener) {
-    SparkConf conf = new SparkConf().setAppName("lrfinder " + job.plan().parameter()
-        + " sweep of " + Path.of(job.inputs().modelDir()).getFileName());
+    return onSpark(target, "lrfinder " + job.plan().parameter() + " sweep of "
+        + Path.of(job.inputs().modelDir()).getFileName(),
+        spark -> SparkSweep.run(spark, job, runs, listener));
+  }
+
+  /**
+   * Runs the range tests on a new Spark context on {@code target} ({@link SparkRangeTests}).
+   *
+   * @throws IllegalArgumentException in one line when Spark cannot start on {@code target}
+   */
+  @Override
+  public List<RangeTestResult> rangeTests(SweepJob.Inputs inputs, RangeTestConfig config,
+      int repeats, String target) {
+    return onSpark(target, "lrfinder range test of " + Path.of(inputs.modelDir()).getFileName(),
+        spark -> SparkRangeTests.run(spark, inputs, config, repeats));
+  }
+
+  /** {@code job} on a Spark context started for it on {@code target}, stopped after. */
+  private static <T> T onSpark(String target, String appName,
+      java.util.function.Function<JavaSparkContext, T> job) {
+    SparkConf conf = new SparkConf().setAppName(appName);
     if (!target.equals(SUBMIT)) {
       conf.setMaster(target);
     } else if (!conf.contains("spark.master")) {
@@ -57,7 +78,7 @@ public final class SparkSweepBackend implements SweepBackend {
           + RunTask.describe(e), e);
     }
     try {
-      return SparkSweep.run(spark, job, runs, listener);
+      return job.apply(spark);
     } finally {
       spark.stop();
       if (SparkSweep.local(master)) {

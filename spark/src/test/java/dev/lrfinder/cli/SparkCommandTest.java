@@ -95,6 +95,36 @@ class SparkCommandTest {
   }
 
   @Test
+  void aRepeatedRangeTestOnSparkIsTheLocalOneCurveForCurve() throws Exception {
+    String model = root().resolve("savedmodels/blobs_mlp").toString();
+    Run spark = run("find", model, "--steps", "40", "--repeats", "2", "--spark", "local[2]",
+        "--out", temp.resolve("spark").toString(), "--json");
+    assertEquals(0, spark.exitCode(), spark.err());
+    assertTrue(spark.err().contains("range test on spark local[2]: one task per optimizer x"
+        + " seed"), spark.err());
+    Run alone = run("find", model, "--steps", "40", "--repeats", "2", "--out",
+        temp.resolve("local").toString(), "--json");
+    assertEquals(0, alone.exitCode(), alone.err());
+    ObjectMapper mapper = new ObjectMapper();
+    JsonNode a = mapper.readTree(alone.out());
+    JsonNode b = mapper.readTree(spark.out());
+    for (String key : new String[] {"config", "planned_steps", "steps_per_epoch", "warnings",
+        "repeats"}) {
+      assertEquals(a.get(key), b.get(key), key);
+    }
+    assertTrue(a.get("repeats") != null && !a.get("repeats").isNull(), "a repeated test");
+    assertEquals(a.get("optimizers").size(), b.get("optimizers").size());
+    for (int i = 0; i < a.get("optimizers").size(); i++) {
+      JsonNode x = a.get("optimizers").get(i);
+      JsonNode y = b.get("optimizers").get(i);
+      for (String key : new String[] {"optimizer", "stop_reason", "steps_run", "lr", "loss",
+          "train_loss", "smoothed", "best_smoothed_loss", "suggestions", "descent"}) {
+        assertEquals(x.get(key), y.get(key), x.get("optimizer") + " " + key);
+      }
+    }
+  }
+
+  @Test
   void aMasterSparkCannotParseIsOneLine() {
     String file = root().resolve("experiments/blobs-quick-rates.json").toString();
     Path out = temp.resolve("never");
