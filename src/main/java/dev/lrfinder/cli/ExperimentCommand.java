@@ -48,6 +48,7 @@ final class ExperimentCommand implements Command {
             .desc("label column of a CSV data file (default: label)").build())
         .addOption(LabSpecs.valued("out", "DIR", "report directory (must not exist or be empty,"
             + " and not be inside the model directory; default: reports/<name>-<timestamp>)"))
+        .addOption(SweepSession.sparkOption())
         .addOption(Option.builder().longOpt("json").desc("print the report's sweep.json on"
             + " stdout (progress goes to stderr)").build());
   }

@@ -3,6 +3,7 @@ package dev.lrfinder.cli;
 import dev.lrfinder.data.Batches;
 import dev.lrfinder.data.HostArray;
 import dev.lrfinder.data.Npy;
+import dev.lrfinder.lab.SweepBackend;
 import dev.lrfinder.model.TrainableModel;
 import dev.lrfinder.rangetest.CancellationToken;
 import dev.lrfinder.rangetest.HeldOut;
@@ -114,6 +115,9 @@ final class FindCommand implements Command {
             + " x_test/y_test (all rows; without them, on the last 20% of the training rows)"))
         .addOption(valued("repeats", "K", "run the test with K batch orders (seeds seed, seed+1,"
             + " ...): mean curve with a min-max band, and each rule's spread"))
+        .addOption(valued(SweepSession.SPARK, "MASTER", "run each optimizer x seed of the test"
+            + " as a task on Apache Spark: a master URL (local[2], spark://host:7077) or 'submit';"
+            + " needs the lrfinder-spark module (spark/lrfinder-spark, docs/spark.md)"))
         .addOption(valued("out", "DIR", "report directory (must not exist or be empty, and not"
             + " be inside the model directory; default: reports/<model>-<timestamp>)"))
         .addOption(Option.builder().longOpt("json")
@@ -144,6 +148,7 @@ final class FindCommand implements Command {
     AnalysisSettings analysis = analysis(line);
     OutputPaths outputs = OutputPaths.check(line, modelDir, console.home().resolve("reports"));
     Path dataFile = TrainingData.fileOf(line, modelDir);
+    SweepSession.sparkBackend(line);
     try {
       return run(line, console, modelDir, config, analysis, outputs, dataFile);
     } catch (RuntimeException | IOException e) {
@@ -180,10 +185,21 @@ final class FindCommand implements Command {
         List<RangeTestListener> progress = List.of(new ProgressBar(console.err(), terminal));
         RangeTest test = new RangeTest(config, progress);
         int repeatCount = repeats(line);
-        List<RangeTestResult> runs = repeatCount > 0
-            ? test.runRepeated(model, data.train(), data.test(), repeatCount,
-                new CancellationToken())
-            : List.of(test.run(model, data.train(), data.test()));
+        SweepBackend backend = SweepSession.sparkBackend(line);
+        List<RangeTestResult> runs;
+        if (backend != null) {
+          // One run is the first seed's of a repeated test: the same batches, the same curves.
+          console.err().println("range test on " + backend.name() + " " + line.getOptionValue(
+              SweepSession.SPARK) + ": one task per optimizer x seed");
+          runs = backend.rangeTests(SweepSession.inputs(line, modelDir, config.optimizers(),
+              Args.longValue(line, "seed", RangeTestConfig.DEFAULT_SEED), dataFile), config,
+              Math.max(1, repeatCount), line.getOptionValue(SweepSession.SPARK));
+        } else {
+          runs = repeatCount > 0
+              ? test.runRepeated(model, data.train(), data.test(), repeatCount,
+                  new CancellationToken())
+              : List.of(test.run(model, data.train(), data.test()));
+        }
         RangeTestResult result = runs.get(0);
         if (Thread.currentThread().isInterrupted() || runs.stream().flatMap(r -> r.curves()
             .stream()).anyMatch(c -> c.stopReason() == StopReason.INTERRUPTED)) {

@@ -56,6 +56,7 @@ final class SweepCommand implements Command {
         .addOption(LabSpecs.valued("out", "DIR", "report directory (must not exist or be empty,"
             + " and not be inside the model directory; default: reports/<model>-sweep-"
             + "<timestamp>)"))
+        .addOption(SweepSession.sparkOption())
         .addOption(Option.builder().longOpt("json").desc("print the report's sweep.json on"
             + " stdout (progress goes to stderr)").build());
   }

@@ -1,7 +1,10 @@
 package dev.lrfinder.cli;
 
 import dev.lrfinder.lab.EpochRecord;
+import dev.lrfinder.lab.StopReason;
 import dev.lrfinder.lab.Sweep;
+import dev.lrfinder.lab.SweepBackend;
+import dev.lrfinder.lab.SweepJob;
 import dev.lrfinder.lab.SweepListener;
 import dev.lrfinder.lab.SweepPlan;
 import dev.lrfinder.lab.SweepResult;
@@ -12,6 +15,7 @@ import dev.lrfinder.model.OptimizerInfo;
 import dev.lrfinder.model.TrainableModel;
 import dev.lrfinder.rangetest.CancellationToken;
 import dev.lrfinder.report.ReportInput;
+import dev.lrfinder.safety.ModelTrust;
 import dev.lrfinder.report.SweepJson;
 import dev.lrfinder.report.SweepReportInput;
 import dev.lrfinder.report.SweepReportWriter;
@@ -26,6 +30,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.BiFunction;
 import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Option;
 import org.tensorflow.TensorFlow;
 
 /**
@@ -49,6 +54,16 @@ record SweepSession(Path modelDir, Path dataFile, TrainSettings base, List<Strin
     BiFunction<String, List<OptimizerInfo>, SweepPlan> planner, String reportName,
     SweepReportInput.About about, OutputPaths outputs, String command) {
 
+  /** The backend {@code --spark} runs on ({@link SweepBackend#find}). */
+  static final String SPARK = "spark";
+
+  /** {@code --spark MASTER}: every run a task on Spark (the lrfinder-spark module). */
+  static Option sparkOption() {
+    return LabSpecs.valued(SPARK, "MASTER", "run every run as a task on Apache Spark: a master"
+        + " URL (local[2], spark://host:7077) or 'submit' for spark-submit's --master; needs the"
+        + " lrfinder-spark module (spark/lrfinder-spark, docs/spark.md)");
+  }
+
   /** What an interrupted sweep keeps. */
   static final String NOTHING_KEPT = "the model on disk is unchanged, no report written";
 
@@ -63,8 +78,38 @@ record SweepSession(Path modelDir, Path dataFile, TrainSettings base, List<Strin
     }
   }
 
+  /**
+   * The backend {@code --spark} asks for, or {@code null} without the option.
+   *
+   * @throws UsageException for an empty master or a class path without the Spark module
+   */
+  static SweepBackend sparkBackend(CommandLine line) {
+    String master = line.getOptionValue(SPARK);
+    if (master == null) {
+      return null;
+    }
+    if (master.isBlank()) {
+      throw new UsageException("--spark needs a master URL (local[2], spark://host:7077) or"
+          + " 'submit'");
+    }
+    return SweepBackend.find(SPARK).orElseThrow(() -> new UsageException("--spark: the"
+        + " Spark backend is not on the class path; run spark/lrfinder-spark (the"
+        + " lrfinder-spark module) instead of lrfinder, see docs/spark.md"));
+  }
+
+  /** What a worker opens to train {@code modelDir} on {@code dataFile} as this command line does. */
+  static SweepJob.Inputs inputs(CommandLine line, Path modelDir, List<String> optimizerKeys,
+      long seed, Path dataFile) {
+    return new SweepJob.Inputs(modelDir.toAbsolutePath().normalize().toString(),
+        line.getOptionValue("loss"), ModelOptions.trust(line) == ModelTrust.TRUSTED,
+        optimizerKeys, seed, dataFile.toAbsolutePath().normalize().toString(),
+        line.getOptionValue("label-column", "label"));
+  }
+
   private int runOrThrow(CommandLine line, Console console, SweepReportWriter writer)
       throws IOException {
+    SweepBackend backend = sparkBackend(line);
+    String master = line.getOptionValue(SPARK);
     try (TrainableModel model = ModelOptions.open(line, modelDir, optimizerKeys, base.seed(),
         console)) {
       String optimizer = LabSpecs.optimizer(base.optimizer(), model);
@@ -91,8 +136,21 @@ record SweepSession(Path modelDir, Path dataFile, TrainSettings base, List<Strin
             + " batches, data %s%n", modelName, runs.size(), plan.parameter().equals(
                 SweepPlan.RUNS) ? "of whole configurations" : "varying " + plan.parameter(),
             dataFile);
-        SweepResult result = new Sweep(plan.parameter(), runs, List.of(new Progress(progress)))
-            .run(model, data.train(), data.test(), new CancellationToken());
+        SweepResult result;
+        if (backend == null) {
+          result = new Sweep(plan.parameter(), runs, List.of(new Progress(progress)))
+              .run(model, data.train(), data.test(), new CancellationToken());
+        } else {
+          progress.printf("on %s %s: one task per run, each opening the model in its"
+              + " executor%n", backend.name(), master);
+          SweepJob job = new SweepJob(inputs(line, modelDir, optimizerKeys, base.seed(),
+              dataFile), plan);
+          result = backend.run(job, runs, master, new Progress(progress));
+          for (int i : result.failedRuns()) {
+            console.err().println("lrfinder: note: run '" + runs.get(i).label() + "' failed on"
+                + " every attempt: " + result.results().get(i).stopDetail());
+          }
+        }
         if (Thread.currentThread().isInterrupted() || !result.complete()) {
           throw new CommandInterrupted(NOTHING_KEPT);
         }
@@ -139,6 +197,10 @@ record SweepSession(Path modelDir, Path dataFile, TrainSettings base, List<Strin
 
     @Override
     public void onRunEnd(int index, SweepRun run, TrainingResult result) {
+      if (result.stopReason() == StopReason.FAILED) {
+        out.println("  failed on every attempt: " + result.stopDetail());
+        return;
+      }
       out.printf(Locale.ROOT, "  stopped %s after %.2f s%n",
           result.stopReason().name().toLowerCase(Locale.ROOT).replace('_', ' '),
           result.seconds());

@@ -190,6 +190,7 @@ final class TrainEpochs {
       case EPOCHS_DONE -> "after the last epoch";
       case EARLY_STOPPING -> "early";
       case DIVERGED -> "diverged";
+      case FAILED -> "failed";
       case CANCELLED -> "cancelled";
       case INTERRUPTED -> "interrupted";
     };

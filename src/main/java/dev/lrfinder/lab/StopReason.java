@@ -11,5 +11,11 @@ public enum StopReason {
   /** The training thread was interrupted (Ctrl-C in the CLI). */
   INTERRUPTED,
   /** A training step's loss was NaN or infinite (Keras's {@code TerminateOnNaN}). */
-  DIVERGED
+  DIVERGED,
+  /**
+   * The run failed with an error on every attempt a distributed backend allowed it (the Spark
+   * module's retries, docs/spark.md); its {@code stopDetail} holds the error. A local sweep never
+   * gives it: there a failure propagates.
+   */
+  FAILED
 }

@@ -15,12 +15,13 @@ import java.util.Set;
  * A sweep before it meets the data: one labelled {@link TrainSettings} per run, built from a
  * parameter and its values ({@link #vary}) or from whole configurations ({@link #of}).
  * {@link #runs} fits each to the model and the data (the schedule's length depends on the rows
- * and the batch size) and gives the {@link SweepRun}s of a {@link Sweep}.
+ * and the batch size) and gives the {@link SweepRun}s of a {@link Sweep}. Serializable (strings
+ * and numbers only), so that a {@link SweepJob} can carry it to another JVM.
  *
  * @param parameter what the runs vary: one of {@link #PARAMETERS}, or {@code runs}
  * @param points the runs, in order
  */
-public record SweepPlan(String parameter, List<Point> points) {
+public record SweepPlan(String parameter, List<Point> points) implements java.io.Serializable {
   /** The parameters {@link #vary} accepts. */
   public static final List<String> PARAMETERS = List.of("lr", "momentum", "decay", "patience",
       "optimizer", "batch-size", "schedule");
@@ -34,7 +35,8 @@ public record SweepPlan(String parameter, List<Point> points) {
    * @param value the varied value as given ({@code 0.01}), or the label for whole configurations
    * @param settings what it trains
    */
-  public record Point(String label, String value, TrainSettings settings) {
+  public record Point(String label, String value, TrainSettings settings)
+      implements java.io.Serializable {
     public Point {
       Objects.requireNonNull(label, "label");
       Objects.requireNonNull(value, "value");

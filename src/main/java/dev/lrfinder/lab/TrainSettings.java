@@ -33,7 +33,7 @@ import java.util.Optional;
  */
 public record TrainSettings(String optimizer, int epochs, int batchSize, double lr,
     String schedule, String plateau, String earlyStopping, double validationSplit,
-    boolean dropRemainder, long seed, boolean shuffle) {
+    boolean dropRemainder, long seed, boolean shuffle) implements java.io.Serializable {
 
   /** The keys of {@link #with}: {@code train}'s long option names ({@code shuffle} for
    * {@code --no-shuffle}). */

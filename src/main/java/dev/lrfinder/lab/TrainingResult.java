@@ -48,6 +48,17 @@ public record TrainingResult(TrainingConfig config, String schedule, List<EpochR
         validationRows, stopReason, stopDetail, notes, seconds, List.of());
   }
 
+  /**
+   * The result of a run that failed with {@code error} on every attempt of a distributed backend
+   * ({@link StopReason#FAILED}): no epochs and no steps ({@link #stepsPerEpoch} and
+   * {@link #trainRows} 0), the error as its stop detail and as a note.
+   */
+  public static TrainingResult failed(TrainingConfig config, String error) {
+    String schedule = config.schedule().map(s -> s.describe()).orElse("the optimizer's own rate");
+    return new TrainingResult(config, schedule, List.of(), List.of(), List.of(), 0, 0, 0,
+        StopReason.FAILED, error, List.of("failed on every attempt: " + error), 0);
+  }
+
   /** The last epoch that completed, if any. */
   public Optional<EpochRecord> lastComplete() {
     for (int i = epochs.size() - 1; i >= 0; i--) {

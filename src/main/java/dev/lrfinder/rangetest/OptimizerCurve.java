@@ -30,7 +30,7 @@ public record OptimizerCurve(
     double bestSmoothedLoss,
     double seconds,
     double secondsInModel,
-    Map<String, List<Double>> outputLosses) {
+    Map<String, List<Double>> outputLosses) implements java.io.Serializable {
 
   public OptimizerCurve {
     learningRates = List.copyOf(learningRates);

@@ -38,7 +38,7 @@ public record RangeTestConfig(
     long seed,
     int validationBatches,
     boolean snapshotOnDisk,
-    List<String> optimizers) {
+    List<String> optimizers) implements java.io.Serializable {
 
   public RangeTestConfig {
     optimizers = List.copyOf(optimizers);

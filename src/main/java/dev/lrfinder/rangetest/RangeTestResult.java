@@ -11,7 +11,7 @@ public record RangeTestResult(
     long plannedSteps,
     long stepsPerEpoch,
     long trainRows,
-    List<OptimizerCurve> curves) {
+    List<OptimizerCurve> curves) implements java.io.Serializable {
 
   public RangeTestResult {
     curves = List.copyOf(curves);

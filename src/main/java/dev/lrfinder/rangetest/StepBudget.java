@@ -4,7 +4,7 @@ package dev.lrfinder.rangetest;
  * How many steps a range test plans: a fixed count (fast.ai and seed 001: 100), a number of
  * epochs (seed 000: 5), or seed 002's default of {@code ceil(2048 / stepsPerEpoch)} epochs.
  */
-public record StepBudget(Kind kind, long value) {
+public record StepBudget(Kind kind, long value) implements java.io.Serializable {
   public enum Kind { STEPS, EPOCHS, AUTO_EPOCHS }
 
   /** Seed 002 aims at about this many batch updates when it chooses the number of epochs. */

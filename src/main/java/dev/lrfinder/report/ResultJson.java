@@ -1,9 +1,9 @@
 package dev.lrfinder.report;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.util.DefaultIndenter;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
-import com.fasterxml.jackson.core.util.Separators;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -18,6 +18,7 @@ import dev.lrfinder.rangetest.RangeTestConfig;
 import dev.lrfinder.rangetest.RangeTestResult;
 import dev.lrfinder.suggest.Descent;
 import dev.lrfinder.suggest.Suggestion;
+import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Iterator;
@@ -38,15 +39,39 @@ public final class ResultJson {
 
   /** The report as pretty-printed JSON with {@code \n} line ends (no trailing newline). */
   public static String toJson(ReportInput input) {
-    DefaultIndenter indenter = new DefaultIndenter("  ", "\n");
-    DefaultPrettyPrinter printer = new DefaultPrettyPrinter(Separators.createDefaultInstance()
-        .withObjectFieldValueSpacing(Separators.Spacing.AFTER))
-        .withObjectIndenter(indenter)
-        .withArrayIndenter(indenter);
     try {
-      return new ObjectMapper().writer(printer).writeValueAsString(tree(input));
+      return new ObjectMapper().writer(new Printer()).writeValueAsString(tree(input));
     } catch (JsonProcessingException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Two-space indents, {@code \n} line ends, {@code "key": value}. Written against Jackson 2.15's
+   * API as well (no {@code Separators.Spacing}, which came in 2.16), so that the Spark module,
+   * which pins Jackson to Spark 3.5's 2.15 (docs/spark.md), writes the same file.
+   */
+  private static final class Printer extends DefaultPrettyPrinter {
+    private static final long serialVersionUID = 1L;
+
+    Printer() {
+      DefaultIndenter indenter = new DefaultIndenter("  ", "\n");
+      indentObjectsWith(indenter);
+      indentArraysWith(indenter);
+    }
+
+    private Printer(Printer base) {
+      super(base);
+    }
+
+    @Override
+    public Printer createInstance() {
+      return new Printer(this);
+    }
+
+    @Override
+    public void writeObjectFieldValueSeparator(JsonGenerator g) throws IOException {
+      g.writeRaw(": ");
     }
   }
 

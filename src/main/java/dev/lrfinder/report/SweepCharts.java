@@ -57,8 +57,10 @@ final class SweepCharts {
     for (int i = 0; i < charts.size(); i++) {
       TrainingCharts.finish(charts.get(i), epochs(results), range, key.endsWith("loss"));
       panels.add(new Drawn(String.format(Locale.ROOT, "panel_%s_%02d.png", safe(key), i + 1),
-          input.result().runs().get(i).label() + ": " + key + " per epoch, training (solid)"
-              + (results.get(i).validated() ? " and validation (dashed)." : "."),
+          input.result().runs().get(i).label() + (results.get(i).stopReason()
+              == dev.lrfinder.lab.StopReason.FAILED ? ": failed on every attempt, no epochs."
+              : ": " + key + " per epoch, training (solid)"
+              + (results.get(i).validated() ? " and validation (dashed)." : ".")),
           charts.get(i)));
     }
     return new Grid(key, panels);
@@ -70,8 +72,7 @@ final class SweepCharts {
    */
   static Drawn overlay(SweepReportInput input, String key) {
     List<TrainingResult> results = input.result().results();
-    boolean validated = !results.isEmpty() && results.stream().allMatch(
-        TrainingResult::validated);
+    boolean validated = SweepMetrics.validated(results);
     String shown = validated ? "val_" + key : key;
     XYChart chart = ChartStyle.chart(input.modelName() + ": " + shown + " per epoch, every run",
         "epoch", shown);

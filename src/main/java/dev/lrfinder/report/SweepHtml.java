@@ -96,8 +96,7 @@ public final class SweepHtml {
     }
     page.put("notices", notices);
     page.put("hasNotices", !notices.isEmpty());
-    page.put("validated", !results.isEmpty() && results.stream().allMatch(
-        TrainingResult::validated));
+    page.put("validated", SweepMetrics.validated(results));
     page.put("validationSource", input.validationSource());
     List<String> keys = SweepMetrics.keys(results);
     List<String> columns = new ArrayList<>();
@@ -175,6 +174,7 @@ public final class SweepHtml {
       case CANCELLED -> "cancelled";
       case INTERRUPTED -> "interrupted";
       case DIVERGED -> "diverged";
+      case FAILED -> "failed";
     };
   }
 

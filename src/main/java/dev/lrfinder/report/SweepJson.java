@@ -15,7 +15,8 @@ import java.util.Optional;
  * The sweep report's {@code sweep.json}: what varied, the experiment's words, and per run its
  * label, value, final and best values and the whole run as {@code training.json} holds it
  * ({@link TrainingJson}, without the fields the sweep holds once); NaN and infinite numbers are
- * {@code null}.
+ * {@code null}. {@code failed_runs} lists the runs a distributed backend could not complete on
+ * any attempt, each with its error (empty for a local sweep).
  */
 public final class SweepJson {
   /** The file name beside the page. */
@@ -77,6 +78,15 @@ public final class SweepJson {
         training.remove(shared);
       }
       run.set("training", training);
+    }
+    // The runs a distributed backend could not complete on any attempt, with their errors
+    // (docs/spark.md); empty for a local sweep.
+    ArrayNode failed = root.putArray("failed_runs");
+    for (int i : input.result().failedRuns()) {
+      ObjectNode item = failed.addObject();
+      item.put("run", i + 1);
+      item.put("label", input.result().runs().get(i).label());
+      item.put("error", results.get(i).stopDetail());
     }
     ObjectNode environment = root.putObject("environment");
     environment.put("tensorflow", input.tensorflowVersion());

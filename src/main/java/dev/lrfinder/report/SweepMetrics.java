@@ -30,6 +30,16 @@ final class SweepMetrics {
   }
 
   /**
+   * Whether the runs validated: every run that trained (a run that failed on every attempt of a
+   * distributed backend has no epochs to show either way), and at least one did.
+   */
+  static boolean validated(List<TrainingResult> results) {
+    List<TrainingResult> trained = results.stream()
+        .filter(r -> r.stopReason() != dev.lrfinder.lab.StopReason.FAILED).toList();
+    return !trained.isEmpty() && trained.stream().allMatch(TrainingResult::validated);
+  }
+
+  /**
    * Whether a larger value of {@code key} is better: Keras's {@code mode="auto"} rule (a name
    * holding "acc" is maximized, everything else, losses included, minimized).
    */

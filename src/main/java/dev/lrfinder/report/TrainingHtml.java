@@ -149,6 +149,7 @@ public final class TrainingHtml {
       case CANCELLED -> "cancelled";
       case INTERRUPTED -> "interrupted";
       case DIVERGED -> "diverged (the loss is not a number)";
+      case FAILED -> "failed on every attempt";
     };
     return result.stopDetail().isEmpty() ? text : text + ": " + result.stopDetail();
   }

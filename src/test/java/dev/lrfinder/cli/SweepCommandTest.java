@@ -55,7 +55,8 @@ class SweepCommandTest {
     json.fieldNames().forEachRemaining(keys::add);
     assertEquals(List.of("version", "kind", "title", "source", "claim", "experiment_file",
         "parameter", "model", "model_dir", "data", "training_path", "validation", "complete",
-        "notes", "runs", "environment"), keys);
+        "notes", "runs", "failed_runs", "environment"), keys);
+    assertEquals(0, json.get("failed_runs").size(), "a local sweep fails or completes whole");
     assertEquals("lr", json.get("parameter").asText());
     assertEquals(2, json.get("runs").size());
     JsonNode first = json.get("runs").get(0);
@@ -157,6 +158,20 @@ class SweepCommandTest {
     assertTrue(error.contains("bad.json: colour: unknown key"), error);
     assertTrue(MainTest.badInput(List.of(model, temp), "experiment",
         temp.resolve("nothing").toString()).contains("does not exist"));
+  }
+
+  @Test
+  void sparkWithoutItsModuleIsOneLineNamingHowToGetIt() {
+    Path model = TestPaths.model("blobs_mlp");
+    String out = temp.resolve("never").toString();
+    String error = MainTest.badInput(List.of(model, temp), "experiment",
+        "experiments/blobs-quick-rates", "--spark", "local[2]", "--out", out);
+    assertTrue(error.contains("not on the class path") && error.contains("spark/lrfinder-spark")
+        && error.contains("docs/spark.md"), error);
+    assertEquals(error, MainTest.badInput(List.of(model, temp), "sweep", model.toString(),
+        "--vary", "lr=0.1,0.01", "--spark", "local[2]", "--out", out));
+    assertEquals(error, MainTest.badInput(List.of(model, temp), "find", model.toString(),
+        "--spark", "local[2]", "--out", out));
   }
 
   @Test
