@@ -115,6 +115,12 @@ class SparkCommandTest {
     }
     assertTrue(a.get("repeats") != null && !a.get("repeats").isNull(), "a repeated test");
     assertEquals(a.get("optimizers").size(), b.get("optimizers").size());
+    // A progress line per cell as it came back: [1/N] ... [N/N], N = optimizers x 2 seeds.
+    int cells = 2 * b.get("optimizers").size();
+    for (int k = 1; k <= cells; k++) {
+      assertTrue(spark.err().contains("  [" + k + "/" + cells + "] "), spark.err());
+    }
+    assertTrue(!spark.err().contains("[" + (cells + 1) + "/"), spark.err());
     for (int i = 0; i < a.get("optimizers").size(); i++) {
       JsonNode x = a.get("optimizers").get(i);
       JsonNode y = b.get("optimizers").get(i);
@@ -172,7 +178,9 @@ class SparkCommandTest {
     long interrupted = System.nanoTime();
     command.interrupt();
     command.join(TimeUnit.SECONDS.toMillis(boundSeconds + 30));
-    long seconds = (System.nanoTime() - interrupted) / 1_000_000_000L;
+    long millis = (System.nanoTime() - interrupted) / 1_000_000L;
+    long seconds = millis / 1000;
+    System.out.println("ctrlC: ended " + millis + " ms after the interrupt");
     assertTrue(!command.isAlive(), "still running after the interrupt");
     String err = stderr.toString(StandardCharsets.UTF_8);
     assertEquals(130, code[0], err);

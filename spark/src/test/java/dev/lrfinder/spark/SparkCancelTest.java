@@ -73,6 +73,7 @@ class SparkCancelTest {
       assertTrue(Thread.interrupted(), "the interrupt flag is left set (and cleared here)");
       assertTrue(e.getCause() instanceof InterruptedException, String.valueOf(e.getCause()));
       assertEquals(List.of(fixture.runs().get(0).label()), heard, "only the run that came back");
+      System.out.println("SparkCancelTest: ended " + millis + " ms after the interrupt");
       assertTrue(millis < BOUND_MILLIS, "ended " + millis + " ms after the interrupt");
       // The context is still the application's, and takes the next job.
       assertEquals(3L, spark.parallelize(List.of(1, 2, 3), 3).count());
