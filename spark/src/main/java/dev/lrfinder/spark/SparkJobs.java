@@ -10,6 +10,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.IntStream;
 import org.apache.spark.SimpleFutureAction;
+import org.apache.spark.SparkJobInfo;
+import org.apache.spark.SparkStageInfo;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import scala.collection.Iterator;
@@ -27,7 +29,7 @@ import scala.runtime.BoxedUnit;
  * <p>The job runs in a job group of its own with {@code interruptOnCancel}: when the calling
  * thread is interrupted while it waits (the CLI's Ctrl-C, {@code Future.cancel(true)}), the
  * group is cancelled, Spark interrupts the running tasks' threads (the training loops stop at
- * their next step), the call waits for the job to end and throws a
+ * their next step), the call waits for the job to end and its tasks to stop, and throws a
  * {@link CancellationException} with the thread's interrupt flag set.
  */
 final class SparkJobs {
@@ -79,7 +81,7 @@ final class SparkJobs {
       }
     } catch (InterruptedException e) {
       spark.cancelJobGroup(group);
-      awaitEnd(job);
+      awaitEnd(spark, group, job);
       Thread.currentThread().interrupt();
       CancellationException cancelled = new CancellationException("the Spark job was cancelled");
       cancelled.initCause(e);
@@ -87,11 +89,16 @@ final class SparkJobs {
     }
   }
 
-  /** Waits, up to {@link #CANCEL_WAIT_SECONDS}, for a cancelled job's tasks to end. */
-  private static void awaitEnd(SimpleFutureAction<BoxedUnit> job) {
+  /**
+   * Waits, up to {@link #CANCEL_WAIT_SECONDS}, for a cancelled job to end and for its tasks to
+   * stop running (Spark fails the job at once; its tasks end when their threads notice the
+   * interrupt, which the status tracker reports a moment later).
+   */
+  private static void awaitEnd(JavaSparkContext spark, String group,
+      SimpleFutureAction<BoxedUnit> job) {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(CANCEL_WAIT_SECONDS);
     boolean interrupted = false;
-    while (!job.isCompleted() && System.nanoTime() < deadline) {
+    while ((!job.isCompleted() || running(spark, group)) && System.nanoTime() < deadline) {
       try {
         Thread.sleep(20);
       } catch (InterruptedException again) {
@@ -101,6 +108,23 @@ final class SparkJobs {
     if (interrupted) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /** Whether a task of the group's jobs is still running, as Spark's status tracker has it. */
+  private static boolean running(JavaSparkContext spark, String group) {
+    for (int jobId : spark.statusTracker().getJobIdsForGroup(group)) {
+      SparkJobInfo info = spark.statusTracker().getJobInfo(jobId);
+      if (info == null) {
+        continue;
+      }
+      for (int stageId : info.stageIds()) {
+        SparkStageInfo stage = spark.statusTracker().getStageInfo(stageId);
+        if (stage != null && stage.numActiveTasks() > 0) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   /** The task's function: the partition's one element. */
