@@ -48,6 +48,10 @@ final class SparkJobs {
   static <T> void run(JavaSparkContext spark, JavaRDD<T> rdd, String description,
       Consumer<T> onResult) {
     String group = "lrfinder-" + UUID.randomUUID();
+    // The calling thread's own job group, if the application set one, comes back after.
+    List<String> keys = List.of("spark.jobGroup.id", "spark.job.description",
+        "spark.job.interruptOnCancel");
+    List<String> before = keys.stream().map(spark::getLocalProperty).toList();
     spark.setJobGroup(group, description, true);
     BlockingQueue<Object> arrived = new LinkedBlockingQueue<>();
     SimpleFutureAction<BoxedUnit> job;
@@ -58,7 +62,9 @@ final class SparkJobs {
           JavaConverters.asScalaBufferConverter(partitions).asScala().toSeq(),
           new Enqueue<>(arrived), new Nothing());
     } finally {
-      spark.clearJobGroup();
+      for (int i = 0; i < keys.size(); i++) {
+        spark.setLocalProperty(keys.get(i), before.get(i)); // null removes it
+      }
     }
     try {
       while (true) {

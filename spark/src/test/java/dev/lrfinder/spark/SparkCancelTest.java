@@ -65,6 +65,7 @@ class SparkCancelTest {
         }
       }
     };
+    spark.setJobGroup("the-application's", "its own group", false);
     try {
       CancellationException e = assertThrows(CancellationException.class,
           () -> SparkSweep.run(spark, fixture.job(), fixture.runs(), interruptOnFirst,
@@ -75,6 +76,8 @@ class SparkCancelTest {
       assertEquals(List.of(fixture.runs().get(0).label()), heard, "only the run that came back");
       System.out.println("SparkCancelTest: ended " + millis + " ms after the interrupt");
       assertTrue(millis < BOUND_MILLIS, "ended " + millis + " ms after the interrupt");
+      assertEquals("the-application's", spark.getLocalProperty("spark.jobGroup.id"),
+          "the thread's own job group is back");
       // The context is still the application's, and takes the next job.
       assertEquals(3L, spark.parallelize(List.of(1, 2, 3), 3).count());
       // No task is left running: stopping the context (which waits for running tasks in
