@@ -8,6 +8,10 @@ The SavedModel carries the *training contract* (docs/contract.md), one argument 
 * ``train_<K>(inputs, labels) -> {loss, ...}``  one step of optimizer ``K``;
 * ``train_at_lr_<K>(inputs, labels, lr)``      assign ``K``'s learning rate, then one step at it;
 * ``get_lr_<K>() -> {lr}`` / ``set_lr_<K>(lr)``  read / assign optimizer ``K``'s learning rate;
+* ``get_momentum_<K>()``, ``set_momentum_<K>(momentum)``, ``train_at_lr_momentum_<K>(inputs,
+  labels, lr, momentum)``: the momentum (SGD, RMSprop with momentum > 0) or ``beta_1`` (Adam,
+  AdamW), read, assigned, or assigned with the rate before one step (optional; see
+  ``_SettableMomentum``);
 * ``evaluate(inputs, labels) -> {loss, ...}``   loss and metrics, ``training=False``;
 * ``assets/lrfinder.json``                     metadata (inputs, outputs, losses, optimizers).
 
@@ -27,6 +31,7 @@ from __future__ import annotations
 import argparse
 import ast
 import contextlib
+import functools
 import importlib.util
 import inspect
 import io
@@ -48,6 +53,7 @@ import numpy as np  # noqa: E402
 from absl import logging as absl_logging  # noqa: E402
 import tensorflow as tf  # noqa: E402
 import keras  # noqa: E402
+from keras import ops  # noqa: E402
 from tensorflow.python.ops import resource_variable_ops  # noqa: E402  (_EmptySlot)
 
 CONTRACT_VERSION = 2
@@ -135,7 +141,10 @@ class OptimizerSpec:
     name: str
     config: dict = field(default_factory=dict)
 
-    def build(self, lib: Library | None = None):
+    def build(self, lib: Library | None = None, settable_momentum: bool = True):
+        """The Keras optimizer. With ``settable_momentum`` (Keras 3 only), SGD and RMSprop with
+        momentum > 0 and Adam and AdamW are built as their ``_SettableMomentum`` subclasses
+        (``settable_momentum_class``), which hold the momentum or ``beta_1`` in a variable."""
         lib = lib or keras3()
         class_name = OPTIMIZER_CLASSES.get(self.name.lower())
         if class_name is None:
@@ -147,7 +156,9 @@ class OptimizerSpec:
             config["jit_compile"] = False  # an XLA update step is not a graph a loader can run
         try:
             # The class itself, not deserialize(): tf_keras's would pick its legacy optimizers.
-            return getattr(lib.module.optimizers, class_name).from_config(config)
+            stock = getattr(lib.module.optimizers, class_name).from_config(config)
+            settable = settable_momentum_class(stock) if settable_momentum else None
+            return stock if settable is None else settable.from_config(config)
         except (TypeError, ValueError) as error:
             raise ExportError(f"optimizer '{self.key}': {_first_line(error)}") from error
 
@@ -1522,6 +1533,10 @@ def _learning_rate_variable(optimizer):
     return lr
 
 
+def _dtype_name(variable) -> str:
+    return tf.as_dtype(variable.dtype).name
+
+
 def _read(variable):
     return tf.identity(variable.value if isinstance(variable, keras.Variable)
                        else variable.read_value())
@@ -1634,6 +1649,332 @@ def _fill_at_first_iteration(optimizer, slots: list) -> None:
     tf.cond(first, fill, lambda: None)
 
 
+# --- Optimizers whose momentum is a variable -----------------------------------------------------
+#
+# Keras 3 reads SGD's and RMSprop's ``momentum`` and Adam's ``beta_1`` as Python floats when it
+# traces the update, so an exported step has them as constants. These subclasses hold the value in
+# a float32 variable of the optimizer (tracked, saved in the checkpoint, restored with a snapshot)
+# that ``set_momentum_K`` and ``train_at_lr_momentum_K`` assign, and otherwise compute exactly what
+# the stock class computes: ``update_step`` is the stock one, op for op, with each use of the float
+# replaced by the variable's read. Stock Keras turns a float into a float32 constant by rounding
+# it once; the variables hold the same float32s: ``m`` and, for Adam, ``1 - m`` computed in double
+# and rounded once (Python's ``1 - self.beta_1``), so at the config's momentum every step equals
+# the stock optimizer's bit for bit (tests/python/test_export.py, ExportedMomentumTest). A new
+# value is set from a float64 scalar for the same reason. ``get_config`` is the stock class's, and
+# the metadata names the stock class.
+
+
+class _SettableMomentum:
+    """Mixin of the settable-momentum optimizers: ``stock`` is the Keras class they compute as,
+    ``complement`` whether a second variable holds ``1 - m`` (Adam's ``1 - beta_1``)."""
+
+    stock = None
+    complement = False
+
+    def _momentum_config_value(self) -> float:
+        raise NotImplementedError
+
+    def build(self, variables):
+        super().build(variables)  # returns at once when built (Keras 3) or re-checks (tf_keras)
+        if getattr(self, "momentum_variable", None) is not None:
+            return
+        value = float(self._momentum_config_value())
+        self.momentum_variable = self._momentum_scalar("cycled_momentum", value)
+        self.one_minus_momentum_variable = self._momentum_scalar(
+            "cycled_one_minus_momentum", 1.0 - value) if self.complement else None
+
+    def _momentum_scalar(self, name: str, value: float):
+        """A float32 scalar optimizer variable holding ``value`` rounded once (Keras 3)."""
+        return self.add_variable(shape=(), initializer=keras.initializers.Constant(value),
+                                 dtype="float32", name=name)
+
+    def assign_momentum(self, momentum) -> None:
+        """Assigns the momentum from a float64 scalar: ``(float32) m``, and ``(float32) (1 - m)``
+        with ``1 - m`` in float64, as Python computes ``1 - beta_1`` before Keras rounds it."""
+        momentum = tf.convert_to_tensor(momentum, tf.float64)
+        self.momentum_variable.assign(tf.cast(momentum, tf.float32))
+        if self.complement:
+            self.one_minus_momentum_variable.assign(
+                tf.cast(tf.constant(1.0, tf.float64) - momentum, tf.float32))
+
+    def _m(self, dtype):
+        return ops.cast(self.momentum_variable, dtype)
+
+    def _one_minus_m(self, dtype):
+        return ops.cast(self.one_minus_momentum_variable, dtype)
+
+
+class _SettableMomentumSGD(_SettableMomentum, keras.optimizers.SGD):
+    """Keras 3 SGD with momentum > 0 (Nesterov or not), the momentum read from a variable."""
+
+    stock = keras.optimizers.SGD
+
+    def _momentum_config_value(self) -> float:
+        return self.momentum
+
+    def update_step(self, gradient, variable, learning_rate):
+        # keras.optimizers.SGD.update_step (Keras 3.8), momentum != 0, self.momentum -> variable.
+        learning_rate = ops.cast(learning_rate, variable.dtype)
+        gradient = ops.cast(gradient, variable.dtype)
+        m = self.momentums[self._get_variable_index(variable)]
+        momentum = self._m(variable.dtype)
+        self.assign(m, ops.subtract(ops.multiply(m, momentum),
+                                    ops.multiply(gradient, learning_rate)))
+        if self.nesterov:
+            self.assign_add(variable, ops.subtract(ops.multiply(m, momentum),
+                                                   ops.multiply(gradient, learning_rate)))
+        else:
+            self.assign_add(variable, m)
+
+
+class _SettableMomentumRMSprop(_SettableMomentum, keras.optimizers.RMSprop):
+    """Keras 3 RMSprop with momentum > 0 (centered or not), the momentum read from a variable."""
+
+    stock = keras.optimizers.RMSprop
+
+    def _momentum_config_value(self) -> float:
+        return self.momentum
+
+    def update_step(self, gradient, variable, learning_rate):
+        # keras.optimizers.RMSprop.update_step (Keras 3.8), momentum > 0, self.momentum ->
+        # variable.
+        lr = ops.cast(learning_rate, variable.dtype)
+        gradient = ops.cast(gradient, variable.dtype)
+        velocity = self._velocities[self._get_variable_index(variable)]
+        momentum = self._momentums[self._get_variable_index(variable)]
+        average_grad = None
+        if self.centered:
+            average_grad = self._average_gradients[self._get_variable_index(variable)]
+        rho = self.rho
+        self.assign(velocity, ops.add(ops.multiply(rho, velocity),
+                                      ops.multiply(1 - rho, ops.square(gradient))))
+        if self.centered:
+            self.assign(average_grad, ops.add(ops.multiply(rho, average_grad),
+                                              ops.multiply(1 - rho, gradient)))
+            denominator = velocity - ops.square(average_grad) + self.epsilon
+        else:
+            denominator = ops.add(velocity, self.epsilon)
+        increment = ops.divide(ops.multiply(lr, gradient), ops.sqrt(denominator))
+        self.assign(momentum, ops.add(ops.multiply(self._m(variable.dtype), momentum), increment))
+        self.assign_sub(variable, momentum)
+
+
+class _SettableBeta1:
+    """Adam's and AdamW's update (Keras 3.8 ``Adam.update_step``) with ``beta_1`` and
+    ``1 - beta_1`` read from variables; the bias correction uses the current step's ``beta_1``
+    (``ops.power(beta_1, local_step)``), as the stock update does with the attribute's value."""
+
+    complement = True
+
+    def _momentum_config_value(self) -> float:
+        return self.beta_1
+
+    def update_step(self, gradient, variable, learning_rate):
+        lr = ops.cast(learning_rate, variable.dtype)
+        gradient = ops.cast(gradient, variable.dtype)
+        local_step = ops.cast(self.iterations + 1, variable.dtype)
+        beta_1_power = ops.power(self._m(variable.dtype), local_step)
+        beta_2_power = ops.power(ops.cast(self.beta_2, variable.dtype), local_step)
+        m = self._momentums[self._get_variable_index(variable)]
+        v = self._velocities[self._get_variable_index(variable)]
+        alpha = lr * ops.sqrt(1 - beta_2_power) / (1 - beta_1_power)
+        self.assign_add(m, ops.multiply(ops.subtract(gradient, m),
+                                        self._one_minus_m(variable.dtype)))
+        self.assign_add(v, ops.multiply(ops.subtract(ops.square(gradient), v), 1 - self.beta_2))
+        if self.amsgrad:
+            v_hat = self._velocity_hats[self._get_variable_index(variable)]
+            self.assign(v_hat, ops.maximum(v_hat, v))
+            v = v_hat
+        self.assign_sub(variable, ops.divide(ops.multiply(m, alpha),
+                                             ops.add(ops.sqrt(v), self.epsilon)))
+
+
+class _SettableMomentumAdam(_SettableBeta1, _SettableMomentum, keras.optimizers.Adam):
+    """Keras 3 Adam, ``beta_1`` read from a variable."""
+
+    stock = keras.optimizers.Adam
+
+
+class _SettableMomentumAdamW(_SettableBeta1, _SettableMomentum, keras.optimizers.AdamW):
+    """Keras 3 AdamW (its decoupled weight decay is the base optimizer's, before the update),
+    ``beta_1`` read from a variable."""
+
+    stock = keras.optimizers.AdamW
+
+
+@functools.cache
+def _tf_keras_settable_classes() -> dict:
+    """tf_keras's SGD, RMSprop, Adam and AdamW -> their settable-momentum subclasses: the stock
+    ``update_step`` (tf_keras 2.18), dense and sparse branches, op for op, each use of the
+    momentum or ``beta_1`` float replaced by the variable's read. Made on first use: tf_keras is
+    imported only for legacy models."""
+    tf_keras = tf_keras_library().module
+    optimizers = tf_keras.optimizers
+
+    class TfKerasMomentum(_SettableMomentum):
+        def _momentum_scalar(self, name: str, value: float):
+            return self.add_variable(shape=(), dtype=tf.float32, name=name,
+                                     initializer=lambda shape, dtype: tf.constant(
+                                         value, dtype=dtype, shape=shape))
+
+        def _m(self, dtype):
+            return tf.cast(self.momentum_variable, dtype)
+
+        def _one_minus_m(self, dtype):
+            return tf.cast(self.one_minus_momentum_variable, dtype)
+
+    class SettableSGD(TfKerasMomentum, optimizers.SGD):
+        stock = optimizers.SGD
+
+        def _momentum_config_value(self) -> float:
+            return self.momentum
+
+        def update_step(self, gradient, variable):
+            lr = tf.cast(self.learning_rate, variable.dtype)
+            momentum = self._m(variable.dtype)
+            m = self.momentums[self._index_dict[self._var_key(variable)]]
+            if isinstance(gradient, tf.IndexedSlices):
+                add_value = tf.IndexedSlices(-gradient.values * lr, gradient.indices)
+                m.assign(m * momentum)
+                m.scatter_add(add_value)
+                if self.nesterov:
+                    variable.scatter_add(add_value)
+                    variable.assign_add(m * momentum)
+                else:
+                    variable.assign_add(m)
+            else:
+                m.assign(-gradient * lr + m * momentum)
+                if self.nesterov:
+                    variable.assign_add(-gradient * lr + m * momentum)
+                else:
+                    variable.assign_add(m)
+
+    class SettableRMSprop(TfKerasMomentum, optimizers.RMSprop):
+        stock = optimizers.RMSprop
+
+        def _momentum_config_value(self) -> float:
+            return self.momentum
+
+        def update_step(self, gradient, variable):
+            lr = tf.cast(self.learning_rate, variable.dtype)
+            var_key = self._var_key(variable)
+            velocity = self._velocities[self._index_dict[var_key]]
+            momentum = self._momentums[self._index_dict[var_key]]
+            average_grad = None
+            if self.centered:
+                average_grad = self._average_gradients[self._index_dict[var_key]]
+            rho = self.rho
+            if isinstance(gradient, tf.IndexedSlices):
+                velocity.assign(rho * velocity)
+                velocity.scatter_add(tf.IndexedSlices(tf.square(gradient.values) * (1 - rho),
+                                                      gradient.indices))
+                if self.centered:
+                    average_grad.assign(rho * average_grad)
+                    average_grad.scatter_add(tf.IndexedSlices(gradient.values * (1 - rho),
+                                                              gradient.indices))
+                    denominator = velocity - tf.square(average_grad) + self.epsilon
+                else:
+                    denominator = velocity + self.epsilon
+                denominator_slices = tf.gather(denominator, gradient.indices)
+                increment = tf.IndexedSlices(
+                    lr * gradient.values * tf.math.rsqrt(denominator_slices), gradient.indices)
+                momentum.assign(self._m(variable.dtype) * momentum)
+                momentum.scatter_add(increment)
+                variable.assign_add(-momentum)
+            else:
+                velocity.assign(rho * velocity + (1 - rho) * tf.square(gradient))
+                if self.centered:
+                    average_grad.assign(rho * average_grad + (1 - rho) * gradient)
+                    denominator = velocity - tf.square(average_grad) + self.epsilon
+                else:
+                    denominator = velocity + self.epsilon
+                increment = lr * gradient * tf.math.rsqrt(denominator)
+                momentum.assign(self._m(variable.dtype) * momentum + increment)
+                variable.assign_add(-momentum)
+
+    class Beta1(TfKerasMomentum):
+        complement = True
+
+        def _momentum_config_value(self) -> float:
+            return self.beta_1
+
+        def update_step(self, gradient, variable):
+            # tf_keras Adam.update_step (AdamW's is the same without adaptive_epsilon).
+            lr = tf.cast(self.learning_rate, variable.dtype)
+            local_step = tf.cast(self.iterations + 1, variable.dtype)
+            beta_1_power = tf.pow(self._m(variable.dtype), local_step)
+            beta_2_power = tf.pow(tf.cast(self.beta_2, variable.dtype), local_step)
+            var_key = self._var_key(variable)
+            m = self._momentums[self._index_dict[var_key]]
+            v = self._velocities[self._index_dict[var_key]]
+            alpha = lr * tf.sqrt(1 - beta_2_power) / (1 - beta_1_power)
+            if getattr(self, "adaptive_epsilon", False):
+                epsilon_hat = self.epsilon * tf.sqrt(1 - beta_2_power)
+            else:
+                epsilon_hat = self.epsilon
+            one_minus_beta_1 = self._one_minus_m(variable.dtype)
+            if isinstance(gradient, tf.IndexedSlices):
+                m.assign_add(-m * one_minus_beta_1)
+                m.scatter_add(tf.IndexedSlices(gradient.values * one_minus_beta_1,
+                                               gradient.indices))
+                v.assign_add(-v * (1 - self.beta_2))
+                v.scatter_add(tf.IndexedSlices(tf.square(gradient.values) * (1 - self.beta_2),
+                                               gradient.indices))
+            else:
+                m.assign_add((gradient - m) * one_minus_beta_1)
+                v.assign_add((tf.square(gradient) - v) * (1 - self.beta_2))
+            if self.amsgrad:
+                v_hat = self._velocity_hats[self._index_dict[var_key]]
+                v_hat.assign(tf.maximum(v_hat, v))
+                v = v_hat
+            variable.assign_sub((m * alpha) / (tf.sqrt(v) + epsilon_hat))
+
+    class SettableAdam(Beta1, optimizers.Adam):
+        stock = optimizers.Adam
+
+    class SettableAdamW(Beta1, optimizers.AdamW):
+        stock = optimizers.AdamW
+
+    return {optimizers.SGD: SettableSGD, optimizers.RMSprop: SettableRMSprop,
+            optimizers.Adam: SettableAdam, optimizers.AdamW: SettableAdamW}
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def settable_momentum_class(optimizer):
+    """The settable-momentum subclass that computes as ``optimizer`` (a stock Keras 3 or tf_keras
+    optimizer just built from its config), or None: a class without a momentum term (SGD and
+    RMSprop at momentum 0, Adagrad...), a momentum that is not a float."""
+    kind = type(optimizer)
+    if isinstance(optimizer, keras.Optimizer):
+        classes = {keras.optimizers.SGD: _SettableMomentumSGD,
+                   keras.optimizers.RMSprop: _SettableMomentumRMSprop,
+                   keras.optimizers.Adam: _SettableMomentumAdam,
+                   keras.optimizers.AdamW: _SettableMomentumAdamW}
+    else:
+        classes = _tf_keras_settable_classes()
+    settable = classes.get(kind)
+    if settable is None:
+        return None
+    value = optimizer.beta_1 if settable.complement else optimizer.momentum
+    if not _is_number(value) or (not settable.complement and value <= 0):
+        return None
+    return settable
+
+
+def has_settable_momentum(optimizer) -> bool:
+    """Whether ``optimizer`` holds its momentum in a variable (``_SettableMomentum``), so the
+    export gets ``get_momentum_K``, ``set_momentum_K`` and ``train_at_lr_momentum_K``."""
+    return isinstance(optimizer, _SettableMomentum)
+
+
+def stock_class_name(optimizer) -> str:
+    """The Keras class an optimizer computes as: the stock class of a settable-momentum one."""
+    return (optimizer.stock if has_settable_momentum(optimizer) else type(optimizer)).__name__
+
+
 # --- The contract's functions ---------------------------------------------------------------------
 
 class _TrainingFunctions:
@@ -1734,6 +2075,34 @@ class _TrainingFunctions:
 
         return set_lr
 
+    def train_at_lr_momentum(self, optimizer):
+        """``train_step`` after assigning the learning rate and the momentum (``set_lr_K``,
+        ``set_momentum_K`` then ``train_K``), in one function, in program order."""
+        variable = _learning_rate_variable(optimizer)
+        train = self.train_step(optimizer)
+
+        def train_at_lr_momentum(*args):
+            variable.assign(args[-2])
+            optimizer.assign_momentum(args[-1])
+            return train(*args[:-2])
+
+        return train_at_lr_momentum
+
+    @staticmethod
+    def get_momentum(optimizer):
+        def get_momentum():
+            return {"momentum": _read(optimizer.momentum_variable)}
+
+        return get_momentum
+
+    @staticmethod
+    def set_momentum(optimizer):
+        def set_momentum(momentum):
+            optimizer.assign_momentum(momentum)
+            return {"momentum": _read(optimizer.momentum_variable)}
+
+        return set_momentum
+
 
 def _endpoints(functions: _TrainingFunctions, built: list) -> list:
     """(signature name, python function, input signature) in contract order; the first is
@@ -1751,6 +2120,14 @@ def _endpoints(functions: _TrainingFunctions, built: list) -> list:
             (f"set_lr_{spec.key}", functions.set_lr(optimizer),
              [tf.TensorSpec([], tf.float32, name="lr")]),
         ]
+        if has_settable_momentum(optimizer):
+            momentum = tf.TensorSpec([], tf.float64, name="momentum")
+            endpoints += [
+                (f"train_at_lr_momentum_{spec.key}", functions.train_at_lr_momentum(optimizer),
+                 x_specs + y_specs + [tf.TensorSpec([], tf.float32, name="lr"), momentum]),
+                (f"get_momentum_{spec.key}", functions.get_momentum(optimizer), []),
+                (f"set_momentum_{spec.key}", functions.set_momentum(optimizer), [momentum]),
+            ]
     return endpoints
 
 
@@ -1809,12 +2186,16 @@ def export_trainable(model, out_dir: Path, optimizers, loss=None, metrics=None,
                      label_spec: TensorSpecJson | None = None,
                      model_name: str | None = None, source: str | None = None,
                      notes: list | None = None, input_shape: tuple | None = None,
-                     compile_error: str | None = None, lazy_slots: bool = True) -> dict:
+                     compile_error: str | None = None, lazy_slots: bool = True,
+                     settable_momentum: bool = True) -> dict:
     """Write ``model`` (Keras 3 or tf_keras) with the training contract v2 to ``out_dir`` (which
     must not exist). ``loss``: a name for every output, or a list of ``KEY=NAME``; ``metrics``:
     names for every output (default: the compiled ones). ``lazy_slots``: save the optimizers'
     slots empty, to be filled by their first step (``build_optimizer``); False saves them full, as
-    exports before lazy slots did. Returns the metadata written to ``assets/lrfinder.json``."""
+    exports before lazy slots did. ``settable_momentum``: Keras 3 optimizers with a momentum or
+    ``beta_1`` hold it in a variable and get the momentum signatures (False: the stock classes,
+    the momentum fixed in the step, as exports before them). Returns the metadata written to
+    ``assets/lrfinder.json``."""
     out_dir = Path(out_dir)
     if out_dir.exists():
         raise ExportError(f"output '{out_dir}' already exists; choose a new directory")
@@ -1845,15 +2226,18 @@ def export_trainable(model, out_dir: Path, optimizers, loss=None, metrics=None,
     functions = _TrainingFunctions(model, inputs, outputs)
 
     built = []
+    # The momentum variables are float32, as the stock update's constants are for float32 weights.
+    settable_momentum = settable_momentum and all(
+        _dtype_name(v) == "float32" for v in model.trainable_variables)
     for spec in specs:
-        optimizer = spec.build(lib)
+        optimizer = spec.build(lib, settable_momentum)
         _learning_rate_variable(optimizer)
         build_optimizer(optimizer, model.trainable_variables, lazy_slots)
         built.append((spec, optimizer))
 
     optimizer_meta = [{
         "key": spec.key,
-        "class_name": type(optimizer).__name__,
+        "class_name": stock_class_name(optimizer),
         "config": _jsonable(optimizer.get_config()),
         "initial_learning_rate": float(_read(_learning_rate_variable(optimizer)).numpy()),
     } for spec, optimizer in built]

@@ -31,6 +31,7 @@ import org.tensorflow.proto.MetaGraphDef;
 import org.tensorflow.proto.SavedModel;
 import org.tensorflow.proto.SignatureDef;
 import org.tensorflow.proto.TensorShapeProto;
+import org.tensorflow.types.TFloat64;
 
 /**
  * A SavedModel exported by {@code scripts/export.py}: training, evaluation and learning-rate access
@@ -68,11 +69,21 @@ public final class ExportedModel extends SessionModel {
   private final Map<String, SignatureCall> trainStepsAtRate;
   private final Map<String, SignatureCall> getLearningRates;
   private final Map<String, SignatureCall> setLearningRates;
+  /** The optimizers whose momentum the export can set, by key (see {@link MomentumCalls}). */
+  private final Map<String, MomentumCalls> momentumCalls;
+
+  /**
+   * The optional momentum signatures of one optimizer: {@code get_momentum_K},
+   * {@code set_momentum_K} and {@code train_at_lr_momentum_K}, which exports of
+   * {@code scripts/export.py} have for Keras 3 SGD and RMSprop with momentum > 0, Adam and AdamW
+   * (docs/contract.md); older exports have none.
+   */
+  private record MomentumCalls(SignatureCall get, SignatureCall set, SignatureCall trainAt) {}
 
   /** The signatures that training, evaluation and rate access call, resolved once. */
   private record Calls(SignatureCall evaluate, Map<String, SignatureCall> trainSteps,
       Map<String, SignatureCall> trainStepsAtRate, Map<String, SignatureCall> getLearningRates,
-      Map<String, SignatureCall> setLearningRates) {
+      Map<String, SignatureCall> setLearningRates, Map<String, MomentumCalls> momentumCalls) {
 
     static Calls resolve(ModelContract contract, Map<String, SignatureDef> signatures,
         Session session) {
@@ -81,6 +92,9 @@ public final class ExportedModel extends SessionModel {
       contract.outputs().forEach(o -> xy.add(o.label().name()));
       List<String> xyLr = new java.util.ArrayList<>(xy);
       xyLr.add("lr");
+      List<String> xyLrMomentum = new java.util.ArrayList<>(xyLr);
+      xyLrMomentum.add("momentum");
+      Map<String, MomentumCalls> momentumCalls = new LinkedHashMap<>();
       Map<String, SignatureCall> trainSteps = new LinkedHashMap<>();
       Map<String, SignatureCall> trainStepsAtRate = new LinkedHashMap<>();
       Map<String, SignatureCall> getLearningRates = new LinkedHashMap<>();
@@ -98,9 +112,22 @@ public final class ExportedModel extends SessionModel {
               setLearningRates.get(key), trainSteps.get(key))
               .ifPresent(call -> trainStepsAtRate.put(key, call));
         }
+        List<String> momentumKeys = List.of("get_momentum_" + key, "set_momentum_" + key,
+            "train_at_lr_momentum_" + key);
+        long present = momentumKeys.stream().filter(signatures::containsKey).count();
+        if (present == momentumKeys.size()) {
+          momentumCalls.put(key, new MomentumCalls(
+              of(signatures, session, momentumKeys.get(0), List.of(), "momentum"),
+              of(signatures, session, momentumKeys.get(1), List.of("momentum"), "momentum"),
+              of(signatures, session, momentumKeys.get(2), xyLrMomentum, "loss")));
+        } else if (present > 0) {
+          throw new ModelException("the SavedModel has only some of the momentum signatures of"
+              + " optimizer '" + key + "' (" + String.join(", ", momentumKeys)
+              + "): the contract has all three or none");
+        }
       }
       return new Calls(of(signatures, session, "evaluate", xy, "loss"), trainSteps,
-          trainStepsAtRate, getLearningRates, setLearningRates);
+          trainStepsAtRate, getLearningRates, setLearningRates, Map.copyOf(momentumCalls));
     }
 
     private static SignatureCall of(Map<String, SignatureDef> signatures, Session session,
@@ -124,6 +151,7 @@ public final class ExportedModel extends SessionModel {
     this.trainStepsAtRate = calls.trainStepsAtRate();
     this.getLearningRates = calls.getLearningRates();
     this.setLearningRates = calls.setLearningRates();
+    this.momentumCalls = calls.momentumCalls();
     if (variableNames().isEmpty()) {
       throw new ModelException("no variable of '" + directory + "' holds a value after loading:"
           + " its checkpoint (" + SavedModelDirectory.VARIABLES_PREFIX + ") restored none");
@@ -252,6 +280,43 @@ public final class ExportedModel extends SessionModel {
     }
   }
 
+  /**
+   * Whether the export has optimizer {@code optimizer}'s momentum signatures: its momentum (SGD's
+   * and RMSprop's {@code momentum}, Adam's and AdamW's {@code beta_1}) is then a variable that
+   * one-cycle sets at every step, as on the direct path.
+   */
+  @Override
+  protected boolean momentumSettable(String optimizer) {
+    return momentumCalls.containsKey(optimizer);
+  }
+
+  /** {@code get_momentum_K}: the float32 the momentum variable holds ({@code beta_1} for Adam). */
+  @Override
+  protected double readMomentum(String optimizer) {
+    return momentumCalls.get(optimizer).get().callScalars().get("momentum");
+  }
+
+  /**
+   * {@code set_momentum_K}, fed the momentum as a float64: the export rounds it to float32 once,
+   * and computes Adam's {@code 1 - beta_1} in float64 before rounding, as the direct path and
+   * Python do.
+   */
+  @Override
+  protected void writeMomentum(String optimizer, double momentum) {
+    try (Tensor m = TFloat64.scalarOf(momentum)) {
+      momentumCalls.get(optimizer).set().callScalars(m);
+    }
+  }
+
+  /** One session run of {@code train_at_lr_momentum_K}: the rate and momentum set, one step. */
+  @Override
+  protected StepResult trainAtRateAndMomentum(String optimizer, double learningRate,
+      double momentum, Batch batch) {
+    try (Tensor lr = Tensors.scalarFloat(learningRate); Tensor m = TFloat64.scalarOf(momentum)) {
+      return run(momentumCalls.get(optimizer).trainAt(), batch, lr, m);
+    }
+  }
+
   @Override
   protected StepResult evaluateBatch(Batch batch) {
     return run(evaluate, batch);
@@ -277,7 +342,8 @@ public final class ExportedModel extends SessionModel {
   /**
    * Feeds every input and label by its signature name and splits the outputs into the (total)
    * loss, each output's own loss (several outputs only) and the metrics; {@code more} follow the
-   * labels (the rate of {@code train_at_lr_K}).
+   * labels (the rate of {@code train_at_lr_K}, then the momentum of
+   * {@code train_at_lr_momentum_K}).
    */
   private StepResult run(SignatureCall call, Batch batch, Tensor... more) {
     ModelContract contract = contract();

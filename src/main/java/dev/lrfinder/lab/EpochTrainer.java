@@ -16,6 +16,7 @@ import dev.lrfinder.schedule.Schedule;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Trains a model epoch by epoch as Keras's {@code fit} does, and records its learning curves.
@@ -291,15 +292,30 @@ public final class EpochTrainer {
 
   /** Why {@code model} cannot set the momentum of {@code optimizer}, in words. */
   private static String whyNoMomentum(TrainableModel model, String optimizer) {
-    if (model.trainingPath().kind() == TrainingPath.Kind.EXPORTED) {
-      return "the exported path's step function has the optimizer's momentum fixed in it (Keras 3"
-          + " bakes it in when exporting); the direct path on a Keras 2 SavedModel sets it";
+    Optional<OptimizerInfo> info = model.contract().optimizers().stream()
+        .filter(o -> o.key().equals(optimizer)).findFirst();
+    if (model.trainingPath().kind() == TrainingPath.Kind.EXPORTED
+        && info.map(EpochTrainer::hasMomentumTerm).orElse(true)) {
+      return "this export's step function has the optimizer's momentum fixed in it (it has no"
+          + " set_momentum_" + optimizer + " signature: exported before scripts/export.py added"
+          + " them); a new export, or the direct path on a Keras 2 SavedModel, sets it";
     }
-    String className = model.contract().optimizers().stream()
-        .filter(o -> o.key().equals(optimizer)).map(OptimizerInfo::className)
-        .findFirst().orElse("?");
+    String className = info.map(OptimizerInfo::className).orElse("?");
     return "optimizer '" + optimizer + "' (" + className + ") has no momentum in its update"
         + " (SGD and RMSprop have one only with momentum > 0, Adagrad none)";
+  }
+
+  /**
+   * Whether the optimizer's update has a momentum one-cycle could set, by its Keras class and
+   * config: SGD and RMSprop with {@code momentum > 0}, Adam and AdamW ({@code beta_1}).
+   */
+  private static boolean hasMomentumTerm(OptimizerInfo info) {
+    return switch (info.className()) {
+      case "SGD", "RMSprop" -> info.config().get("momentum") instanceof Number m
+          && m.doubleValue() > 0;
+      case "Adam", "AdamW" -> true;
+      default -> false;
+    };
   }
 
   /**

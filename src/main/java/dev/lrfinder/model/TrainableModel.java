@@ -107,8 +107,9 @@ public interface TrainableModel extends AutoCloseable {
   /**
    * Whether {@link #setMomentum} can set the momentum of {@code optimizer}: SGD's or RMSprop's
    * {@code momentum}, Adam's or AdamW's {@code beta_1}, as one-cycle cycles it. False by default
-   * and wherever the update has no momentum (SGD or RMSprop at momentum 0, Adagrad) or the path
-   * cannot change it (the exported path: Keras 3 bakes it into the exported step function).
+   * and wherever the update has no momentum (SGD or RMSprop at momentum 0, Adagrad) or the model
+   * cannot change it (an export without the momentum signatures of docs/contract.md, such as the
+   * bundled ones: Keras traced the momentum into its step function as a constant).
    */
   default boolean hasSettableMomentum(String optimizer) {
     return false;

@@ -234,8 +234,8 @@ class OneCycleMomentumTest {
       TrainingResult cycled = new EpochTrainer(config("sgd_momentum", 0.1, true)).run(model,
           train, null);
       assertEquals(1, cycled.notes().size(), cycled.notes().toString());
-      assertTrue(cycled.notes().get(0).startsWith("one-cycle's momentum is not applied: the"
-          + " exported path"), cycled.notes().get(0));
+      assertTrue(cycled.notes().get(0).startsWith("one-cycle's momentum is not applied: this"
+          + " export's step function"), cycled.notes().get(0));
       model.restore(start);
       TrainingResult plain = new EpochTrainer(config("sgd_momentum", 0.1, false)).run(model,
           train, null);
@@ -274,9 +274,9 @@ class OneCycleMomentumTest {
   }
 
   /** A model that reads back the momentum variable after every step that sets it. */
-  private static final class Recording implements TrainableModel {
+  static final class Recording implements TrainableModel {
     private final TrainableModel model;
-    private final List<Double> momenta = new ArrayList<>();
+    final List<Double> momenta = new ArrayList<>();
 
     Recording(TrainableModel model) {
       this.model = model;
