@@ -3,6 +3,7 @@ package dev.lrfinder.cli;
 import dev.lrfinder.data.Batches;
 import dev.lrfinder.data.HostArray;
 import dev.lrfinder.data.Npy;
+import dev.lrfinder.lab.RangeTestGrid;
 import dev.lrfinder.lab.SweepBackend;
 import dev.lrfinder.model.TrainableModel;
 import dev.lrfinder.rangetest.CancellationToken;
@@ -187,13 +188,20 @@ final class FindCommand implements Command {
         int repeatCount = repeats(line);
         SweepBackend backend = SweepSession.sparkBackend(line);
         List<RangeTestResult> runs;
+        List<String> failedCells = new ArrayList<>();
         if (backend != null) {
           // One run is the first seed's of a repeated test: the same batches, the same curves.
           console.err().println("range test on " + backend.name() + " " + line.getOptionValue(
               SweepSession.SPARK) + ": one task per optimizer x seed");
-          runs = backend.rangeTests(SweepSession.inputs(line, modelDir, config.optimizers(),
-              Args.longValue(line, "seed", RangeTestConfig.DEFAULT_SEED), dataFile), config,
-              Math.max(1, repeatCount), line.getOptionValue(SweepSession.SPARK));
+          RangeTestGrid grid = backend.rangeTests(SweepSession.inputs(line, modelDir,
+              config.optimizers(), Args.longValue(line, "seed", RangeTestConfig.DEFAULT_SEED),
+              dataFile), config, Math.max(1, repeatCount), line.getOptionValue(
+              SweepSession.SPARK), cellProgress(console));
+          if (Thread.currentThread().isInterrupted()) {
+            throw new CommandInterrupted(NOTHING_KEPT);
+          }
+          runs = gridResults(grid, failedCells);
+          failedCells.forEach(note -> console.err().println("lrfinder: note: " + note));
         } else {
           runs = repeatCount > 0
               ? test.runRepeated(model, data.train(), data.test(), repeatCount,
@@ -224,6 +232,7 @@ final class FindCommand implements Command {
           }
         }
         List<String> warnings = new ArrayList<>(model.contract().notes());
+        warnings.addAll(failedCells);
         List<String> scale = DataScale.warnings(data.train(), model.contract(), result);
         scale.forEach(w -> console.err().println("lrfinder: note: " + w));
         warnings.addAll(scale);
@@ -260,6 +269,38 @@ final class FindCommand implements Command {
       }
     }
     return Main.OK;
+  }
+
+  /**
+   * The seeds' results of a backend's range-test grid, each failed cell told in a note added to
+   * {@code notes} (printed, and kept in the report's and result.json's warnings).
+   *
+   * @throws UsageException when every cell failed: nothing to analyse, no report
+   */
+  static List<RangeTestResult> gridResults(RangeTestGrid grid, List<String> notes) {
+    if (grid.allFailed()) {
+      throw new UsageException("every optimizer x seed of the range test failed on every"
+          + " attempt; the first: " + grid.failed().get(0).describe());
+    }
+    for (RangeTestGrid.FailedCell cell : grid.failed()) {
+      boolean other = grid.results().stream().flatMap(r -> r.curves().stream())
+          .anyMatch(c -> c.optimizer().equals(cell.optimizer()));
+      notes.add("optimizer '" + cell.optimizer() + "', seed " + cell.seed() + " failed on"
+          + " every attempt: " + cell.error() + "; " + (other
+              ? "its other seeds' curves count" : "no curve and no suggestions for it"));
+    }
+    return grid.results();
+  }
+
+  /** A line per range-test cell as it comes back from the backend, in completion order. */
+  private static RangeTestGrid.Listener cellProgress(Console console) {
+    return (done, total, optimizer, seed, curve, error) -> console.err().println(
+        curve == null
+            ? String.format(java.util.Locale.ROOT, "  [%d/%d] %s seed %d: failed on every"
+                + " attempt: %s", done, total, optimizer, seed, error)
+            : String.format(java.util.Locale.ROOT, "  [%d/%d] %s seed %d: %d of %d steps, %s,"
+                + " %.2f s", done, total, optimizer, seed, curve.stepsRun(),
+                curve.plannedSteps(), curve.stopReason().description(), curve.seconds()));
   }
 
   private static ReportInput reportInput(CommandLine line, Path modelDir, Path dataFile,

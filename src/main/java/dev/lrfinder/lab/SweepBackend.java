@@ -2,7 +2,6 @@ package dev.lrfinder.lab;
 
 import dev.lrfinder.rangetest.RangeTest;
 import dev.lrfinder.rangetest.RangeTestConfig;
-import dev.lrfinder.rangetest.RangeTestResult;
 import java.util.List;
 import java.util.Optional;
 import java.util.ServiceLoader;
@@ -26,7 +25,8 @@ public interface SweepBackend {
    * @param runs the job's runs as the caller fitted them ({@link SweepPlan#runs}): their labels
    *     and configs go into the result
    * @param target where to run, in the backend's terms (a Spark master URL)
-   * @param listener told of each run, in run order, once its result is back
+   * @param listener told of each run (start, epochs, end) as its result comes back, in
+   *     completion order
    */
   SweepResult run(SweepJob job, List<SweepRun> runs, String target, SweepListener listener);
 
@@ -35,14 +35,17 @@ public interface SweepBackend {
    * seeds {@code seed}, {@code seed + 1}, ... ({@code find --repeats K}), each optimizer x seed
    * on its own worker, and gives what {@link RangeTest#runRepeated} gives locally: one result
    * per seed, in seed order, its curves in the optimizers' order. A range-test grid is a sweep
-   * over optimizers and seeds.
+   * over optimizers and seeds. A cell that fails on every attempt the backend allows is left
+   * out of its seed's result and listed with its error ({@link RangeTestGrid#failed}); the
+   * others still count.
    *
    * @param config the range test; with no optimizers named, the model's
    * @param target where to run, in the backend's terms
+   * @param listener told of each cell as it comes back, in completion order
    * @throws UnsupportedOperationException from a backend without range tests
    */
-  default List<RangeTestResult> rangeTests(SweepJob.Inputs inputs, RangeTestConfig config,
-      int repeats, String target) {
+  default RangeTestGrid rangeTests(SweepJob.Inputs inputs, RangeTestConfig config,
+      int repeats, String target, RangeTestGrid.Listener listener) {
     throw new UnsupportedOperationException("the " + name() + " backend runs no range tests");
   }
 

@@ -122,15 +122,23 @@ public final class RepeatedRuns {
         .map(r -> RangeTestAnalysis.of(r, settings)).toList();
     Map<String, Band> bands = new LinkedHashMap<>();
     Map<String, List<RuleSpread>> spreads = new LinkedHashMap<>();
-    for (String optimizer : analyses.get(0).optimizers()) {
+    // Every optimizer some run has, in the order they first appear: each run's own when every
+    // run has all of them; a run of a distributed grid may lack one whose cell failed.
+    java.util.Set<String> optimizers = new java.util.LinkedHashSet<>();
+    analyses.forEach(a -> optimizers.addAll(a.optimizers()));
+    for (String optimizer : optimizers) {
       List<RangeTestAnalysis.OptimizerAnalysis> reads = new ArrayList<>();
+      List<RangeTestAnalysis.OptimizerAnalysis> perRun = new ArrayList<>();
       for (RangeTestAnalysis analysis : analyses) {
-        if (analysis.optimizers().contains(optimizer)) {
-          reads.add(analysis.optimizer(optimizer));
+        RangeTestAnalysis.OptimizerAnalysis read = analysis.optimizers().contains(optimizer)
+            ? analysis.optimizer(optimizer) : null;
+        perRun.add(read);
+        if (read != null) {
+          reads.add(read);
         }
       }
       bands.put(optimizer, band(optimizer, reads));
-      spreads.put(optimizer, spreads(reads));
+      spreads.put(optimizer, spreads(reads.get(0), perRun));
     }
     return new RepeatedRuns(runs, analyses, bands, spreads);
   }
@@ -160,21 +168,28 @@ public final class RepeatedRuns {
     return new Band(optimizer, from, lrs, mean, min, max);
   }
 
-  private static List<RuleSpread> spreads(List<RangeTestAnalysis.OptimizerAnalysis> reads) {
+  /**
+   * Each rule's rates per run, NaN where the rule found none or the run has no curve of the
+   * optimizer ({@code null} in {@code perRun}: its cell failed); the spread and the flag are the
+   * runs' that have one.
+   */
+  private static List<RuleSpread> spreads(RangeTestAnalysis.OptimizerAnalysis first,
+      List<RangeTestAnalysis.OptimizerAnalysis> perRun) {
     List<RuleSpread> spreads = new ArrayList<>();
-    for (Suggestion first : reads.get(0).suggestions()) {
+    long present = perRun.stream().filter(java.util.Objects::nonNull).count();
+    for (Suggestion rule : first.suggestions()) {
       List<Double> rates = new ArrayList<>();
-      for (RangeTestAnalysis.OptimizerAnalysis read : reads) {
-        rates.add(read.suggestion(first.rule()).map(Suggestion::learningRate)
-            .orElse(Double.NaN));
+      for (RangeTestAnalysis.OptimizerAnalysis read : perRun) {
+        rates.add(read == null ? Double.NaN : read.suggestion(rule.rule())
+            .map(Suggestion::learningRate).orElse(Double.NaN));
       }
       double[] found = rates.stream().mapToDouble(Double::doubleValue)
           .filter(r -> !Double.isNaN(r)).toArray();
       double decades = found.length == 0 ? Double.NaN
           : Math.log10(Arrays.stream(found).max().getAsDouble()
               / Arrays.stream(found).min().getAsDouble());
-      boolean partly = found.length > 0 && found.length < rates.size();
-      spreads.add(new RuleSpread(first.rule(), rates, decades,
+      boolean partly = found.length > 0 && found.length < present;
+      spreads.add(new RuleSpread(rule.rule(), rates, decades,
           partly || decades > SPREAD_FLAG_DECADES));
     }
     return List.copyOf(spreads);

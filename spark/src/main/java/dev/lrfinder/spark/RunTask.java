@@ -45,8 +45,8 @@ record RunTask(SweepJob job, int maxFailures, TaskHook hook)
       if (loaded != null) {
         ExecutorModels.discard(loaded);
       }
-      if (attempt + 1 < maxFailures) {
-        throw e;
+      if (attempt + 1 < maxFailures || Thread.currentThread().isInterrupted()) {
+        throw e; // a retry, or a task Spark killed (its job was cancelled)
       }
       return RunRecord.failed(index, attempt + 1, executor, describe(e));
     }

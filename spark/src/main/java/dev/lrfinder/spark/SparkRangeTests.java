@@ -1,6 +1,7 @@
 package dev.lrfinder.spark;
 
 import dev.lrfinder.lab.LoadedSweep;
+import dev.lrfinder.lab.RangeTestGrid;
 import dev.lrfinder.lab.SweepJob;
 import dev.lrfinder.rangetest.OptimizerCurve;
 import dev.lrfinder.rangetest.RangeTestConfig;
@@ -16,15 +17,18 @@ import org.apache.spark.api.java.JavaSparkContext;
  * by seed and curve by curve, bit for bit (docs/spark.md).
  *
  * <pre>{@code
- * List<RangeTestResult> repeats = SparkRangeTests.run(sparkContext, inputs,
+ * RangeTestGrid grid = SparkRangeTests.run(sparkContext, inputs,
  *     RangeTestConfig.builder().steps(100).build(), 3);
+ * grid.results();   // one RangeTestResult per seed that ran
+ * grid.failed();    // the cells that failed on every attempt, with their errors
  * }</pre>
  *
  * <p>Each task opens the model and data as a sweep's task does (paths every executor sees, or
  * files shipped with the job; a model kept for the executor's later tasks), restores the state
  * right after loading and runs its one optimizer with its one seed. A failed task is retried as
- * Spark retries tasks; a cell that fails every attempt fails the job (a range test's analysis
- * needs every curve).
+ * Spark retries tasks; a cell that fails every attempt is left out of its seed's result and
+ * listed with its error, and the other cells still count. Interrupting the calling thread
+ * cancels the job ({@link java.util.concurrent.CancellationException}, interrupt flag set).
  */
 public final class SparkRangeTests {
   private SparkRangeTests() {}
@@ -35,17 +39,28 @@ public final class SparkRangeTests {
    *
    * @param config the range test; with no optimizers named, the model's (the driver opens the
    *     model once to read them)
-   * @return one result per seed, in seed order, its curves in the optimizers' order
+   * @return one result per seed that ran, in seed order, its curves in the optimizers' order,
+   *     and the failed cells
    * @throws IllegalArgumentException for {@code repeats < 1}
+   * @throws java.util.concurrent.CancellationException when the calling thread is interrupted
    */
-  public static List<RangeTestResult> run(JavaSparkContext spark, SweepJob.Inputs inputs,
+  public static RangeTestGrid run(JavaSparkContext spark, SweepJob.Inputs inputs,
       RangeTestConfig config, int repeats) {
-    return run(spark, inputs, config, repeats, TaskHook.NONE);
+    return run(spark, inputs, config, repeats, RangeTestGrid.Listener.NONE);
   }
 
-  /** {@link #run(JavaSparkContext, SweepJob.Inputs, RangeTestConfig, int)} with a test's hook. */
-  static List<RangeTestResult> run(JavaSparkContext spark, SweepJob.Inputs inputs,
-      RangeTestConfig config, int repeats, TaskHook hook) {
+  /**
+   * {@link #run(JavaSparkContext, SweepJob.Inputs, RangeTestConfig, int)}, telling
+   * {@code listener} of each cell as it comes back, in completion order, on the calling thread.
+   */
+  public static RangeTestGrid run(JavaSparkContext spark, SweepJob.Inputs inputs,
+      RangeTestConfig config, int repeats, RangeTestGrid.Listener listener) {
+    return run(spark, inputs, config, repeats, listener, TaskHook.NONE);
+  }
+
+  /** The grid with a test's hook. */
+  static RangeTestGrid run(JavaSparkContext spark, SweepJob.Inputs inputs,
+      RangeTestConfig config, int repeats, RangeTestGrid.Listener listener, TaskHook hook) {
     if (repeats < 1) {
       throw new IllegalArgumentException("repeats must be >= 1, got " + repeats);
     }
@@ -62,19 +77,44 @@ public final class SparkRangeTests {
             .build());
       }
     }
-    List<Integer> indices = IntStream.range(0, cells.size()).boxed().toList();
-    // One partition per cell: each its own task, retried on its own; collect keeps their order.
-    List<RangeTestResult> done = spark.parallelize(indices, cells.size())
-        .map(new RangeTask(inputs, cells, hook)).collect();
+    int count = cells.size();
+    int maxFailures = SparkSweep.maxFailures(spark.master(), spark.getConf());
+    List<Integer> indices = IntStream.range(0, count).boxed().toList();
+    RangeTask.CellRecord[] done = new RangeTask.CellRecord[count];
+    int[] arrived = {0};
+    // One partition per cell: each its own task, retried on its own.
+    SparkJobs.run(spark, spark.parallelize(indices, count)
+        .map(new RangeTask(inputs, cells, maxFailures, hook)), "lrfinder range test, " + count
+        + " cells", record -> {
+          done[record.index()] = record;
+          RangeTestConfig cell = cells.get(record.index());
+          listener.onCell(++arrived[0], count, cell.optimizers().get(0), cell.seed(),
+              record.result() == null ? null : record.result().curves().get(0),
+              record.error());
+        });
     List<RangeTestResult> results = new ArrayList<>();
+    List<RangeTestGrid.FailedCell> failed = new ArrayList<>();
     for (int i = 0; i < repeats; i++) {
-      List<RangeTestResult> seed = done.subList(i * optimizers.size(),
-          (i + 1) * optimizers.size());
-      List<OptimizerCurve> curves = seed.stream().flatMap(r -> r.curves().stream()).toList();
-      RangeTestResult first = seed.get(0);
-      results.add(new RangeTestResult(config.toBuilder().seed(config.seed() + i).build(),
-          first.plannedSteps(), first.stepsPerEpoch(), first.trainRows(), curves));
+      List<OptimizerCurve> curves = new ArrayList<>();
+      RangeTestResult first = null;
+      for (int k = i * optimizers.size(); k < (i + 1) * optimizers.size(); k++) {
+        RangeTask.CellRecord record = done[k];
+        if (record == null) {
+          throw new IllegalStateException("cell " + k + " of the grid has no result");
+        }
+        if (record.result() == null) {
+          failed.add(new RangeTestGrid.FailedCell(cells.get(k).optimizers().get(0),
+              cells.get(k).seed(), record.error()));
+        } else {
+          first = first == null ? record.result() : first;
+          curves.addAll(record.result().curves());
+        }
+      }
+      if (first != null) {
+        results.add(new RangeTestResult(config.toBuilder().seed(config.seed() + i).build(),
+            first.plannedSteps(), first.stepsPerEpoch(), first.trainRows(), curves));
+      }
     }
-    return List.copyOf(results);
+    return new RangeTestGrid(results, failed);
   }
 }

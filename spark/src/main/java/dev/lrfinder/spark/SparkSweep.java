@@ -65,11 +65,13 @@ public final class SparkSweep {
    *
    * @param runs the job's runs as the caller fitted them ({@link LoadedSweep#runs}): their
    *     labels and configs go into the result
-   * @param listener told of each run (start, epochs, end), in run order, once every result is
-   *     back
+   * @param listener told of each run (start, epochs, end) as its task's result arrives, in
+   *     completion order, on the calling thread
    * @throws IllegalArgumentException when {@code runs} are not the plan's
    * @throws org.apache.spark.SparkException (unchecked here) when Spark gives up on the job
    *     itself (not a run's failure: an executor lost more often than allowed, a cancelled job)
+   * @throws java.util.concurrent.CancellationException when the calling thread is interrupted:
+   *     the job is cancelled (its running tasks interrupted), the interrupt flag left set
    */
   public static SweepResult run(JavaSparkContext spark, SweepJob job, List<SweepRun> runs,
       SweepListener listener) {
@@ -88,19 +90,25 @@ public final class SparkSweep {
     int count = runs.size();
     int maxFailures = maxFailures(spark.master(), spark.getConf());
     List<Integer> indices = IntStream.range(0, count).boxed().toList();
-    // One partition per run: each run its own task, retried on its own.
-    List<RunRecord> records = RunRecord.inOrder(spark.parallelize(indices, count)
-        .map(new RunTask(job, maxFailures, hook)).collect(), count);
+    List<RunRecord> records = new ArrayList<>();
+    // One partition per run: each run its own task, retried on its own. The listener hears of
+    // each run as its task's result arrives (completion order), on this thread.
+    SparkJobs.run(spark, spark.parallelize(indices, count).map(new RunTask(job, maxFailures,
+        hook)), "lrfinder sweep, " + count + " runs", record -> {
+          records.add(record);
+          int i = record.index();
+          SweepRun run = runs.get(i);
+          TrainingResult result = record.toResult(run.config());
+          listener.onRunStart(i, count, run);
+          for (EpochRecord epoch : result.epochs()) {
+            listener.onEpochEnd(i, run, epoch);
+          }
+          listener.onRunEnd(i, run, result);
+        });
+    List<RunRecord> ordered = RunRecord.inOrder(records, count);
     List<TrainingResult> results = new ArrayList<>();
     for (int i = 0; i < count; i++) {
-      SweepRun run = runs.get(i);
-      TrainingResult result = records.get(i).toResult(run.config());
-      results.add(result);
-      listener.onRunStart(i, count, run);
-      for (EpochRecord epoch : result.epochs()) {
-        listener.onEpochEnd(i, run, epoch);
-      }
-      listener.onRunEnd(i, run, result);
+      results.add(ordered.get(i).toResult(runs.get(i).config()));
     }
     return new SweepResult(job.plan().parameter(), runs, results);
   }

@@ -1,12 +1,12 @@
 package dev.lrfinder.spark;
 
+import dev.lrfinder.lab.RangeTestGrid;
 import dev.lrfinder.lab.SweepBackend;
 import dev.lrfinder.lab.SweepJob;
 import dev.lrfinder.lab.SweepListener;
 import dev.lrfinder.lab.SweepResult;
 import dev.lrfinder.lab.SweepRun;
 import dev.lrfinder.rangetest.RangeTestConfig;
-import dev.lrfinder.rangetest.RangeTestResult;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.spark.SparkConf;
@@ -16,7 +16,9 @@ import org.apache.spark.api.java.JavaSparkContext;
  * The {@code spark} backend of {@code lrfinder sweep|experiment --spark MASTER}, found by
  * {@link java.util.ServiceLoader}, and of {@code find --spark MASTER}: starts a Spark context on
  * {@code MASTER} ({@code submit}: the master spark-submit was given), runs the job with
- * {@link SparkSweep} or {@link SparkRangeTests} and stops the context.
+ * {@link SparkSweep} or {@link SparkRangeTests} and stops the context. Interrupting the calling
+ * thread (the CLI's Ctrl-C) cancels the job, stops the context and throws a
+ * {@link java.util.concurrent.CancellationException} with the interrupt flag set.
  */
 public final class SparkSweepBackend implements SweepBackend {
   /** The target that takes the master from spark-submit ({@code spark.master}). */
@@ -49,10 +51,10 @@ public final class SparkSweepBackend implements SweepBackend {
    * @throws IllegalArgumentException in one line when Spark cannot start on {@code target}
    */
   @Override
-  public List<RangeTestResult> rangeTests(SweepJob.Inputs inputs, RangeTestConfig config,
-      int repeats, String target) {
+  public RangeTestGrid rangeTests(SweepJob.Inputs inputs, RangeTestConfig config,
+      int repeats, String target, RangeTestGrid.Listener listener) {
     return onSpark(target, "lrfinder range test of " + Path.of(inputs.modelDir()).getFileName(),
-        spark -> SparkRangeTests.run(spark, inputs, config, repeats));
+        spark -> SparkRangeTests.run(spark, inputs, config, repeats, listener));
   }
 
   /** {@code job} on a Spark context started for it on {@code target}, stopped after. */
@@ -80,9 +82,18 @@ public final class SparkSweepBackend implements SweepBackend {
     try {
       return job.apply(spark);
     } finally {
-      spark.stop();
-      if (SparkSweep.local(master)) {
-        ExecutorModels.closeAll();
+      // After an interrupt (Ctrl-C) the job is cancelled; the context stops with the flag
+      // cleared, so that its own waits are not cut short, and the flag is set again after.
+      boolean interrupted = Thread.interrupted();
+      try {
+        spark.stop();
+        if (SparkSweep.local(master)) {
+          ExecutorModels.closeAll();
+        }
+      } finally {
+        if (interrupted) {
+          Thread.currentThread().interrupt();
+        }
       }
     }
   }

@@ -10,6 +10,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -114,6 +115,12 @@ class SparkCommandTest {
     }
     assertTrue(a.get("repeats") != null && !a.get("repeats").isNull(), "a repeated test");
     assertEquals(a.get("optimizers").size(), b.get("optimizers").size());
+    // A progress line per cell as it came back: [1/N] ... [N/N], N = optimizers x 2 seeds.
+    int cells = 2 * b.get("optimizers").size();
+    for (int k = 1; k <= cells; k++) {
+      assertTrue(spark.err().contains("  [" + k + "/" + cells + "] "), spark.err());
+    }
+    assertTrue(!spark.err().contains("[" + (cells + 1) + "/"), spark.err());
     for (int i = 0; i < a.get("optimizers").size(); i++) {
       JsonNode x = a.get("optimizers").get(i);
       JsonNode y = b.get("optimizers").get(i);
@@ -135,5 +142,72 @@ class SparkCommandTest {
     assertTrue(lines[0].startsWith("lrfinder: error: --spark nowhere://x: Spark did not start"),
         lines[0]);
     assertTrue(!Files.exists(out), "no report");
+  }
+
+  /**
+   * Ctrl-C on the Spark path, as the CLI delivers it (an interrupt of the command's thread):
+   * the job is cancelled and the context stopped, exit 130 with the local command's line, no
+   * report, the model's files untouched. The sweep (4 runs x 2000 epochs of the blobs MLP,
+   * about 25 s a run alone on this machine, two at a time on local[2]) is interrupted once its
+   * tasks train; uncancelled it would take a minute or more, so ending within BOUND_SECONDS of
+   * the interrupt needs the cancel (the bound leaves room for a loaded machine and Spark's stop).
+   */
+  @Test
+  void ctrlCCancelsTheSparkJobAndWritesNothing() throws Exception {
+    final long boundSeconds = 20;
+    Path model = root().resolve("savedmodels/blobs_mlp");
+    String before = checksum(model);
+    Path out = temp.resolve("cancelled");
+    ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+    ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+    Console console = new Console(new PrintStream(stdout, true, StandardCharsets.UTF_8),
+        new PrintStream(stderr, true, StandardCharsets.UTF_8), root());
+    int[] code = {-1};
+    Thread command = new Thread(() -> code[0] = new Main().run(new String[] {"sweep",
+        model.toString(), "--optimizer", "sgd", "--epochs", "2000", "--batch-size", "32",
+        "--vary", "lr=0.1,0.01,0.001,0.0001", "--spark", "local[2]", "--out", out.toString()},
+        console), "lrfinder-command");
+    command.start();
+    long deadline = System.nanoTime() + 120_000_000_000L;
+    while (!stdout.toString(StandardCharsets.UTF_8).contains("one task per run")
+        && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    Thread.sleep(8000); // Spark starts, the executor opens its models, the tasks train
+    assertTrue(command.isAlive(), "the sweep ended before the interrupt: " + stdout);
+    long interrupted = System.nanoTime();
+    command.interrupt();
+    command.join(TimeUnit.SECONDS.toMillis(boundSeconds + 30));
+    long millis = (System.nanoTime() - interrupted) / 1_000_000L;
+    long seconds = millis / 1000;
+    System.out.println("ctrlC: ended " + millis + " ms after the interrupt");
+    assertTrue(!command.isAlive(), "still running after the interrupt");
+    String err = stderr.toString(StandardCharsets.UTF_8);
+    assertEquals(130, code[0], err);
+    assertEquals("lrfinder: interrupted; the model on disk is unchanged, no report written",
+        err.strip().lines().reduce((a, b) -> b).orElse(""), err);
+    assertTrue(seconds < boundSeconds, "ended " + seconds + " s after the interrupt");
+    assertTrue(!stdout.toString(StandardCharsets.UTF_8).contains("run 4/4"),
+        "the last run never came back: " + stdout);
+    assertTrue(!Files.exists(out), "no report: " + out);
+    assertEquals(before, checksum(model), "the model's files are untouched");
+    // The command's context is stopped: a new one starts (Spark allows one active per JVM).
+    new org.apache.spark.api.java.JavaSparkContext(new org.apache.spark.SparkConf()
+        .setMaster("local[1]").setAppName("after").set("spark.ui.enabled", "false")).stop();
+  }
+
+  /** Every file under {@code dir}, with its size and SHA-256, in path order. */
+  private static String checksum(Path dir) throws Exception {
+    StringBuilder all = new StringBuilder();
+    try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+      for (Path file : files.filter(Files::isRegularFile).sorted().toList()) {
+        byte[] bytes = Files.readAllBytes(file);
+        all.append(dir.relativize(file)).append(' ').append(bytes.length).append(' ')
+            .append(java.util.HexFormat.of().formatHex(java.security.MessageDigest
+                .getInstance("SHA-256").digest(bytes))).append(' ')
+            .append(Files.getLastModifiedTime(file)).append('\n');
+      }
+    }
+    return all.toString();
   }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lrfinder.lab.StopReason;
+import dev.lrfinder.lab.EpochRecord;
 import dev.lrfinder.lab.SweepListener;
 import dev.lrfinder.lab.SweepResult;
 import dev.lrfinder.lab.SweepRun;
@@ -76,8 +77,18 @@ class SparkSweepTest {
     try {
       result = SparkSweep.run(spark, fixture.job(), fixture.runs(), new SweepListener() {
         @Override
+        public void onRunStart(int index, int count, SweepRun run) {
+          heard.add("start " + index + " " + run.label());
+        }
+
+        @Override
+        public void onEpochEnd(int index, SweepRun run, EpochRecord epoch) {
+          heard.add("epoch " + index);
+        }
+
+        @Override
         public void onRunEnd(int index, SweepRun run, TrainingResult r) {
-          heard.add(index + " " + run.label());
+          heard.add("end " + index + " " + run.label());
         }
       });
     } finally {
@@ -86,7 +97,20 @@ class SparkSweepTest {
     assertAllEqualLocal(result, List.of());
     assertTrue(result.complete());
     assertEquals(List.of(), result.failedRuns());
-    assertEquals(List.of("0 lr=0.1", "1 lr=0.01", "2 lr=0.001"), heard, "in run order");
+    // Each run heard once, as its result arrived (completion order): start, its 3 epochs, end.
+    assertEquals(3 * 5, heard.size(), heard.toString());
+    List<String> order = new ArrayList<>();
+    for (int k = 0; k < 3; k++) {
+      String start = heard.get(5 * k);
+      assertTrue(start.startsWith("start "), heard.toString());
+      String index = start.split(" ")[1];
+      assertEquals(List.of("epoch " + index, "epoch " + index, "epoch " + index),
+          heard.subList(5 * k + 1, 5 * k + 4), heard.toString());
+      assertEquals("end" + start.substring("start".length()), heard.get(5 * k + 4));
+      order.add(start.substring("start ".length()));
+    }
+    assertEquals(List.of("0 lr=0.1", "1 lr=0.01", "2 lr=0.001"),
+        order.stream().sorted().toList(), "every run once");
     assertEquals(3 * 16, result.results().get(0).steps(), "3 epochs of 16 steps");
     // Two tasks at once in one JVM: at most two models open, each lent to one task at a time.
     int open = ExecutorModels.open();
