@@ -1,6 +1,5 @@
 package dev.lrfinder.spark;
 
-import dev.lrfinder.lab.LoadedSweep;
 import dev.lrfinder.lab.SweepJob;
 import dev.lrfinder.rangetest.CancellationToken;
 import dev.lrfinder.rangetest.OptimizerCurve;
@@ -9,15 +8,13 @@ import dev.lrfinder.rangetest.RangeTestResult;
 import dev.lrfinder.rangetest.StopReason;
 import java.io.Serializable;
 import java.util.List;
-import org.apache.spark.SparkEnv;
-import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.Function;
 
 /**
  * One Spark task of a range-test grid: cell {@code index} (one optimizer, one seed) on a model
- * of {@link ExecutorModels} from the state right after loading. A failed attempt throws, so that
- * Spark retries it; the last attempt Spark allows ({@code maxFailures}) returns the error
- * instead, so that the cell is reported failed and the other cells still count.
+ * of {@link ExecutorModels} from the state right after loading, with Spark's retries as
+ * {@link TaskAttempt} follows them: the last attempt Spark allows returns the error, so that
+ * the cell is reported failed and the other cells still count.
  *
  * @param inputs the model and data (paths only)
  * @param cells each cell's config, naming one optimizer and its seed
@@ -47,32 +44,16 @@ record RangeTask(SweepJob.Inputs inputs, List<RangeTestConfig> cells, int maxFai
 
   @Override
   public CellRecord call(Integer index) {
-    TaskContext context = TaskContext.get();
-    int attempt = context == null ? 0 : context.attemptNumber();
-    String executor = SparkEnv.get() == null ? "?" : SparkEnv.get().executorId();
-    LoadedSweep loaded = null;
-    try {
-      hook.beforeRun(index, attempt);
-      loaded = ExecutorModels.borrow(ShippedFiles.locate(inputs));
-      RangeTestResult result = loaded.rangeTest(cells.get(index), new CancellationToken());
+    return TaskAttempt.run(inputs, index, maxFailures, hook, (model, attempts, executor) -> {
+      RangeTestResult result = model.rangeTest(cells.get(index), new CancellationToken());
       for (OptimizerCurve curve : result.curves()) {
         if (curve.stopReason() == StopReason.INTERRUPTED
             || curve.stopReason() == StopReason.CANCELLED) {
-          // Spark interrupts a task it kills: not a result of the cell.
-          throw new IllegalStateException("the task was interrupted");
+          throw TaskAttempt.interrupted();
         }
       }
-      ExecutorModels.giveBack(loaded);
       return new CellRecord(index, result, null);
-    } catch (RuntimeException e) {
-      if (loaded != null) {
-        ExecutorModels.discard(loaded);
-      }
-      if (attempt + 1 < maxFailures || Thread.currentThread().isInterrupted()) {
-        throw e;
-      }
-      return new CellRecord(index, null, RunTask.describe(e) + " (" + (attempt + 1)
-          + (attempt == 0 ? " attempt" : " attempts") + ", last on executor " + executor + ")");
-    }
+    }, (attempts, executor, error) -> new CellRecord(index, null, error + " (" + attempts
+        + (attempts == 1 ? " attempt" : " attempts") + ", last on executor " + executor + ")"));
   }
 }

@@ -77,7 +77,7 @@ public final class SparkSweepBackend implements SweepBackend {
       spark = new JavaSparkContext(conf);
     } catch (Exception e) { // SparkException is checked in Java, and thrown undeclared
       throw new IllegalArgumentException("--spark " + target + ": Spark did not start: "
-          + RunTask.describe(e), e);
+          + TaskAttempt.describe(e), e);
     }
     try {
       return job.apply(spark);
