@@ -194,9 +194,8 @@ final class FindCommand implements Command {
           console.err().println("range test on " + backend.name() + " " + line.getOptionValue(
               SweepSession.SPARK) + ": one task per optimizer x seed");
           RangeTestGrid grid = backend.rangeTests(SweepSession.inputs(line, modelDir,
-              config.optimizers(), Args.longValue(line, "seed", RangeTestConfig.DEFAULT_SEED),
-              dataFile), config, Math.max(1, repeatCount), line.getOptionValue(
-              SweepSession.SPARK), cellProgress(console));
+              config.optimizers(), config.seed(), dataFile), config, Math.max(1, repeatCount),
+              line.getOptionValue(SweepSession.SPARK), cellProgress(console));
           if (Thread.currentThread().isInterrupted()) {
             throw new CommandInterrupted(NOTHING_KEPT);
           }
